@@ -1,0 +1,260 @@
+// The exported C ABI: decodes input records, calls the engine, encodes the
+// result record. All per-request data crosses as length-prefixed strings;
+// no JSON per request (docs/abi.md).
+#include <cstddef>
+#include <cstring>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "../src/engine.h"
+#include "freshet_abi.h"
+
+#if defined(__wasm__)
+#define FR_EXPORT(name) __attribute__((export_name(#name)))
+#else
+#define FR_EXPORT(name)
+#endif
+
+static_assert(sizeof(fr_str) == 8);
+static_assert(offsetof(fr_result, age) == 24);
+static_assert(offsetof(fr_result, lifetime_source) == 72);
+static_assert(offsetof(fr_result, browser_ttl) == 80);
+static_assert(offsetof(fr_result, strs) == 88);
+static_assert(sizeof(fr_result) == 152);
+
+namespace {
+
+using freshet::HeaderView;
+
+struct State {
+  std::vector<uint8_t> input;
+  std::unique_ptr<freshet::Engine> engine;
+  fr_result result{};
+  std::string strs[FR_STR_SLOTS];
+};
+
+State& state() {
+  static State s;
+  return s;
+}
+
+// Reads the string lists of docs/abi.md "Input records".
+class Reader {
+ public:
+  Reader(const uint8_t* data, size_t len) : data_(data), len_(len) {}
+
+  bool u32(uint32_t& out) {
+    if (len_ - pos_ < 4) return false;
+    std::memcpy(&out, data_ + pos_, 4);  // little endian on every target
+    pos_ += 4;
+    return true;
+  }
+  bool list(std::vector<std::string_view>& out) {
+    uint32_t count = 0;
+    if (!u32(count) || count > (len_ - pos_) / 4) return false;
+    out.clear();
+    out.reserve(count);
+    for (uint32_t i = 0; i < count; ++i) {
+      uint32_t n = 0;
+      if (!u32(n) || n > len_ - pos_) return false;
+      out.emplace_back(reinterpret_cast<const char*>(data_ + pos_), n);
+      pos_ += n;
+    }
+    return true;
+  }
+
+ private:
+  const uint8_t* data_;
+  size_t len_;
+  size_t pos_ = 0;
+};
+
+fr_result* reset() {
+  State& s = state();
+  s.result = fr_result{};
+  s.result.abi_version = FRESHET_ABI_VERSION;
+  s.result.route = -1;
+  s.result.browser_ttl = -1;
+  for (auto& str : s.strs) str.clear();
+  return &s.result;
+}
+
+const fr_result* finish() {
+  State& s = state();
+  for (int i = 0; i < FR_STR_SLOTS; ++i) {
+    s.result.strs[i].ptr =
+        static_cast<uint32_t>(reinterpret_cast<uintptr_t>(s.strs[i].data()));
+    s.result.strs[i].len = static_cast<uint32_t>(s.strs[i].size());
+  }
+  return &s.result;
+}
+
+const fr_result* fail(fr_status status) {
+  state().result.status = status;
+  return finish();
+}
+
+void setReason(freshet::Reason r) {
+  state().result.reason = static_cast<uint32_t>(r);
+  state().strs[FR_STR_REASON] = freshet::reasonName(r);
+}
+
+struct DecodedRequest {
+  std::vector<std::string_view> list;
+  HeaderView headers;
+  freshet::RequestFacts facts;
+};
+
+bool decodeRequest(Reader& in, DecodedRequest& out) {
+  if (!in.list(out.list) || out.list.size() < 2 || out.list.size() % 2 != 0) return false;
+  for (size_t i = 2; i + 1 < out.list.size(); i += 2) out.headers.add(out.list[i], out.list[i + 1]);
+  out.facts = freshet::readRequestFacts(out.list[0], out.list[1], out.headers);
+  return true;
+}
+
+int64_t toMs(double ms) { return static_cast<int64_t>(ms); }
+
+}  // namespace
+
+extern "C" {
+
+FR_EXPORT(fr_abi_version) uint32_t fr_abi_version(void) { return FRESHET_ABI_VERSION; }
+
+FR_EXPORT(fr_input) uint8_t* fr_input(uint32_t size) {
+  auto& in = state().input;
+  if (in.size() < size) in.resize(size);
+  return in.data();
+}
+
+FR_EXPORT(fr_load_manifest) const fr_result* fr_load_manifest(uint32_t len) {
+  fr_result* r = reset();
+  State& s = state();
+  if (len > s.input.size()) return fail(FR_BAD_INPUT);
+  auto parsed = freshet::parseManifest(
+      std::string_view(reinterpret_cast<const char*>(s.input.data()), len));
+  if (!parsed.manifest) {
+    // Strict: a manifest with any error replaces nothing and loads nothing.
+    s.engine.reset();
+    r->error_count = static_cast<uint32_t>(parsed.errors.size());
+    for (const auto& e : parsed.errors) {
+      s.strs[FR_STR_DIAGNOSTICS] += e.path + "\t" + e.message + "\n";
+    }
+    return fail(FR_NO_ENGINE);
+  }
+  r->flags = parsed.manifest->mode == freshet::Mode::kDebug ? FR_FLAG_DEBUG : 0;
+  s.engine = std::make_unique<freshet::Engine>(std::move(*parsed.manifest));
+  return finish();
+}
+
+FR_EXPORT(fr_request) const fr_result* fr_request(uint32_t len) {
+  fr_result* r = reset();
+  State& s = state();
+  if (len > s.input.size()) return fail(FR_BAD_INPUT);
+  if (!s.engine) {
+    r->action = static_cast<uint32_t>(freshet::RequestAction::kPass);
+    setReason(freshet::Reason::kInvalidManifest);
+    return fail(FR_NO_ENGINE);
+  }
+  Reader in(s.input.data(), len);
+  DecodedRequest req;
+  if (!decodeRequest(in, req)) return fail(FR_BAD_INPUT);
+  const auto d = s.engine->decideRequest(req.facts);
+  r->action = static_cast<uint32_t>(d.action);
+  setReason(d.reason);
+  r->route = static_cast<int32_t>(d.route);
+  if (s.engine->manifest().mode == freshet::Mode::kDebug) r->flags |= FR_FLAG_DEBUG;
+  if (d.route >= 0) {
+    const auto& route = s.engine->manifest().routes[static_cast<size_t>(d.route)];
+    s.strs[FR_STR_ROUTE_NAME] = route.name;
+    if (route.rules.browser_ttl) r->browser_ttl = static_cast<double>(*route.rules.browser_ttl);
+  }
+  s.strs[FR_STR_KEY] = d.key;
+  s.strs[FR_STR_KEY_URL] = d.key_url;
+  return finish();
+}
+
+FR_EXPORT(fr_lookup) const fr_result* fr_lookup(uint32_t len, int32_t route, double now_ms) {
+  fr_result* r = reset();
+  State& s = state();
+  if (len > s.input.size()) return fail(FR_BAD_INPUT);
+  if (!s.engine) return fail(FR_NO_ENGINE);
+  Reader in(s.input.data(), len);
+  DecodedRequest req;
+  std::vector<std::string_view> meta;
+  if (!decodeRequest(in, req) || !in.list(meta) || meta.size() != 1 || route < 0) {
+    return fail(FR_BAD_INPUT);
+  }
+  r->route = route;
+  const auto entry = freshet::decodeEntryMeta(meta[0]);
+  if (!entry) {
+    r->action = static_cast<uint32_t>(freshet::LookupAction::kRevalidate);
+    setReason(freshet::Reason::kBadEntry);
+    return finish();
+  }
+  const auto d = s.engine->decideLookup(req.facts, static_cast<uint32_t>(route), *entry,
+                                        toMs(now_ms));
+  r->action = static_cast<uint32_t>(d.action);
+  setReason(d.reason);
+  r->age = static_cast<double>(d.age);
+  r->ttl = static_cast<double>(d.ttl);
+  r->lifetime = static_cast<double>(entry->lifetime);
+  r->stale_while_revalidate = static_cast<double>(entry->stale_while_revalidate);
+  r->stale_if_error = static_cast<double>(entry->stale_if_error);
+  if (d.usable_if_error) r->flags |= FR_FLAG_USABLE_IF_ERROR;
+  return finish();
+}
+
+FR_EXPORT(fr_store)
+const fr_result* fr_store(uint32_t len, int32_t route, double request_time_ms,
+                          double response_time_ms) {
+  fr_result* r = reset();
+  State& s = state();
+  if (len > s.input.size()) return fail(FR_BAD_INPUT);
+  if (!s.engine) return fail(FR_NO_ENGINE);
+  Reader in(s.input.data(), len);
+  DecodedRequest req;
+  std::vector<std::string_view> resp;
+  if (!decodeRequest(in, req) || !in.list(resp) || resp.empty() || resp.size() % 2 != 1 ||
+      route < 0) {
+    return fail(FR_BAD_INPUT);
+  }
+  int status = 0;
+  for (char c : resp[0]) {
+    if (c < '0' || c > '9' || status > 999) return fail(FR_BAD_INPUT);
+    status = status * 10 + (c - '0');
+  }
+  HeaderView headers;
+  for (size_t i = 1; i + 1 < resp.size(); i += 2) headers.add(resp[i], resp[i + 1]);
+  r->route = route;
+  const auto d = s.engine->decideStore(req.facts, static_cast<uint32_t>(route), status, headers,
+                                       toMs(request_time_ms), toMs(response_time_ms));
+  r->action = static_cast<uint32_t>(d.action);
+  setReason(d.reason);
+  r->lifetime = static_cast<double>(d.lifetime.seconds);
+  r->lifetime_source = static_cast<uint32_t>(d.lifetime.source);
+  r->stale_while_revalidate = static_cast<double>(d.stale_while_revalidate);
+  r->stale_if_error = static_cast<double>(d.stale_if_error);
+  r->platform_ttl = static_cast<double>(d.platform_ttl);
+  r->age = static_cast<double>(d.meta.initial_age);
+  r->ttl = static_cast<double>(d.lifetime.seconds - d.meta.initial_age);
+  if (d.action == freshet::StoreAction::kStore) s.strs[FR_STR_META] = freshet::encodeEntryMeta(d.meta);
+  return finish();
+}
+
+#if !defined(__wasm__)
+// Native builds only: fr_str.ptr is a 32-bit wasm address, too narrow for a
+// native pointer, so native callers (the unit tests) read strings here.
+const char* fr_native_str(uint32_t slot) {
+  return slot < FR_STR_SLOTS ? state().strs[slot].c_str() : "";
+}
+#endif
+
+FR_EXPORT(fr_reason) const fr_result* fr_reason(uint32_t code) {
+  reset();
+  setReason(static_cast<freshet::Reason>(code));
+  return finish();
+}
+
+}  // extern "C"

@@ -1,0 +1,87 @@
+/* freshet C ABI, version 1. The layout of every record is documented in
+ * docs/abi.md; the static_asserts in abi.cc pin the result layout. */
+#ifndef FRESHET_ABI_H
+#define FRESHET_ABI_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define FRESHET_ABI_VERSION 1u
+
+/* Status of a call, in fr_result.status. */
+enum fr_status {
+  FR_OK = 0,
+  FR_BAD_INPUT = 1,   /* the input record is malformed */
+  FR_NO_ENGINE = 2,   /* no valid manifest loaded: callers pass through */
+};
+
+/* String slots of fr_result.strs. */
+enum fr_str_slot {
+  FR_STR_KEY = 0,          /* readable cache key */
+  FR_STR_KEY_URL = 1,      /* Cache API key URL */
+  FR_STR_META = 2,         /* entry metadata to keep with a stored entry */
+  FR_STR_ROUTE_NAME = 3,   /* name of the matched route */
+  FR_STR_DIAGNOSTICS = 4,  /* manifest errors: "path\tmessage\n" lines */
+  FR_STR_REASON = 5,       /* name of the reason code */
+  FR_STR_SLOTS = 8,
+};
+
+/* Flags in fr_result.flags. */
+enum fr_flag {
+  FR_FLAG_USABLE_IF_ERROR = 1u << 0, /* lookup: may serve if origin fails */
+  FR_FLAG_DEBUG = 1u << 1,           /* request: manifest mode is "debug" */
+};
+
+typedef struct fr_str {
+  uint32_t ptr; /* address in linear memory */
+  uint32_t len; /* bytes, UTF-8 */
+} fr_str;
+
+typedef struct fr_result {
+  uint32_t abi_version;     /*   0 */
+  uint32_t status;          /*   4 fr_status */
+  uint32_t action;          /*   8 RequestAction / LookupAction / StoreAction */
+  uint32_t reason;          /*  12 Reason code */
+  int32_t route;            /*  16 route index, -1 if none */
+  uint32_t flags;           /*  20 fr_flag bits */
+  double age;               /*  24 seconds */
+  double ttl;               /*  32 seconds (negative when stale) */
+  double stale_while_revalidate; /* 40 seconds */
+  double stale_if_error;    /*  48 seconds */
+  double platform_ttl;      /*  56 seconds */
+  double lifetime;          /*  64 seconds */
+  uint32_t lifetime_source; /*  72 LifetimeSource */
+  uint32_t error_count;     /*  76 manifest errors */
+  double browser_ttl;       /*  80 request: client max-age, -1 = unchanged */
+  fr_str strs[FR_STR_SLOTS]; /* 88 .. 152 */
+} fr_result;
+
+/* Returns FRESHET_ABI_VERSION. */
+uint32_t fr_abi_version(void);
+/* A scratch buffer of at least `size` bytes for the next call's input. */
+uint8_t* fr_input(uint32_t size);
+/* Manifest JSON (len bytes in the input buffer). Returns the result. */
+const fr_result* fr_load_manifest(uint32_t len);
+/* Input: request record. */
+const fr_result* fr_request(uint32_t len);
+/* Input: request record + string list [meta]. */
+const fr_result* fr_lookup(uint32_t len, int32_t route, double now_ms);
+/* Input: request record + string list [status, name, value, ...]. */
+const fr_result* fr_store(uint32_t len, int32_t route, double request_time_ms,
+                          double response_time_ms);
+/* Name of a reason code, in strs[FR_STR_REASON]. */
+const fr_result* fr_reason(uint32_t code);
+
+#if !defined(__wasm__)
+/* Native builds only (tests): the string in `slot` of the last result. */
+const char* fr_native_str(uint32_t slot);
+#endif
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* FRESHET_ABI_H */

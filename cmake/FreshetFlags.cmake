@@ -1,0 +1,26 @@
+# Compile flags shared by every build of freshet (native, wasi, Emscripten).
+
+if(CMAKE_SYSTEM_NAME STREQUAL "WASI" OR EMSCRIPTEN)
+  set(FRESHET_WASM ON)
+else()
+  set(FRESHET_WASM OFF)
+endif()
+
+option(FRESHET_SANITIZE "Build native code with AddressSanitizer + UBSan" OFF)
+
+function(freshet_configure_target target)
+  target_compile_options(${target} PRIVATE -Wall -Wextra -Werror)
+  target_compile_definitions(${target} PRIVATE
+    JSON_HAS_FILESYSTEM=0 JSON_HAS_EXPERIMENTAL_FILESYSTEM=0)
+  target_include_directories(${target} SYSTEM PRIVATE ${FRESHET_NLOHMANN_INCLUDE})
+  if(FRESHET_WASM)
+    # Debian's wasm libc++abi cannot link throw: no exceptions, and
+    # nlohmann/json reports errors through is_discarded() instead.
+    target_compile_options(${target} PRIVATE -fno-exceptions -fno-rtti -Oz -flto)
+    target_compile_definitions(${target} PRIVATE JSON_NOEXCEPTION)
+  elseif(FRESHET_SANITIZE)
+    target_compile_options(${target} PRIVATE -fsanitize=address,undefined -fno-omit-frame-pointer
+      -fno-sanitize-recover=all)
+    target_link_options(${target} PUBLIC -fsanitize=address,undefined)
+  endif()
+endfunction()

@@ -1,0 +1,3 @@
+# Lets CMake accept CMAKE_SYSTEM_NAME WASI without the "unknown system" warning.
+set(WASI 1)
+set(UNIX 1)

@@ -1,0 +1,121 @@
+#include "cache_control.h"
+
+#include "text.h"
+
+namespace freshet {
+namespace {
+
+struct Directive {
+  std::string name;              // lower case
+  std::string_view raw_value;    // without quotes
+  bool has_value = false;
+  bool quoted = false;
+};
+
+template <typename F>
+void forEachDirective(std::string_view value, F&& f) {
+  forEachListElement(value, [&](std::string_view el) {
+    Directive d;
+    const size_t eq = el.find('=');
+    d.name = lowerAscii(trimOws(el.substr(0, eq)));
+    if (eq != std::string_view::npos) {
+      d.has_value = true;
+      std::string_view v = trimOws(el.substr(eq + 1));
+      if (v.size() >= 2 && v.front() == '"' && v.back() == '"') {
+        v = v.substr(1, v.size() - 2);
+        d.quoted = true;
+      }
+      d.raw_value = v;
+    }
+    if (!d.name.empty()) f(d);
+  });
+}
+
+// Duration argument. RFC 9111 section 1.2.2 delta-seconds; the quoted form is
+// not allowed for these directives (5.2), but senders use it and peers accept
+// it, so we accept it too. Returns nullopt for garbage.
+std::optional<int64_t> durationOf(const Directive& d) {
+  if (!d.has_value) return std::nullopt;
+  return parseDeltaSeconds(d.raw_value);
+}
+
+void keepSmallest(std::optional<int64_t>& slot, int64_t v) {
+  if (!slot || v < *slot) slot = v;
+}
+
+std::vector<std::string> fieldNames(std::string_view list) {
+  std::vector<std::string> out;
+  forEachListElement(list, [&](std::string_view el) { out.push_back(lowerAscii(el)); });
+  return out;
+}
+
+}  // namespace
+
+RequestCacheControl parseRequestCacheControl(std::string_view value) {
+  RequestCacheControl cc;
+  forEachDirective(value, [&](const Directive& d) {
+    if (d.name == "max-age") {
+      if (auto v = durationOf(d)) keepSmallest(cc.max_age, *v);
+    } else if (d.name == "max-stale") {
+      cc.max_stale = true;
+      if (auto v = durationOf(d)) keepSmallest(cc.max_stale_value, *v);
+    } else if (d.name == "min-fresh") {
+      if (auto v = durationOf(d)) cc.min_fresh = cc.min_fresh ? std::max(*cc.min_fresh, *v) : *v;
+    } else if (d.name == "no-cache") {
+      cc.no_cache = true;
+    } else if (d.name == "no-store") {
+      cc.no_store = true;
+    } else if (d.name == "only-if-cached") {
+      cc.only_if_cached = true;
+    }
+  });
+  return cc;
+}
+
+ResponseCacheControl parseResponseCacheControl(std::string_view value) {
+  ResponseCacheControl cc;
+  forEachDirective(value, [&](const Directive& d) {
+    if (d.name == "max-age") {
+      // 4.2.1: an invalid max-age makes the response stale.
+      keepSmallest(cc.max_age, durationOf(d).value_or(0));
+    } else if (d.name == "s-maxage") {
+      keepSmallest(cc.s_maxage, durationOf(d).value_or(0));
+    } else if (d.name == "must-revalidate") {
+      cc.must_revalidate = true;
+    } else if (d.name == "proxy-revalidate") {
+      cc.proxy_revalidate = true;
+    } else if (d.name == "must-understand") {
+      cc.must_understand = true;
+    } else if (d.name == "no-cache") {
+      if (d.has_value && !d.raw_value.empty()) {
+        // 5.2.2.4: qualified no-cache names fields that must not be sent
+        // without revalidation; a shared cache that keeps the entry must
+        // strip them. We take the conservative route in the store policy.
+        for (auto& f : fieldNames(d.raw_value)) cc.no_cache_fields.push_back(std::move(f));
+      } else {
+        cc.no_cache = true;
+      }
+    } else if (d.name == "no-store") {
+      cc.no_store = true;
+    } else if (d.name == "no-transform") {
+      cc.no_transform = true;
+    } else if (d.name == "public") {
+      cc.is_public = true;
+    } else if (d.name == "private") {
+      if (d.has_value && !d.raw_value.empty()) {
+        for (auto& f : fieldNames(d.raw_value)) cc.private_fields.push_back(std::move(f));
+      } else {
+        cc.is_private = true;
+      }
+    } else if (d.name == "stale-while-revalidate") {
+      if (auto v = durationOf(d)) keepSmallest(cc.stale_while_revalidate, *v);
+    } else if (d.name == "stale-if-error") {
+      if (auto v = durationOf(d)) keepSmallest(cc.stale_if_error, *v);
+    } else if (d.name == "immutable") {
+      cc.immutable = true;
+    }
+  });
+  return cc;
+}
+
+}  // namespace freshet

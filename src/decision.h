@@ -1,0 +1,60 @@
+// The engine's answers. Each is an action plus a reason code plus numbers;
+// never a bare bool. Numeric values are part of the ABI (docs/abi.md).
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "entry_meta.h"
+#include "freshness.h"
+#include "reason.h"
+
+namespace freshet {
+
+// Phase 1: what to do with an incoming request.
+enum class RequestAction : uint32_t {
+  kLookup = 1,  // cacheable: look the key up
+  kBypass = 2,  // go to the origin, do not store (reason says why)
+  kPass = 3,    // caching is off (mode off / invalid manifest)
+};
+
+struct RequestDecision {
+  RequestAction action = RequestAction::kPass;
+  Reason reason = Reason::kNone;
+  int64_t route = -1;      // matched route, -1 if none
+  std::string key;         // readable key (empty unless kLookup)
+  std::string key_url;     // Cache API key URL (empty unless kLookup)
+};
+
+// Phase 2: what to do with a stored entry for this request.
+enum class LookupAction : uint32_t {
+  kHit = 1,         // fresh: serve it
+  kStale = 2,       // serve it now, revalidate once in the background
+  kRevalidate = 3,  // ask the origin (conditionally when validators exist)
+};
+
+struct LookupDecision {
+  LookupAction action = LookupAction::kRevalidate;
+  Reason reason = Reason::kNone;
+  int64_t age = 0;        // current_age, seconds (RFC 9111 4.2.3)
+  int64_t ttl = 0;        // lifetime - age; negative once stale (RFC 9211 "ttl")
+  bool usable_if_error = false;  // inside stale-if-error (RFC 5861 section 4)
+};
+
+// Phase 3: may the origin's response be stored, and for how long.
+enum class StoreAction : uint32_t {
+  kStore = 1,
+  kNoStore = 2,
+};
+
+struct StoreDecision {
+  StoreAction action = StoreAction::kNoStore;
+  Reason reason = Reason::kNone;
+  Lifetime lifetime;
+  int64_t stale_while_revalidate = 0;
+  int64_t stale_if_error = 0;
+  int64_t platform_ttl = 0;  // lifetime to give the platform cache, seconds
+  EntryMeta meta;            // to keep with the entry
+};
+
+}  // namespace freshet

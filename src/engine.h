@@ -1,0 +1,43 @@
+// The engine: a parsed manifest plus the three pure decision functions.
+// No I/O, no clock: `now` and the request/response times are parameters.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string_view>
+
+#include "decision.h"
+#include "headers.h"
+#include "manifest.h"
+#include "request_facts.h"
+#include "route_matcher.h"
+
+namespace freshet {
+
+class Engine {
+ public:
+  explicit Engine(Manifest manifest);
+
+  const Manifest& manifest() const { return manifest_; }
+
+  // Phase 1 (docs/architecture.md): route, bypass rules and key.
+  RequestDecision decideRequest(const RequestFacts& req) const;
+
+  // Phase 2: a stored entry (its metadata) against this request at `now_ms`.
+  LookupDecision decideLookup(const RequestFacts& req, uint32_t route, const EntryMeta& entry,
+                              int64_t now_ms) const;
+
+  // Phase 3: the origin's response to this request.
+  StoreDecision decideStore(const RequestFacts& req, uint32_t route, int status,
+                            const HeaderView& response_headers, int64_t request_time_ms,
+                            int64_t response_time_ms) const;
+
+  // The route's rules, or the defaults for an out-of-range index.
+  const RouteRules& rulesFor(uint32_t route) const;
+
+ private:
+  Manifest manifest_;
+  RouteMatcher matcher_;
+};
+
+}  // namespace freshet

@@ -1,0 +1,64 @@
+#include "entry_meta.h"
+
+namespace freshet {
+namespace {
+
+std::optional<int64_t> parseInt(std::string_view s) {
+  if (s.empty() || s.size() > 18) return std::nullopt;
+  int64_t v = 0;
+  for (char c : s) {
+    if (c < '0' || c > '9') return std::nullopt;
+    v = v * 10 + (c - '0');
+  }
+  return v;
+}
+
+}  // namespace
+
+std::string encodeEntryMeta(const EntryMeta& m) {
+  std::string out = "1";
+  auto put = [&out](char k, int64_t v) {
+    out += ';';
+    out += k;
+    out += '=';
+    out += std::to_string(v);
+  };
+  put('t', m.response_time_ms);
+  put('a', m.initial_age);
+  put('l', m.lifetime);
+  put('w', m.stale_while_revalidate);
+  put('e', m.stale_if_error);
+  put('f', m.flags);
+  put('r', m.route);
+  return out;
+}
+
+std::optional<EntryMeta> decodeEntryMeta(std::string_view text) {
+  if (text.substr(0, 2) != "1;") return std::nullopt;
+  EntryMeta m;
+  uint32_t seen = 0;
+  size_t pos = 2;
+  while (pos < text.size()) {
+    size_t end = text.find(';', pos);
+    if (end == std::string_view::npos) end = text.size();
+    const std::string_view item = text.substr(pos, end - pos);
+    pos = end + 1;
+    if (item.size() < 3 || item[1] != '=') return std::nullopt;
+    const auto v = parseInt(item.substr(2));
+    if (!v) return std::nullopt;
+    switch (item[0]) {
+      case 't': m.response_time_ms = *v; seen |= 1; break;
+      case 'a': m.initial_age = *v; seen |= 2; break;
+      case 'l': m.lifetime = *v; seen |= 4; break;
+      case 'w': m.stale_while_revalidate = *v; break;
+      case 'e': m.stale_if_error = *v; break;
+      case 'f': m.flags = static_cast<uint32_t>(*v); break;
+      case 'r': m.route = static_cast<uint32_t>(*v); break;
+      default: break;  // fields from newer writers are ignored
+    }
+  }
+  if (seen != 7) return std::nullopt;
+  return m;
+}
+
+}  // namespace freshet

@@ -1,0 +1,41 @@
+#include "request_facts.h"
+
+namespace freshet {
+
+RequestFacts readRequestFacts(std::string_view method, std::string_view url,
+                              const HeaderView& headers) {
+  RequestFacts r;
+  r.method = method;
+  r.url = url;
+  r.headers = &headers;
+  if (headers.has("cache-control")) {
+    r.cc = parseRequestCacheControl(headers.combined("cache-control"));
+  } else {
+    // RFC 9111 5.4 (deprecated Pragma): without Cache-Control, a request's
+    // "Pragma: no-cache" has the effect of "Cache-Control: no-cache".
+    forEachListElement(headers.combined("pragma"), [&](std::string_view el) {
+      if (equalsIgnoreCase(el, "no-cache")) r.cc.no_cache = true;
+    });
+  }
+  r.has_authorization = headers.has("authorization");
+  return r;
+}
+
+bool hasCookie(const HeaderView& headers, std::string_view name) {
+  for (const auto& f : headers.fields()) {
+    if (!equalsIgnoreCase(f.name, "cookie")) continue;
+    std::string_view v = f.value;
+    size_t start = 0;
+    for (size_t i = 0; i <= v.size(); ++i) {
+      if (i == v.size() || v[i] == ';') {
+        std::string_view pair = trimOws(v.substr(start, i - start));
+        const size_t eq = pair.find('=');
+        if (trimOws(pair.substr(0, eq)) == name) return true;
+        start = i + 1;
+      }
+    }
+  }
+  return false;
+}
+
+}  // namespace freshet

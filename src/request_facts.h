@@ -1,0 +1,25 @@
+// What the engine needs to know about a request, parsed once.
+#pragma once
+
+#include <string_view>
+
+#include "cache_control.h"
+#include "headers.h"
+
+namespace freshet {
+
+struct RequestFacts {
+  std::string_view method;
+  std::string_view url;
+  const HeaderView* headers = nullptr;
+  RequestCacheControl cc;  // RFC 9111 5.2.1
+  bool has_authorization = false;
+};
+
+RequestFacts readRequestFacts(std::string_view method, std::string_view url,
+                              const HeaderView& headers);
+
+// Whether the Cookie header (RFC 6265 section 5.4) carries a cookie `name`.
+bool hasCookie(const HeaderView& headers, std::string_view name);
+
+}  // namespace freshet

@@ -1,0 +1,30 @@
+// Route path patterns: "/blog/:slug", "/static/*", "/".
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace freshet {
+
+struct PatternSegment {
+  enum class Kind { kLiteral, kParam, kWildcard };
+  Kind kind;
+  std::string text;  // literal text, or the param name ("*" for a wildcard)
+};
+
+// Splits a path or pattern after its leading '/' on '/': "/" -> {""},
+// "/a/b" -> {"a", "b"}, "/a/" -> {"a", ""}.
+std::vector<std::string_view> splitPath(std::string_view path);
+
+// nullopt when valid, else a message saying what is wrong.
+std::optional<std::string> validatePattern(std::string_view pattern);
+
+// Parses a pattern that validatePattern accepted.
+std::vector<PatternSegment> parsePattern(std::string_view pattern);
+
+// Two patterns that match exactly the same paths (param names aside).
+bool samePattern(std::string_view a, std::string_view b);
+
+}  // namespace freshet

@@ -1,0 +1,125 @@
+// Phase 3: may the response be stored (RFC 9111 section 3), and for how
+// long (4.2.1), with which stale windows (RFC 5861).
+#include <algorithm>
+
+#include "engine.h"
+
+namespace freshet {
+namespace {
+
+constexpr int64_t kPlatformTtlCap = 31536000;  // one year
+constexpr int64_t kKeepForRevalidation = 86400;  // entries with validators
+
+// Statuses the route's ttl may apply to. Negative answers (404, 410, ...)
+// are stored only with explicit origin freshness.
+bool routeTtlApplies(int status) {
+  return status == 200 || status == 203 || status == 204 || status == 300 || status == 301 ||
+         status == 308;
+}
+
+// Statuses this cache understands (RFC 9111 5.2.2.3 must-understand).
+bool understoodStatus(int status) {
+  return isHeuristicallyCacheableStatus(status) || status == 302 || status == 303 ||
+         status == 307;
+}
+
+StoreDecision refuse(Reason reason) {
+  StoreDecision d;
+  d.action = StoreAction::kNoStore;
+  d.reason = reason;
+  return d;
+}
+
+}  // namespace
+
+StoreDecision Engine::decideStore(const RequestFacts& req, uint32_t route, int status,
+                                  const HeaderView& headers, int64_t request_time_ms,
+                                  int64_t response_time_ms) const {
+  const RouteRules& rules = rulesFor(route);
+  if (req.method != "GET" && req.method != "HEAD") return refuse(Reason::kMethod);
+  if (status == 206) return refuse(Reason::kPartial);
+  if (status >= 500 || status < 200) return refuse(Reason::kServerError);
+
+  const ResponseFacts r = readResponseFacts(status, headers);
+  // 5.2.2.3: must-understand overrides no-store only for understood status.
+  if (r.cc.must_understand && !understoodStatus(status)) return refuse(Reason::kUnknownStatus);
+  if (r.cc.no_store && !r.cc.must_understand) return refuse(Reason::kNoStore);
+  // 5.2.2.7: a shared cache MUST NOT store a private response.
+  if (r.cc.is_private) return refuse(Reason::kPrivate);
+  if (r.has_set_cookie) return refuse(Reason::kSetCookie);
+  if (r.vary_star) return refuse(Reason::kVaryStar);
+  // 3.5: responses to authorized requests only with public, s-maxage or
+  // must-revalidate.
+  if (req.has_authorization && !r.cc.is_public && !r.cc.s_maxage && !r.cc.must_revalidate) {
+    return refuse(Reason::kAuthorizedResponse);
+  }
+
+  const int64_t response_time = response_time_ms / 1000;
+  Lifetime life = explicitLifetime(r, response_time);
+  const bool explicit_life = life.source != LifetimeSource::kNone;
+  const bool route_ttl = rules.ttl.has_value() && routeTtlApplies(status);
+  if (route_ttl && (!explicit_life || rules.origin_headers == OriginHeaders::kOverride)) {
+    life = {*rules.ttl, LifetimeSource::kRoute};
+  } else if (!explicit_life) {
+    if (!isHeuristicallyCacheableStatus(status)) return refuse(Reason::kStatus);
+    if (rules.heuristic) life = heuristicLifetime(r, response_time);
+    if (life.source == LifetimeSource::kNone) return refuse(Reason::kNoFreshness);
+  }
+
+  StoreDecision d;
+  d.action = StoreAction::kStore;
+  d.reason = Reason::kStored;
+  d.lifetime = life;
+  const bool respect = rules.origin_headers == OriginHeaders::kRespect;
+  d.stale_while_revalidate = respect && r.cc.stale_while_revalidate
+                                 ? *r.cc.stale_while_revalidate
+                                 : rules.stale_while_revalidate;
+  d.stale_if_error = respect && r.cc.stale_if_error ? *r.cc.stale_if_error : rules.stale_if_error;
+
+  EntryMeta& m = d.meta;
+  m.response_time_ms = response_time_ms;
+  m.initial_age = correctedInitialAge(r, request_time_ms, response_time_ms);
+  m.lifetime = life.seconds;
+  m.route = route;
+  // 5.2.2.2 / 5.2.2.8: stale copies must not be served without
+  // revalidation. s-maxage implies proxy-revalidate (5.2.2.10) unless the
+  // stale windows were granted explicitly (RFC 5861 by the origin, or the
+  // operator's route), as the common "s-maxage=60, stale-while-revalidate=30"
+  // idiom expects.
+  // With "originHeaders": "override" the route owns every freshness
+  // directive (no-cache, must-revalidate too); only storage refusals
+  // (no-store, private) remain the origin's.
+  const bool overridden = !respect && life.source == LifetimeSource::kRoute;
+  const bool implied_only = !r.cc.must_revalidate && !r.cc.proxy_revalidate;
+  const bool stale_granted = d.stale_while_revalidate > 0 || d.stale_if_error > 0;
+  if (!overridden && (r.cc.must_revalidate || r.cc.proxy_revalidate ||
+                      (r.cc.s_maxage && !(implied_only && stale_granted)))) {
+    m.flags |= kEntryMustRevalidate;
+    d.stale_while_revalidate = 0;
+    d.stale_if_error = 0;
+  }
+  if ((r.cc.no_cache && !overridden) ||
+      (life.seconds == 0 && life.source == LifetimeSource::kRoute)) {
+    m.flags |= kEntryNoCache;
+  }
+  if (r.cc.immutable) m.flags |= kEntryImmutable;
+  if (r.hasValidator()) m.flags |= kEntryHasValidator;
+  m.stale_while_revalidate = d.stale_while_revalidate;
+  m.stale_if_error = d.stale_if_error;
+
+  // A stored copy that can never be used is not worth a write.
+  const bool useful = life.seconds > m.initial_age || r.hasValidator() ||
+                      d.stale_while_revalidate > 0 || d.stale_if_error > 0 ||
+                      (life.source == LifetimeSource::kRoute);
+  if (!useful) return refuse(Reason::kNoFreshness);
+
+  int64_t platform = life.seconds >= kForever ? kPlatformTtlCap
+                                              : std::max<int64_t>(0, life.seconds - m.initial_age) +
+                                                    std::max(d.stale_while_revalidate,
+                                                             d.stale_if_error);
+  if (r.hasValidator()) platform += kKeepForRevalidation;
+  d.platform_ttl = std::clamp<int64_t>(platform, 1, kPlatformTtlCap);
+  return d;
+}
+
+}  // namespace freshet

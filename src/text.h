@@ -1,0 +1,73 @@
+// Small text helpers shared by the parsers (ASCII only: HTTP field syntax,
+// RFC 9110 section 5, is ASCII; anything else is compared byte for byte).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace freshet {
+
+inline char toLowerAscii(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c; }
+
+inline bool equalsIgnoreCase(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (toLowerAscii(a[i]) != toLowerAscii(b[i])) return false;
+  }
+  return true;
+}
+
+inline std::string lowerAscii(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = toLowerAscii(c);
+  return out;
+}
+
+// Optional whitespace (RFC 9110 section 5.6.3): SP and HTAB.
+inline bool isOws(char c) { return c == ' ' || c == '\t'; }
+
+inline std::string_view trimOws(std::string_view s) {
+  while (!s.empty() && isOws(s.front())) s.remove_prefix(1);
+  while (!s.empty() && isOws(s.back())) s.remove_suffix(1);
+  return s;
+}
+
+// delta-seconds (RFC 9111 section 1.2.2): 1*DIGIT. A value too large to
+// represent is taken as 2^31 ("the greatest integer it can represent").
+// Returns nullopt when the text is not all digits.
+inline std::optional<int64_t> parseDeltaSeconds(std::string_view s) {
+  if (s.empty()) return std::nullopt;
+  int64_t v = 0;
+  for (char c : s) {
+    if (c < '0' || c > '9') return std::nullopt;
+    v = v * 10 + (c - '0');
+    if (v > 2147483648LL) v = 2147483648LL;
+  }
+  return v;
+}
+
+// Splits a comma-separated list (RFC 9110 section 5.6.1) honouring quoted
+// strings; calls f(element) for each non-empty trimmed element.
+template <typename F>
+void forEachListElement(std::string_view s, F&& f) {
+  size_t start = 0;
+  bool quoted = false;
+  for (size_t i = 0; i <= s.size(); ++i) {
+    if (i < s.size()) {
+      const char c = s[i];
+      if (quoted && c == '\\') {
+        ++i;
+        continue;
+      }
+      if (c == '"') quoted = !quoted;
+      if (c != ',' || quoted) continue;
+    }
+    const std::string_view el = trimOws(s.substr(start, i - start));
+    if (!el.empty()) f(el);
+    start = i + 1;
+  }
+}
+
+}  // namespace freshet

@@ -1,0 +1,115 @@
+// The C ABI, called natively exactly as the worker calls it in wasm.
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "../../bindings/freshet_abi.h"
+
+namespace {
+
+// Encodes a string list (docs/abi.md "Input records").
+void putList(std::vector<uint8_t>& out, const std::vector<std::string>& items) {
+  auto u32 = [&out](uint32_t v) {
+    uint8_t b[4];
+    std::memcpy(b, &v, 4);
+    out.insert(out.end(), b, b + 4);
+  };
+  u32(static_cast<uint32_t>(items.size()));
+  for (const auto& s : items) {
+    u32(static_cast<uint32_t>(s.size()));
+    out.insert(out.end(), s.begin(), s.end());
+  }
+}
+
+uint32_t send(const std::vector<uint8_t>& bytes) {
+  std::memcpy(fr_input(static_cast<uint32_t>(bytes.size())), bytes.data(), bytes.size());
+  return static_cast<uint32_t>(bytes.size());
+}
+
+uint32_t sendText(const std::string& text) {
+  return send(std::vector<uint8_t>(text.begin(), text.end()));
+}
+
+std::string str(const fr_result* r, uint32_t slot) {
+  return std::string(fr_native_str(slot), r->strs[slot].len);
+}
+
+TEST(Abi, VersionAndDiagnostics) {
+  EXPECT_EQ(fr_abi_version(), FRESHET_ABI_VERSION);
+  const fr_result* r = fr_load_manifest(sendText(R"({"routes":[{"pattern":"x"}]})"));
+  EXPECT_EQ(r->status, static_cast<uint32_t>(FR_NO_ENGINE));
+  EXPECT_EQ(r->error_count, 1u);
+  EXPECT_EQ(str(r, FR_STR_DIAGNOSTICS).rfind("$.routes[0].pattern\t", 0), 0u);
+}
+
+TEST(Abi, InvalidManifestPassesEverything) {
+  fr_load_manifest(sendText("{"));
+  std::vector<uint8_t> in;
+  putList(in, {"GET", "https://example.com/"});
+  const fr_result* r = fr_request(send(in));
+  EXPECT_EQ(r->status, static_cast<uint32_t>(FR_NO_ENGINE));
+  EXPECT_EQ(r->action, 3u);  // pass
+  EXPECT_EQ(str(r, FR_STR_REASON), "invalid-manifest");
+}
+
+TEST(Abi, RequestStoreLookup) {
+  const fr_result* r =
+      fr_load_manifest(sendText(R"({"routes":[{"name":"all","pattern":"/*","ttl":60}]})"));
+  ASSERT_EQ(r->status, static_cast<uint32_t>(FR_OK));
+  std::vector<uint8_t> req;
+  putList(req, {"GET", "https://example.com/a?y=1&x=2", "accept", "text/html"});
+  r = fr_request(send(req));
+  ASSERT_EQ(r->status, static_cast<uint32_t>(FR_OK));
+  EXPECT_EQ(r->action, 1u);
+  EXPECT_EQ(r->route, 0);
+  EXPECT_EQ(str(r, FR_STR_KEY), "https://example.com/a?x=2&y=1");
+  EXPECT_EQ(str(r, FR_STR_ROUTE_NAME), "all");
+
+  std::vector<uint8_t> store = req;
+  putList(store, {"200", "content-type", "text/html"});
+  r = fr_store(send(store), 0, 1000.0, 1000.0);
+  ASSERT_EQ(r->status, static_cast<uint32_t>(FR_OK));
+  EXPECT_EQ(r->action, 1u);
+  EXPECT_EQ(r->lifetime, 60.0);
+  const std::string meta = str(r, FR_STR_META);
+  EXPECT_EQ(meta.rfind("1;t=1000;", 0), 0u);
+
+  std::vector<uint8_t> look = req;
+  putList(look, {meta});
+  r = fr_lookup(send(look), 0, 31000.0);
+  EXPECT_EQ(r->action, 1u);  // hit
+  EXPECT_EQ(r->age, 30.0);
+  EXPECT_EQ(r->ttl, 30.0);
+  EXPECT_EQ(str(r, FR_STR_REASON), "fresh");
+}
+
+// Hostile records never read out of bounds: every prefix of a valid record
+// and a few lying lengths are rejected with FR_BAD_INPUT.
+TEST(Abi, MalformedRecordsAreRejected) {
+  fr_load_manifest(sendText(R"({"routes":[{"pattern":"/*","ttl":60}]})"));
+  std::vector<uint8_t> req;
+  putList(req, {"GET", "https://example.com/a", "accept", "x"});
+  for (size_t n = 0; n < req.size(); ++n) {
+    std::vector<uint8_t> cut(req.begin(), req.begin() + static_cast<std::ptrdiff_t>(n));
+    EXPECT_EQ(fr_request(send(cut))->status, static_cast<uint32_t>(FR_BAD_INPUT)) << n;
+  }
+  std::vector<uint8_t> lying = req;
+  lying[4] = 0xff;  // first string claims 255+ bytes
+  EXPECT_EQ(fr_request(send(lying))->status, static_cast<uint32_t>(FR_BAD_INPUT));
+  std::vector<uint8_t> odd;
+  putList(odd, {"GET", "https://example.com/a", "accept"});
+  EXPECT_EQ(fr_request(send(odd))->status, static_cast<uint32_t>(FR_BAD_INPUT));
+  std::vector<uint8_t> bad_status = req;
+  putList(bad_status, {"2x0"});
+  EXPECT_EQ(fr_store(send(bad_status), 0, 0, 0)->status, static_cast<uint32_t>(FR_BAD_INPUT));
+  EXPECT_EQ(fr_request(UINT32_MAX)->status, static_cast<uint32_t>(FR_BAD_INPUT));
+}
+
+TEST(Abi, ReasonNames) {
+  EXPECT_EQ(str(fr_reason(21), FR_STR_REASON), "stale-while-revalidate");
+  EXPECT_EQ(str(fr_reason(9999), FR_STR_REASON), "unknown");
+}
+
+}  // namespace

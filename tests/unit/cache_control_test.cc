@@ -1,0 +1,83 @@
+#include "cache_control.h"
+
+#include <gtest/gtest.h>
+
+namespace freshet {
+namespace {
+
+TEST(ResponseCacheControl, ParsesEveryDirective) {
+  const auto cc = parseResponseCacheControl(
+      "public, max-age=60, s-maxage=120, must-revalidate, proxy-revalidate, no-transform, "
+      "stale-while-revalidate=30, stale-if-error=600, immutable, must-understand, no-store");
+  EXPECT_EQ(cc.max_age, 60);
+  EXPECT_EQ(cc.s_maxage, 120);
+  EXPECT_TRUE(cc.is_public);
+  EXPECT_TRUE(cc.must_revalidate);
+  EXPECT_TRUE(cc.proxy_revalidate);
+  EXPECT_TRUE(cc.no_transform);
+  EXPECT_EQ(cc.stale_while_revalidate, 30);
+  EXPECT_EQ(cc.stale_if_error, 600);
+  EXPECT_TRUE(cc.immutable);
+  EXPECT_TRUE(cc.must_understand);
+  EXPECT_TRUE(cc.no_store);
+}
+
+TEST(ResponseCacheControl, DirectiveNamesAreCaseInsensitive) {
+  const auto cc = parseResponseCacheControl("Max-Age=5, NO-CACHE");
+  EXPECT_EQ(cc.max_age, 5);
+  EXPECT_TRUE(cc.no_cache);
+}
+
+TEST(ResponseCacheControl, QualifiedNoCacheAndPrivateListFields) {
+  const auto cc = parseResponseCacheControl("no-cache=\"Set-Cookie, X-Foo\", private=\"a\"");
+  EXPECT_FALSE(cc.no_cache);
+  EXPECT_FALSE(cc.is_private);
+  EXPECT_EQ(cc.no_cache_fields, (std::vector<std::string>{"set-cookie", "x-foo"}));
+  EXPECT_EQ(cc.private_fields, (std::vector<std::string>{"a"}));
+}
+
+// RFC 9111 4.2.1: an invalid max-age means stale; the smallest of duplicates wins.
+TEST(ResponseCacheControl, InvalidDurationsMeanStale) {
+  EXPECT_EQ(parseResponseCacheControl("max-age=abc").max_age, 0);
+  EXPECT_EQ(parseResponseCacheControl("max-age=-1").max_age, 0);
+  EXPECT_EQ(parseResponseCacheControl("max-age").max_age, 0);
+  EXPECT_EQ(parseResponseCacheControl("max-age=60, max-age=10").max_age, 10);
+  EXPECT_EQ(parseResponseCacheControl("max-age=\"30\"").max_age, 30);
+}
+
+TEST(ResponseCacheControl, HugeValuesSaturate) {
+  EXPECT_EQ(parseResponseCacheControl("max-age=99999999999999999999").max_age, 2147483648LL);
+}
+
+TEST(ResponseCacheControl, UnknownDirectivesAreIgnored) {
+  EXPECT_EQ(parseResponseCacheControl("foo=bar, max-age=7, baz").max_age, 7);
+  EXPECT_EQ(parseResponseCacheControl(",,, ,"), ResponseCacheControl{});
+}
+
+TEST(ResponseCacheControl, InvalidStaleWindowsAreIgnored) {
+  const auto cc = parseResponseCacheControl("stale-while-revalidate=x, stale-if-error");
+  EXPECT_FALSE(cc.stale_while_revalidate);
+  EXPECT_FALSE(cc.stale_if_error);
+}
+
+TEST(RequestCacheControl, ParsesEveryDirective) {
+  const auto cc =
+      parseRequestCacheControl("max-age=5, max-stale=10, min-fresh=3, no-cache, no-store, "
+                               "only-if-cached");
+  EXPECT_EQ(cc.max_age, 5);
+  EXPECT_TRUE(cc.max_stale);
+  EXPECT_EQ(cc.max_stale_value, 10);
+  EXPECT_EQ(cc.min_fresh, 3);
+  EXPECT_TRUE(cc.no_cache);
+  EXPECT_TRUE(cc.no_store);
+  EXPECT_TRUE(cc.only_if_cached);
+}
+
+TEST(RequestCacheControl, MaxStaleWithoutValueAcceptsAnyStaleness) {
+  const auto cc = parseRequestCacheControl("max-stale");
+  EXPECT_TRUE(cc.max_stale);
+  EXPECT_FALSE(cc.max_stale_value);
+}
+
+}  // namespace
+}  // namespace freshet

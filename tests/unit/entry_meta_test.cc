@@ -1,0 +1,25 @@
+#include "entry_meta.h"
+
+#include <gtest/gtest.h>
+
+namespace freshet {
+namespace {
+
+TEST(EntryMeta, RoundTrips) {
+  EntryMeta m{1700000000123, 5, 60, 30, 600, kEntryHasValidator | kEntryImmutable, 3};
+  const auto text = encodeEntryMeta(m);
+  EXPECT_EQ(text, "1;t=1700000000123;a=5;l=60;w=30;e=600;f=12;r=3");
+  EXPECT_EQ(decodeEntryMeta(text), m);
+}
+
+TEST(EntryMeta, RejectsGarbageAndOtherVersions) {
+  EXPECT_FALSE(decodeEntryMeta(""));
+  EXPECT_FALSE(decodeEntryMeta("2;t=1;a=1;l=1"));
+  EXPECT_FALSE(decodeEntryMeta("1;t=1;a=1"));
+  EXPECT_FALSE(decodeEntryMeta("1;t=x;a=1;l=1"));
+  EXPECT_FALSE(decodeEntryMeta("1;t=1;a=-1;l=1"));
+  EXPECT_TRUE(decodeEntryMeta("1;t=1;a=1;l=1;z=9"));  // unknown fields ignored
+}
+
+}  // namespace
+}  // namespace freshet

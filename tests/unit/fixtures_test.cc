@@ -1,0 +1,164 @@
+// Runs the shared decision corpus (tests/fixtures/decisions.json) against
+// the native engine. tests/worker/fixtures.test.js runs the same corpus
+// against the built wasm, so the two builds cannot drift.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "engine.h"
+
+namespace freshet {
+namespace {
+
+using nlohmann::json;
+
+json loadCorpus() {
+  std::ifstream in(std::string(FRESHET_FIXTURES) + "/decisions.json");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return json::parse(ss.str());
+}
+
+const char* requestActionName(RequestAction a) {
+  switch (a) {
+    case RequestAction::kLookup: return "lookup";
+    case RequestAction::kBypass: return "bypass";
+    case RequestAction::kPass: return "pass";
+  }
+  return "?";
+}
+const char* lookupActionName(LookupAction a) {
+  switch (a) {
+    case LookupAction::kHit: return "hit";
+    case LookupAction::kStale: return "stale";
+    case LookupAction::kRevalidate: return "revalidate";
+  }
+  return "?";
+}
+const char* lifetimeSourceName(LifetimeSource s) {
+  switch (s) {
+    case LifetimeSource::kNone: return "none";
+    case LifetimeSource::kSMaxAge: return "s-maxage";
+    case LifetimeSource::kMaxAge: return "max-age";
+    case LifetimeSource::kExpires: return "expires";
+    case LifetimeSource::kRoute: return "route";
+    case LifetimeSource::kHeuristic: return "heuristic";
+  }
+  return "?";
+}
+
+// Owns the strings a HeaderView points into.
+struct OwnedHeaders {
+  std::vector<std::pair<std::string, std::string>> pairs;
+  HeaderView view() const {
+    HeaderView v;
+    for (const auto& [n, val] : pairs) v.add(n, val);
+    return v;
+  }
+};
+
+OwnedHeaders headersOf(const json& j, const char* field) {
+  OwnedHeaders h;
+  if (j.contains(field)) {
+    for (const auto& p : j[field]) h.pairs.emplace_back(p[0].get<std::string>(), p[1].get<std::string>());
+  }
+  return h;
+}
+
+// Compares `actual` with e[field] when the fixture states that field.
+template <typename T>
+void expectField(const json& e, const char* field, const T& actual) {
+  if (e.contains(field)) {
+    EXPECT_EQ(json(actual), e[field]) << field;
+  }
+}
+
+class Fixtures : public testing::TestWithParam<std::string> {
+ protected:
+  static const json& corpus() {
+    static const json c = loadCorpus();
+    return c;
+  }
+};
+
+TEST_P(Fixtures, Decides) {
+  const json& all = corpus();
+  json c;
+  for (const auto& x : all["cases"]) {
+    if (x["name"] == GetParam()) c = x;
+  }
+  ASSERT_FALSE(c.is_null());
+  const int64_t t0_ms = all["t0"].get<int64_t>() * 1000;
+  const auto parsed = parseManifest(all["manifests"][c["manifest"].get<std::string>()].dump());
+  ASSERT_TRUE(parsed.manifest);
+  const Engine engine(*parsed.manifest);
+
+  const json& rq = c["request"];
+  const std::string method = rq["method"], url = rq["url"];
+  const OwnedHeaders req_headers = headersOf(rq, "headers");
+  const HeaderView req_view = req_headers.view();
+  const RequestFacts facts = readRequestFacts(method, url, req_view);
+  const RequestDecision rd = engine.decideRequest(facts);
+  if (c.contains("expectRequest")) {
+    const json& e = c["expectRequest"];
+    expectField(e, "action", requestActionName(rd.action));
+    expectField(e, "reason", reasonName(rd.reason));
+    expectField(e, "key", rd.key);
+    if (e.contains("route")) {
+      ASSERT_GE(rd.route, 0);
+      EXPECT_EQ(engine.manifest().routes[rd.route].name, e["route"]);
+    }
+  }
+  if (!c.contains("response")) return;
+  ASSERT_EQ(rd.action, RequestAction::kLookup);
+  const json& rs = c["response"];
+  const OwnedHeaders resp_headers = headersOf(rs, "headers");
+  const StoreDecision sd = engine.decideStore(
+      facts, static_cast<uint32_t>(rd.route), rs["status"].get<int>(), resp_headers.view(),
+      t0_ms + rs["requestTime"].get<int64_t>() * 1000,
+      t0_ms + rs["responseTime"].get<int64_t>() * 1000);
+  const json& es = c["expectStore"];
+  EXPECT_EQ(sd.action == StoreAction::kStore ? "store" : "no-store", es["action"]);
+  expectField(es, "reason", reasonName(sd.reason));
+  expectField(es, "lifetime", sd.lifetime.seconds);
+  if (es.contains("lifetimeSource")) {
+    EXPECT_EQ(lifetimeSourceName(sd.lifetime.source), es["lifetimeSource"]);
+  }
+  expectField(es, "swr", sd.stale_while_revalidate);
+  expectField(es, "sie", sd.stale_if_error);
+  expectField(es, "platformTtl", sd.platform_ttl);
+  if (!c.contains("lookups")) return;
+  ASSERT_EQ(sd.action, StoreAction::kStore);
+  for (const auto& l : c["lookups"]) {
+    const OwnedHeaders lh = l.contains("headers") ? headersOf(l, "headers") : req_headers;
+    const HeaderView lv = lh.view();
+    const RequestFacts lf = readRequestFacts(method, url, lv);
+    const auto meta = decodeEntryMeta(encodeEntryMeta(sd.meta));
+    ASSERT_TRUE(meta);
+    const LookupDecision ld = engine.decideLookup(lf, static_cast<uint32_t>(rd.route), *meta,
+                                                  t0_ms + l["at"].get<int64_t>() * 1000);
+    const json& e = l["expect"];
+    SCOPED_TRACE("at " + l["at"].dump());
+    expectField(e, "action", lookupActionName(ld.action));
+    expectField(e, "reason", reasonName(ld.reason));
+    expectField(e, "age", ld.age);
+    expectField(e, "ttl", ld.ttl);
+    expectField(e, "usableIfError", ld.usable_if_error);
+  }
+}
+
+std::vector<std::string> caseNames() {
+  std::vector<std::string> names;
+  const json corpus = loadCorpus();
+  for (const auto& c : corpus["cases"]) names.push_back(c["name"]);
+  return names;
+}
+
+INSTANTIATE_TEST_SUITE_P(Corpus, Fixtures, testing::ValuesIn(caseNames()),
+                         [](const auto& info) { return info.param; });
+
+}  // namespace
+}  // namespace freshet

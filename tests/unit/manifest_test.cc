@@ -1,0 +1,87 @@
+#include "manifest.h"
+
+#include <gtest/gtest.h>
+
+namespace freshet {
+namespace {
+
+struct BadManifest {
+  std::string name;
+  std::string json;
+  std::string path;      // expected JSON path of the first error
+  std::string contains;  // expected words in its message
+};
+
+class ManifestErrors : public testing::TestWithParam<BadManifest> {};
+
+TEST_P(ManifestErrors, NamesThePath) {
+  const auto r = parseManifest(GetParam().json);
+  EXPECT_FALSE(r.manifest);
+  ASSERT_FALSE(r.errors.empty());
+  EXPECT_EQ(r.errors[0].path, GetParam().path);
+  EXPECT_NE(r.errors[0].message.find(GetParam().contains), std::string::npos)
+      << r.errors[0].message;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Rejected, ManifestErrors,
+    testing::Values(
+        BadManifest{"not_json", "{", "$", "not valid JSON"},
+        BadManifest{"not_object", "[]", "$", "JSON object"},
+        BadManifest{"no_routes", "{}", "$.routes", "missing"},
+        BadManifest{"unknown_key_suggests", R"({"routes":[{"pattern":"/","ttl":1,"stale":2}]})",
+                    "$.routes[0].stale", "unknown field"},
+        BadManifest{"typo_suggests", R"({"routes":[{"pattern":"/","tll":1}]})",
+                    "$.routes[0].tll", "did you mean \"ttl\""},
+        BadManifest{"negative_ttl", R"({"routes":[{"pattern":"/","ttl":-5}]})",
+                    "$.routes[0].ttl", ">= 0"},
+        BadManifest{"string_ttl", R"({"routes":[{"pattern":"/","ttl":"60"}]})",
+                    "$.routes[0].ttl", "whole number"},
+        BadManifest{"fraction_ttl", R"({"routes":[{"pattern":"/","ttl":1.5}]})",
+                    "$.routes[0].ttl", "whole number"},
+        BadManifest{"bad_pattern", R"({"routes":[{"pattern":"blog"}]})",
+                    "$.routes[0].pattern", "start with '/'"},
+        BadManifest{"missing_pattern", R"({"routes":[{"ttl":5}]})", "$.routes[0].pattern",
+                    "missing"},
+        BadManifest{"shadowed", R"({"routes":[{"pattern":"/a/:x"},{"pattern":"/a/:y"}]})",
+                    "$.routes[1].pattern", "shadows"},
+        BadManifest{"bad_mode", R"({"mode":"fast","routes":[]})", "$.mode", "\"on\""},
+        BadManifest{"bad_version", R"({"version":2,"routes":[]})", "$.version", "version"},
+        BadManifest{"bad_method", R"({"routes":[{"pattern":"/","methods":["DELETE"]}]})",
+                    "$.routes[0].methods[0]", "unsupported method"},
+        BadManifest{"bad_defaults", R"({"defaults":{"swr":1},"routes":[]})",
+                    "$.defaults.swr", "unknown field"}),
+    [](const auto& info) { return info.param.name; });
+
+TEST(Manifest, RoutesInheritDefaults) {
+  const auto r = parseManifest(R"({
+    "$schema": "../schema/manifest.schema.json",
+    "version": 1, "mode": "debug",
+    "defaults": {"ttl": 60, "staleWhileRevalidate": 30, "bypassCookies": ["session"]},
+    "routes": [
+      {"name": "blog", "pattern": "/blog/:slug", "staleIfError": 600},
+      {"pattern": "/static/*", "ttl": "forever", "originHeaders": "override"},
+      {"pattern": "/api/*", "cache": false}
+    ]})");
+  ASSERT_TRUE(r.manifest) << (r.errors.empty() ? "" : r.errors[0].message);
+  const Manifest& m = *r.manifest;
+  EXPECT_EQ(m.mode, Mode::kDebug);
+  ASSERT_EQ(m.routes.size(), 3u);
+  EXPECT_EQ(m.routes[0].name, "blog");
+  EXPECT_EQ(m.routes[0].rules.ttl, 60);
+  EXPECT_EQ(m.routes[0].rules.stale_while_revalidate, 30);
+  EXPECT_EQ(m.routes[0].rules.stale_if_error, 600);
+  EXPECT_EQ(m.routes[0].rules.bypass_cookies, std::vector<std::string>{"session"});
+  EXPECT_EQ(m.routes[1].name, "/static/*");
+  EXPECT_EQ(m.routes[1].rules.ttl, kForever);
+  EXPECT_EQ(m.routes[1].rules.origin_headers, OriginHeaders::kOverride);
+  EXPECT_FALSE(m.routes[2].rules.cache);
+}
+
+TEST(Manifest, ReportsEveryErrorNotJustTheFirst) {
+  const auto r = parseManifest(R"({"routes":[{"pattern":"x","ttl":-1},{"pattern":"/","foo":1}]})");
+  EXPECT_EQ(r.errors.size(), 3u);
+}
+
+}  // namespace
+}  // namespace freshet

@@ -1,0 +1,124 @@
+// Test helpers: a scripted origin on 127.0.0.1 that counts its hits, and the
+// real worker (worker/index.js + the built wasm) in workerd via Miniflare.
+
+import http from 'node:http';
+import { readFileSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Miniflare } from 'miniflare';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+/** Which wasm build the worker tests load: FRESHET_WASM_BUILD=wasi|emscripten. */
+export const WASM_BUILD = process.env.FRESHET_WASM_BUILD ?? 'wasi';
+
+export function wasmPath(build = WASM_BUILD) {
+  return path.join(ROOT, 'build', build, 'freshet.wasm');
+}
+
+/** t0 for tests: a fixed epoch in ms; tests move time by passing `at` seconds. */
+export const T0 = 1_700_000_000_000;
+
+/**
+ * A scripted origin. `routes` maps a path to (req, res, n) => void, where n
+ * counts that path's hits starting at 1. Unknown paths answer 404.
+ */
+export async function startOrigin(routes = {}) {
+  const hits = new Map();
+  const requests = [];
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url, 'http://origin');
+    const n = (hits.get(url.pathname) ?? 0) + 1;
+    hits.set(url.pathname, n);
+    requests.push({ method: req.method, path: url.pathname, search: url.search, headers: req.headers });
+    const route = routes[url.pathname];
+    if (!route) {
+      res.writeHead(404, { 'content-type': 'text/plain' });
+      res.end('not found\n');
+      return;
+    }
+    route(req, res, n);
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address();
+  return {
+    url: `http://127.0.0.1:${port}`,
+    routes,
+    requests,
+    hits: (p) => hits.get(p) ?? 0,
+    totalHits: () => [...hits.values()].reduce((a, b) => a + b, 0),
+    close: () => new Promise((resolve) => { server.closeAllConnections?.(); server.close(resolve); }),
+  };
+}
+
+/** The worker's ES modules, as Miniflare module definitions. */
+function workerModules(wasmBytes, manifestText) {
+  const dir = path.join(ROOT, 'worker');
+  const modules = readdirSync(dir)
+    .filter((f) => f.endsWith('.js'))
+    .map((f) => ({ type: 'ESModule', path: path.join(dir, f) }));
+  // index.js first: it is the entry point.
+  modules.sort((a, b) => (a.path.endsWith('/index.js') ? -1 : b.path.endsWith('/index.js') ? 1 : 0));
+  modules.push({ type: 'CompiledWasm', path: path.join(ROOT, 'dist', 'freshet.wasm'), contents: wasmBytes });
+  modules.push({ type: 'Text', path: path.join(ROOT, 'freshet.manifest.json'), contents: manifestText });
+  return modules;
+}
+
+/**
+ * Starts the real worker in workerd.
+ * @param {object} o
+ * @param {string} o.origin origin base URL
+ * @param {object|string} [o.manifest] manifest (as FRESHET_MANIFEST); default: the bundled one
+ * @param {object} [o.bindings] extra bindings
+ * @param {Uint8Array} [o.wasm] module bytes; default: the WASM_BUILD build
+ */
+export async function startWorker({ origin, manifest, bindings = {}, wasm } = {}) {
+  const wasmBytes = wasm ?? readFileSync(wasmPath());
+  const bundled = readFileSync(path.join(ROOT, 'freshet.manifest.json'), 'utf8');
+  const mf = new Miniflare({
+    modules: workerModules(wasmBytes, bundled),
+    modulesRoot: ROOT,
+    compatibilityDate: '2026-04-01',
+    cf: false,
+    bindings: {
+      ORIGIN: origin,
+      FRESHET_TEST_MODE: '1',
+      ...(manifest === undefined ? {} : { FRESHET_MANIFEST: typeof manifest === 'string' ? manifest : JSON.stringify(manifest) }),
+      ...bindings,
+    },
+  });
+  await mf.ready;
+  return {
+    mf,
+    /**
+     * GET (or other method) at `at` seconds after T0. Waits for the
+     * worker's background work to settle first, so every request sees the
+     * effects of the previous one.
+     */
+    async fetch(pathname, { at = 0, method = 'GET', headers = {}, body, settle = true } = {}) {
+      const h = { 'x-freshet-test-now': String(T0 + at * 1000), ...headers };
+      if (settle) h['x-freshet-test-settle'] = '1';
+      const res = await mf.dispatchFetch(`https://example.com${pathname}`, { method, headers: h, body });
+      const text = await res.text();
+      return { status: res.status, headers: res.headers, text, xcache: res.headers.get('x-cache'), cacheStatus: res.headers.get('cache-status') };
+    },
+    /** Waits until background work (revalidations, cache writes) is done. */
+    async settle() {
+      const res = await mf.dispatchFetch('https://example.com/__settle', { headers: { 'x-freshet-test-settle': 'only' } });
+      await res.arrayBuffer();
+    },
+    dispose: () => mf.dispose(),
+  };
+}
+
+/** Common origin responders. */
+export const respond = {
+  text: (body, headers = {}, status = 200) => (req, res) => {
+    res.writeHead(status, { 'content-type': 'text/plain', ...headers });
+    res.end(body);
+  },
+  counted: (prefix, headers = {}, status = 200) => (req, res, n) => {
+    res.writeHead(status, { 'content-type': 'text/plain', ...headers });
+    res.end(`${prefix} ${n}`);
+  },
+};

@@ -1,0 +1,38 @@
+// Constants of the freshet C ABI, version 1 (docs/abi.md). Must match
+// bindings/freshet_abi.h and src/reason.h / src/decision.h.
+
+export const ABI_VERSION = 1;
+
+export const Status = Object.freeze({ OK: 0, BAD_INPUT: 1, NO_ENGINE: 2 });
+
+export const RequestAction = Object.freeze({ LOOKUP: 1, BYPASS: 2, PASS: 3 });
+export const LookupAction = Object.freeze({ HIT: 1, STALE: 2, REVALIDATE: 3 });
+export const StoreAction = Object.freeze({ STORE: 1, NO_STORE: 2 });
+
+export const LIFETIME_SOURCES = Object.freeze(['none', 's-maxage', 'max-age', 'expires', 'route', 'heuristic']);
+
+export const Flag = Object.freeze({ USABLE_IF_ERROR: 1, DEBUG: 2 });
+
+// Byte offsets in struct fr_result.
+export const Result = Object.freeze({
+  abiVersion: 0,
+  status: 4,
+  action: 8,
+  reason: 12,
+  route: 16,
+  flags: 20,
+  age: 24,
+  ttl: 32,
+  staleWhileRevalidate: 40,
+  staleIfError: 48,
+  platformTtl: 56,
+  lifetime: 64,
+  lifetimeSource: 72,
+  errorCount: 76,
+  browserTtl: 80,
+  strs: 88,
+  size: 152,
+});
+
+// String slots (fr_str_slot).
+export const Str = Object.freeze({ KEY: 0, KEY_URL: 1, META: 2, ROUTE_NAME: 3, DIAGNOSTICS: 4, REASON: 5 });

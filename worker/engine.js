@@ -1,0 +1,199 @@
+// Loads the freshet wasm module (either build) and marshals calls across
+// the C ABI (docs/abi.md). One Engine per isolate and manifest.
+
+import { ABI_VERSION, Flag, LIFETIME_SOURCES, Result, Status, Str } from './abi.js';
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/** Raised when the wasm module misbehaves; the worker then fails open. */
+export class EngineError extends Error {}
+
+/** Manifest errors with the JSON path of each problem. */
+export class ManifestError extends Error {
+  constructor(diagnostics) {
+    super('invalid manifest:\n' + diagnostics.map((d) => `  ${d.path}: ${d.message}`).join('\n'));
+    this.diagnostics = diagnostics;
+  }
+}
+
+// Imports a module might declare (libc abort paths); freshet's own builds
+// have none, but a module with some still instantiates and traps on use.
+function stubImports(module) {
+  const imports = {};
+  for (const imp of WebAssembly.Module.imports(module)) {
+    if (imp.kind !== 'function') continue;
+    imports[imp.module] ??= {};
+    imports[imp.module][imp.name] = () => {
+      throw new EngineError(`freshet wasm called the import ${imp.module}.${imp.name}`);
+    };
+  }
+  return imports;
+}
+
+/** Encodes the header list of a Headers object as [name, value, ...]. */
+export function headerList(headers) {
+  const out = [];
+  for (const [name, value] of headers) out.push(name, value);
+  return out;
+}
+
+// A string list (docs/abi.md "Input records"): u32 count, then per string
+// u32 byte length + UTF-8 bytes. Built once per request and reused.
+export function encodeList(strings) {
+  let max = 4;
+  for (const s of strings) max += 4 + s.length * 3;
+  const bytes = new Uint8Array(max);
+  const view = new DataView(bytes.buffer);
+  view.setUint32(0, strings.length, true);
+  let pos = 4;
+  for (const s of strings) {
+    const { written } = encoder.encodeInto(s, bytes.subarray(pos + 4));
+    view.setUint32(pos, written, true);
+    pos += 4 + written;
+  }
+  return bytes.subarray(0, pos);
+}
+
+export class Engine {
+  /**
+   * @param {WebAssembly.Module} module compiled freshet.wasm (wasi or Emscripten build)
+   * @param {string|object} manifest manifest JSON text or object
+   */
+  constructor(module, manifest) {
+    const instance = new WebAssembly.Instance(module, stubImports(module));
+    this.exports = instance.exports;
+    if (typeof this.exports._initialize === 'function') this.exports._initialize();
+    const version = this.exports.fr_abi_version();
+    if (version !== ABI_VERSION) {
+      throw new EngineError(`freshet wasm speaks ABI ${version}, this worker ABI ${ABI_VERSION}`);
+    }
+    this.reasonNames = new Map();
+    const text = typeof manifest === 'string' ? manifest : JSON.stringify(manifest);
+    const r = this.#call(() => this.exports.fr_load_manifest(this.#write([encoder.encode(text)])));
+    if (r.status !== Status.OK) {
+      throw new ManifestError(
+        r.strs(Str.DIAGNOSTICS)
+          .split('\n')
+          .filter(Boolean)
+          .map((line) => {
+            const tab = line.indexOf('\t');
+            return { path: line.slice(0, tab), message: line.slice(tab + 1) };
+          }),
+      );
+    }
+    this.debug = (r.flags & Flag.DEBUG) !== 0;
+  }
+
+  /** Phase 1: route, bypass, key. `record` is encodeList([method, url, ...headers]). */
+  request(record) {
+    const r = this.#call(() => this.exports.fr_request(this.#write([record])));
+    this.#check(r);
+    return {
+      action: r.u32(Result.action),
+      reason: r.reasonName(),
+      route: r.i32(Result.route),
+      routeName: r.strs(Str.ROUTE_NAME),
+      key: r.strs(Str.KEY),
+      keyUrl: r.strs(Str.KEY_URL),
+      browserTtl: r.f64(Result.browserTtl),
+      debug: (r.u32(Result.flags) & Flag.DEBUG) !== 0,
+    };
+  }
+
+  /** Phase 2: a stored entry's metadata against this request at nowMs. */
+  lookup(record, route, meta, nowMs) {
+    const r = this.#call(() =>
+      this.exports.fr_lookup(this.#write([record, encodeList([meta])]), route, nowMs),
+    );
+    this.#check(r);
+    return {
+      action: r.u32(Result.action),
+      reason: r.reasonName(),
+      age: r.f64(Result.age),
+      ttl: r.f64(Result.ttl),
+      lifetime: r.f64(Result.lifetime),
+      staleWhileRevalidate: r.f64(Result.staleWhileRevalidate),
+      staleIfError: r.f64(Result.staleIfError),
+      usableIfError: (r.u32(Result.flags) & Flag.USABLE_IF_ERROR) !== 0,
+    };
+  }
+
+  /** Phase 3: may this origin response be stored, and for how long. */
+  store(record, route, status, headers, requestTimeMs, responseTimeMs) {
+    const resp = encodeList([String(status), ...headerList(headers)]);
+    const r = this.#call(() =>
+      this.exports.fr_store(this.#write([record, resp]), route, requestTimeMs, responseTimeMs),
+    );
+    this.#check(r);
+    return {
+      action: r.u32(Result.action),
+      reason: r.reasonName(),
+      lifetime: r.f64(Result.lifetime),
+      lifetimeSource: LIFETIME_SOURCES[r.u32(Result.lifetimeSource)] ?? 'none',
+      staleWhileRevalidate: r.f64(Result.staleWhileRevalidate),
+      staleIfError: r.f64(Result.staleIfError),
+      platformTtl: r.f64(Result.platformTtl),
+      age: r.f64(Result.age),
+      ttl: r.f64(Result.ttl),
+      meta: r.strs(Str.META),
+    };
+  }
+
+  /** Name of a reason code (cached). */
+  reasonName(code) {
+    let name = this.reasonNames.get(code);
+    if (name === undefined) {
+      name = this.#call(() => this.exports.fr_reason(code)).strs(Str.REASON);
+      this.reasonNames.set(code, name);
+    }
+    return name;
+  }
+
+  // Copies the parts into the input buffer; returns the byte length.
+  #write(parts) {
+    let len = 0;
+    for (const p of parts) len += p.length;
+    const ptr = this.exports.fr_input(len);
+    const mem = new Uint8Array(this.exports.memory.buffer, ptr, len);
+    let pos = 0;
+    for (const p of parts) {
+      mem.set(p, pos);
+      pos += p.length;
+    }
+    return len;
+  }
+
+  #call(fn) {
+    const ptr = fn();
+    const buffer = this.exports.memory.buffer;
+    const view = new DataView(buffer, ptr, Result.size);
+    const engine = this;
+    return {
+      status: view.getUint32(Result.status, true),
+      flags: view.getUint32(Result.flags, true),
+      u32: (off) => view.getUint32(off, true),
+      i32: (off) => view.getInt32(off, true),
+      f64: (off) => view.getFloat64(off, true),
+      strs(slot) {
+        const p = view.getUint32(Result.strs + slot * 8, true);
+        const n = view.getUint32(Result.strs + slot * 8 + 4, true);
+        return n === 0 ? '' : decoder.decode(new Uint8Array(buffer, p, n));
+      },
+      reasonName() {
+        const code = view.getUint32(Result.reason, true);
+        let name = engine.reasonNames.get(code);
+        if (name === undefined) {
+          name = this.strs(Str.REASON);
+          engine.reasonNames.set(code, name);
+        }
+        return name;
+      },
+    };
+  }
+
+  #check(r) {
+    if (r.status === Status.BAD_INPUT) throw new EngineError('freshet engine rejected its input');
+    if (r.status === Status.NO_ENGINE) throw new EngineError('freshet engine has no manifest');
+  }
+}

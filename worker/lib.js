@@ -1,0 +1,3 @@
+// freshet as a library, for workers you write yourself (docs/library.md).
+export { createHandler } from './handler.js';
+export { Engine, EngineError, ManifestError } from './engine.js';
