@@ -24,7 +24,8 @@ void putList(std::vector<uint8_t>& out, const std::vector<std::string>& items) {
 }
 
 uint32_t send(const std::vector<uint8_t>& bytes) {
-  std::memcpy(fr_input(static_cast<uint32_t>(bytes.size())), bytes.data(), bytes.size());
+  uint8_t* in = fr_input(static_cast<uint32_t>(bytes.size()));
+  if (!bytes.empty()) std::memcpy(in, bytes.data(), bytes.size());
   return static_cast<uint32_t>(bytes.size());
 }
 

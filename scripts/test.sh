@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Runs every test of freshet (the README's test command, `npm test`):
+#   1. set-up (Debian + npm packages) when missing
+#   2. native build + GoogleTest (ctest), then again under ASan + UBSan
+#   3. both wasm builds (wasi and Emscripten)
+#   4. node --test: the decision corpus against both wasm builds, the real
+#      worker in workerd (Miniflare) once per wasm build, the deploy bundle
+set -euo pipefail
+cd "$(dirname "$0")/.."
+jobs="$(nproc 2>/dev/null || echo 2)"
+
+bash scripts/setup.sh
+bash scripts/build.sh
+
+echo "== native unit tests (ctest)"
+ctest --test-dir build/native --output-on-failure -j"$jobs" | tail -n 3
+
+echo "== native unit tests under AddressSanitizer + UndefinedBehaviorSanitizer"
+if [ ! -f build/asan/Makefile ]; then
+  cmake -S . -B build/asan -G "Unix Makefiles" -DCMAKE_BUILD_TYPE=Debug -DFRESHET_SANITIZE=ON >build/asan.configure.log
+fi
+make -s -C build/asan -j"$jobs"
+ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+  ctest --test-dir build/asan --output-on-failure -j"$jobs" | tail -n 3
+
+echo "== worker tests with the emscripten build"
+FRESHET_WASM_BUILD=emscripten node --test --test-concurrency=1 tests/worker/worker.test.js tests/worker/fail_open.test.js
+
+echo "== all node tests (wasi build in the worker)"
+FRESHET_WASM_BUILD=wasi node --test --test-concurrency=2 tests/

@@ -1,0 +1,74 @@
+// The shared decision corpus (tests/fixtures/decisions.json) against the
+// built wasm modules through the C ABI - the same corpus the native
+// GoogleTest suite reads (tests/unit/fixtures_test.cc).
+
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { Engine, encodeList } from '../../worker/engine.js';
+import { LookupAction, RequestAction, StoreAction } from '../../worker/abi.js';
+import { ROOT, wasmPath } from './helpers.js';
+
+const corpus = JSON.parse(readFileSync(path.join(ROOT, 'tests/fixtures/decisions.json'), 'utf8'));
+const names = {
+  request: { [RequestAction.LOOKUP]: 'lookup', [RequestAction.BYPASS]: 'bypass', [RequestAction.PASS]: 'pass' },
+  lookup: { [LookupAction.HIT]: 'hit', [LookupAction.STALE]: 'stale', [LookupAction.REVALIDATE]: 'revalidate' },
+  store: { [StoreAction.STORE]: 'store', [StoreAction.NO_STORE]: 'no-store' },
+};
+
+function expectFields(expect, actual, label) {
+  for (const [k, v] of Object.entries(expect)) assert.deepEqual(actual[k], v, `${label}: ${k}`);
+}
+
+const flatten = (pairs = []) => pairs.flat();
+
+for (const build of ['wasi', 'emscripten']) {
+  describe(`decision corpus (${build} wasm)`, () => {
+    const module = new WebAssembly.Module(readFileSync(wasmPath(build)));
+    const engines = Object.fromEntries(
+      Object.entries(corpus.manifests).map(([name, m]) => [name, new Engine(module, m)]),
+    );
+    const t0 = corpus.t0 * 1000;
+    for (const c of corpus.cases) {
+      test(c.name, () => {
+        const eng = engines[c.manifest];
+        const { method, url } = c.request;
+        const record = encodeList([method, url, ...flatten(c.request.headers)]);
+        const rd = eng.request(record);
+        if (c.expectRequest) {
+          expectFields(c.expectRequest, {
+            action: names.request[rd.action],
+            reason: rd.reason,
+            key: rd.key,
+            route: rd.routeName,
+          }, 'request');
+        }
+        if (!c.response) return;
+        assert.equal(rd.action, RequestAction.LOOKUP);
+        const r = c.response;
+        const sd = eng.store(record, rd.route, r.status, r.headers, t0 + r.requestTime * 1000, t0 + r.responseTime * 1000);
+        expectFields(c.expectStore, {
+          action: names.store[sd.action],
+          reason: sd.reason,
+          lifetime: sd.lifetime,
+          lifetimeSource: sd.lifetimeSource,
+          swr: sd.staleWhileRevalidate,
+          sie: sd.staleIfError,
+          platformTtl: sd.platformTtl,
+        }, 'store');
+        for (const l of c.lookups ?? []) {
+          const rec = l.headers ? encodeList([method, url, ...flatten(l.headers)]) : record;
+          const ld = eng.lookup(rec, rd.route, sd.meta, t0 + l.at * 1000);
+          expectFields(l.expect, {
+            action: names.lookup[ld.action],
+            reason: ld.reason,
+            age: ld.age,
+            ttl: ld.ttl,
+            usableIfError: ld.usableIfError,
+          }, `lookup at ${l.at}`);
+        }
+      });
+    }
+  });
+}
