@@ -84,8 +84,7 @@ fr_result* reset() {
 const fr_result* finish() {
   State& s = state();
   for (int i = 0; i < FR_STR_SLOTS; ++i) {
-    s.result.strs[i].ptr =
-        static_cast<uint32_t>(reinterpret_cast<uintptr_t>(s.strs[i].data()));
+    s.result.strs[i].ptr = static_cast<uint32_t>(reinterpret_cast<uintptr_t>(s.strs[i].data()));
     s.result.strs[i].len = static_cast<uint32_t>(s.strs[i].size());
   }
   return &s.result;
@@ -114,13 +113,17 @@ bool decodeRequest(Reader& in, DecodedRequest& out) {
   return true;
 }
 
-int64_t toMs(double ms) { return static_cast<int64_t>(ms); }
+int64_t toMs(double ms) {
+  return static_cast<int64_t>(ms);
+}
 
 }  // namespace
 
 extern "C" {
 
-FR_EXPORT(fr_abi_version) uint32_t fr_abi_version(void) { return FRESHET_ABI_VERSION; }
+FR_EXPORT(fr_abi_version) uint32_t fr_abi_version(void) {
+  return FRESHET_ABI_VERSION;
+}
 
 FR_EXPORT(fr_input) uint8_t* fr_input(uint32_t size) {
   auto& in = state().input;
@@ -132,8 +135,8 @@ FR_EXPORT(fr_load_manifest) const fr_result* fr_load_manifest(uint32_t len) {
   fr_result* r = reset();
   State& s = state();
   if (len > s.input.size()) return fail(FR_BAD_INPUT);
-  auto parsed = freshet::parseManifest(
-      std::string_view(reinterpret_cast<const char*>(s.input.data()), len));
+  auto parsed =
+      freshet::parseManifest(std::string_view(reinterpret_cast<const char*>(s.input.data()), len));
   if (!parsed.manifest) {
     // Strict: a manifest with any error replaces nothing and loads nothing.
     s.engine.reset();
@@ -193,8 +196,8 @@ FR_EXPORT(fr_lookup) const fr_result* fr_lookup(uint32_t len, int32_t route, dou
     setReason(freshet::Reason::kBadEntry);
     return finish();
   }
-  const auto d = s.engine->decideLookup(req.facts, static_cast<uint32_t>(route), *entry,
-                                        toMs(now_ms));
+  const auto d =
+      s.engine->decideLookup(req.facts, static_cast<uint32_t>(route), *entry, toMs(now_ms));
   r->action = static_cast<uint32_t>(d.action);
   setReason(d.reason);
   r->age = static_cast<double>(d.age);
@@ -239,7 +242,8 @@ const fr_result* fr_store(uint32_t len, int32_t route, double request_time_ms,
   r->platform_ttl = static_cast<double>(d.platform_ttl);
   r->age = static_cast<double>(d.meta.initial_age);
   r->ttl = static_cast<double>(d.lifetime.seconds - d.meta.initial_age);
-  if (d.action == freshet::StoreAction::kStore) s.strs[FR_STR_META] = freshet::encodeEntryMeta(d.meta);
+  if (d.action == freshet::StoreAction::kStore)
+    s.strs[FR_STR_META] = freshet::encodeEntryMeta(d.meta);
   return finish();
 }
 

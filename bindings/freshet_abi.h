@@ -14,18 +14,18 @@ extern "C" {
 /* Status of a call, in fr_result.status. */
 enum fr_status {
   FR_OK = 0,
-  FR_BAD_INPUT = 1,   /* the input record is malformed */
-  FR_NO_ENGINE = 2,   /* no valid manifest loaded: callers pass through */
+  FR_BAD_INPUT = 1, /* the input record is malformed */
+  FR_NO_ENGINE = 2, /* no valid manifest loaded: callers pass through */
 };
 
 /* String slots of fr_result.strs. */
 enum fr_str_slot {
-  FR_STR_KEY = 0,          /* readable cache key */
-  FR_STR_KEY_URL = 1,      /* Cache API key URL */
-  FR_STR_META = 2,         /* entry metadata to keep with a stored entry */
-  FR_STR_ROUTE_NAME = 3,   /* name of the matched route */
-  FR_STR_DIAGNOSTICS = 4,  /* manifest errors: "path\tmessage\n" lines */
-  FR_STR_REASON = 5,       /* name of the reason code */
+  FR_STR_KEY = 0,         /* readable cache key */
+  FR_STR_KEY_URL = 1,     /* Cache API key URL */
+  FR_STR_META = 2,        /* entry metadata to keep with a stored entry */
+  FR_STR_ROUTE_NAME = 3,  /* name of the matched route */
+  FR_STR_DIAGNOSTICS = 4, /* manifest errors: "path\tmessage\n" lines */
+  FR_STR_REASON = 5,      /* name of the reason code */
   FR_STR_SLOTS = 8,
 };
 
@@ -41,22 +41,22 @@ typedef struct fr_str {
 } fr_str;
 
 typedef struct fr_result {
-  uint32_t abi_version;     /*   0 */
-  uint32_t status;          /*   4 fr_status */
-  uint32_t action;          /*   8 RequestAction / LookupAction / StoreAction */
-  uint32_t reason;          /*  12 Reason code */
-  int32_t route;            /*  16 route index, -1 if none */
-  uint32_t flags;           /*  20 fr_flag bits */
-  double age;               /*  24 seconds */
-  double ttl;               /*  32 seconds (negative when stale) */
+  uint32_t abi_version;          /*   0 */
+  uint32_t status;               /*   4 fr_status */
+  uint32_t action;               /*   8 RequestAction / LookupAction / StoreAction */
+  uint32_t reason;               /*  12 Reason code */
+  int32_t route;                 /*  16 route index, -1 if none */
+  uint32_t flags;                /*  20 fr_flag bits */
+  double age;                    /*  24 seconds */
+  double ttl;                    /*  32 seconds (negative when stale) */
   double stale_while_revalidate; /* 40 seconds */
-  double stale_if_error;    /*  48 seconds */
-  double platform_ttl;      /*  56 seconds */
-  double lifetime;          /*  64 seconds */
-  uint32_t lifetime_source; /*  72 LifetimeSource */
-  uint32_t error_count;     /*  76 manifest errors */
-  double browser_ttl;       /*  80 request: client max-age, -1 = unchanged */
-  fr_str strs[FR_STR_SLOTS]; /* 88 .. 152 */
+  double stale_if_error;         /*  48 seconds */
+  double platform_ttl;           /*  56 seconds */
+  double lifetime;               /*  64 seconds */
+  uint32_t lifetime_source;      /*  72 LifetimeSource */
+  uint32_t error_count;          /*  76 manifest errors */
+  double browser_ttl;            /*  80 request: client max-age, -1 = unchanged */
+  fr_str strs[FR_STR_SLOTS];     /* 88 .. 152 */
 } fr_result;
 
 /* Returns FRESHET_ABI_VERSION. */

@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(
-  cmake make g++ pkg-config            # native build
+  cmake make g++ pkg-config clang-format # native build, style check
   libgtest-dev googletest              # unit tests
   nlohmann-json3-dev                   # manifest parsing
   clang-19 lld-19 llvm-19              # wasm32-wasi build

@@ -10,6 +10,7 @@ cd "$(dirname "$0")/.."
 jobs="$(nproc 2>/dev/null || echo 2)"
 
 bash scripts/setup.sh
+bash scripts/lint.sh
 bash scripts/build.sh
 
 echo "== native unit tests (ctest)"

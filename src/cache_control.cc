@@ -6,8 +6,8 @@ namespace freshet {
 namespace {
 
 struct Directive {
-  std::string name;              // lower case
-  std::string_view raw_value;    // without quotes
+  std::string name;            // lower case
+  std::string_view raw_value;  // without quotes
   bool has_value = false;
   bool quoted = false;
 };

@@ -12,31 +12,31 @@ namespace freshet {
 
 // Request directives, RFC 9111 section 5.2.1.
 struct RequestCacheControl {
-  std::optional<int64_t> max_age;    // 5.2.1.1
-  bool max_stale = false;            // 5.2.1.2 present
+  std::optional<int64_t> max_age;          // 5.2.1.1
+  bool max_stale = false;                  // 5.2.1.2 present
   std::optional<int64_t> max_stale_value;  // 5.2.1.2; absent value = any staleness
-  std::optional<int64_t> min_fresh;  // 5.2.1.3
-  bool no_cache = false;             // 5.2.1.4
-  bool no_store = false;             // 5.2.1.5
-  bool only_if_cached = false;       // 5.2.1.7
+  std::optional<int64_t> min_fresh;        // 5.2.1.3
+  bool no_cache = false;                   // 5.2.1.4
+  bool no_store = false;                   // 5.2.1.5
+  bool only_if_cached = false;             // 5.2.1.7
 
   bool operator==(const RequestCacheControl&) const = default;
 };
 
 // Response directives, RFC 9111 section 5.2.2, plus RFC 5861 and RFC 8246.
 struct ResponseCacheControl {
-  std::optional<int64_t> max_age;   // 5.2.2.1
-  std::optional<int64_t> s_maxage;  // 5.2.2.10
-  bool must_revalidate = false;     // 5.2.2.2
-  bool proxy_revalidate = false;    // 5.2.2.8
-  bool must_understand = false;     // 5.2.2.3
-  bool no_cache = false;            // 5.2.2.4 (unqualified)
-  std::vector<std::string> no_cache_fields;  // 5.2.2.4 qualified form
-  bool no_store = false;            // 5.2.2.5
-  bool no_transform = false;        // 5.2.2.6
-  bool is_public = false;           // 5.2.2.9
-  bool is_private = false;          // 5.2.2.7 (unqualified)
-  std::vector<std::string> private_fields;  // 5.2.2.7 qualified form
+  std::optional<int64_t> max_age;                 // 5.2.2.1
+  std::optional<int64_t> s_maxage;                // 5.2.2.10
+  bool must_revalidate = false;                   // 5.2.2.2
+  bool proxy_revalidate = false;                  // 5.2.2.8
+  bool must_understand = false;                   // 5.2.2.3
+  bool no_cache = false;                          // 5.2.2.4 (unqualified)
+  std::vector<std::string> no_cache_fields;       // 5.2.2.4 qualified form
+  bool no_store = false;                          // 5.2.2.5
+  bool no_transform = false;                      // 5.2.2.6
+  bool is_public = false;                         // 5.2.2.9
+  bool is_private = false;                        // 5.2.2.7 (unqualified)
+  std::vector<std::string> private_fields;        // 5.2.2.7 qualified form
   std::optional<int64_t> stale_while_revalidate;  // RFC 5861 section 3
   std::optional<int64_t> stale_if_error;          // RFC 5861 section 4
   bool immutable = false;                         // RFC 8246

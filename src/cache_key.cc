@@ -44,8 +44,7 @@ std::string keyUrl(std::string_view readable_key) {
   out.reserve(out.size() + readable_key.size() * 2);
   for (unsigned char c : readable_key) {
     const bool unreserved = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-                            (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' ||
-                            c == '~';
+                            (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' || c == '~';
     if (unreserved) {
       out += static_cast<char>(c);
     } else {

@@ -21,9 +21,9 @@ enum class RequestAction : uint32_t {
 struct RequestDecision {
   RequestAction action = RequestAction::kPass;
   Reason reason = Reason::kNone;
-  int64_t route = -1;      // matched route, -1 if none
-  std::string key;         // readable key (empty unless kLookup)
-  std::string key_url;     // Cache API key URL (empty unless kLookup)
+  int64_t route = -1;   // matched route, -1 if none
+  std::string key;      // readable key (empty unless kLookup)
+  std::string key_url;  // Cache API key URL (empty unless kLookup)
 };
 
 // Phase 2: what to do with a stored entry for this request.
@@ -36,8 +36,8 @@ enum class LookupAction : uint32_t {
 struct LookupDecision {
   LookupAction action = LookupAction::kRevalidate;
   Reason reason = Reason::kNone;
-  int64_t age = 0;        // current_age, seconds (RFC 9111 4.2.3)
-  int64_t ttl = 0;        // lifetime - age; negative once stale (RFC 9211 "ttl")
+  int64_t age = 0;               // current_age, seconds (RFC 9111 4.2.3)
+  int64_t ttl = 0;               // lifetime - age; negative once stale (RFC 9211 "ttl")
   bool usable_if_error = false;  // inside stale-if-error (RFC 5861 section 4)
 };
 

@@ -47,9 +47,18 @@ std::optional<EntryMeta> decodeEntryMeta(std::string_view text) {
     const auto v = parseInt(item.substr(2));
     if (!v) return std::nullopt;
     switch (item[0]) {
-      case 't': m.response_time_ms = *v; seen |= 1; break;
-      case 'a': m.initial_age = *v; seen |= 2; break;
-      case 'l': m.lifetime = *v; seen |= 4; break;
+      case 't':
+        m.response_time_ms = *v;
+        seen |= 1;
+        break;
+      case 'a':
+        m.initial_age = *v;
+        seen |= 2;
+        break;
+      case 'l':
+        m.lifetime = *v;
+        seen |= 4;
+        break;
       case 'w': m.stale_while_revalidate = *v; break;
       case 'e': m.stale_if_error = *v; break;
       case 'f': m.flags = static_cast<uint32_t>(*v); break;

@@ -18,9 +18,9 @@ enum EntryFlag : uint32_t {
 };
 
 struct EntryMeta {
-  int64_t response_time_ms = 0;  // when the response arrived (RFC 9111 4.2.3)
-  int64_t initial_age = 0;       // corrected_initial_age, seconds
-  int64_t lifetime = 0;          // freshness lifetime, seconds
+  int64_t response_time_ms = 0;        // when the response arrived (RFC 9111 4.2.3)
+  int64_t initial_age = 0;             // corrected_initial_age, seconds
+  int64_t lifetime = 0;                // freshness lifetime, seconds
   int64_t stale_while_revalidate = 0;  // RFC 5861 section 3, seconds
   int64_t stale_if_error = 0;          // RFC 5861 section 4, seconds
   uint32_t flags = 0;

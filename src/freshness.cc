@@ -4,7 +4,9 @@
 
 namespace freshet {
 namespace {
-int64_t floorSeconds(int64_t ms) { return ms >= 0 ? ms / 1000 : (ms - 999) / 1000; }
+int64_t floorSeconds(int64_t ms) {
+  return ms >= 0 ? ms / 1000 : (ms - 999) / 1000;
+}
 }  // namespace
 
 Lifetime explicitLifetime(const ResponseFacts& r, UnixSeconds response_time) {

@@ -13,11 +13,11 @@ namespace freshet {
 // Where a lifetime came from; reported in explain output and Cache-Status.
 enum class LifetimeSource : uint32_t {
   kNone = 0,
-  kSMaxAge = 1,     // 5.2.2.10
-  kMaxAge = 2,      // 5.2.2.1
-  kExpires = 3,     // 5.3
-  kRoute = 4,       // the manifest's ttl
-  kHeuristic = 5,   // 4.2.2
+  kSMaxAge = 1,    // 5.2.2.10
+  kMaxAge = 2,     // 5.2.2.1
+  kExpires = 3,    // 5.3
+  kRoute = 4,      // the manifest's ttl
+  kHeuristic = 5,  // 4.2.2
 };
 
 struct Lifetime {

@@ -22,7 +22,9 @@ int64_t daysFromCivil(int64_t y, unsigned m, unsigned d) {
   return era * 146097 + static_cast<int64_t>(doe) - 719468;
 }
 
-bool isLeap(int64_t y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
+bool isLeap(int64_t y) {
+  return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
 
 unsigned daysInMonth(int64_t y, unsigned m) {
   static constexpr std::array<unsigned, 12> kDaysIn = {31, 28, 31, 30, 31, 30,
@@ -171,7 +173,7 @@ std::optional<UnixSeconds> parseHttpDate(std::string_view text) {
 
 std::string formatHttpDate(UnixSeconds t) {
   static constexpr std::array<const char*, 7> kDayNames = {"Thu", "Fri", "Sat", "Sun",
-                                                          "Mon", "Tue", "Wed"};
+                                                           "Mon", "Tue", "Wed"};
   static constexpr std::array<const char*, 12> kMonNames = {
       "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
   int64_t days = t >= 0 ? t / 86400 : (t - 86399) / 86400;
@@ -189,8 +191,8 @@ std::string formatHttpDate(UnixSeconds t) {
   const unsigned m = mp < 10 ? mp + 3 : mp - 9;
   y += m <= 2 ? 1 : 0;
   char out[64];
-  std::snprintf(out, sizeof out, "%s, %02u %s %04lld %02lld:%02lld:%02lld GMT", kDayNames[weekday], d,
-                kMonNames[m - 1], static_cast<long long>(y), static_cast<long long>(secs / 3600),
+  std::snprintf(out, sizeof out, "%s, %02u %s %04lld %02lld:%02lld:%02lld GMT", kDayNames[weekday],
+                d, kMonNames[m - 1], static_cast<long long>(y), static_cast<long long>(secs / 3600),
                 static_cast<long long>((secs / 60) % 60), static_cast<long long>(secs % 60));
   return out;
 }

@@ -7,8 +7,8 @@
 
 namespace freshet {
 
-LookupDecision Engine::decideLookup(const RequestFacts& req, uint32_t route,
-                                    const EntryMeta& entry, int64_t now_ms) const {
+LookupDecision Engine::decideLookup(const RequestFacts& req, uint32_t route, const EntryMeta& entry,
+                                    int64_t now_ms) const {
   const RouteRules& rules = rulesFor(route);
   LookupDecision d;
   d.age = currentAge(entry.initial_age, entry.response_time_ms, now_ms);
@@ -28,7 +28,7 @@ LookupDecision Engine::decideLookup(const RequestFacts& req, uint32_t route,
   if ((entry.flags & kEntryNoCache) != 0) {
     d.action = LookupAction::kRevalidate;
     d.reason = lifetime == 0 && (entry.flags & kEntryHasValidator) == 0 ? Reason::kZeroTtl
-                                                                          : Reason::kResponseNoCache;
+                                                                        : Reason::kResponseNoCache;
     return d;
   }
   if (honor && req.cc.max_age && d.age > *req.cc.max_age) {

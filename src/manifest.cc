@@ -62,9 +62,10 @@ class Parser {
       return kForever;
     }
     if (v.is_number_integer() || v.is_number_unsigned()) {
-      const int64_t n = v.is_number_unsigned() ? static_cast<int64_t>(std::min<uint64_t>(
-                                                     v.get<uint64_t>(), uint64_t{kForever}))
-                                               : v.get<int64_t>();
+      const int64_t n =
+          v.is_number_unsigned()
+              ? static_cast<int64_t>(std::min<uint64_t>(v.get<uint64_t>(), uint64_t{kForever}))
+              : v.get<int64_t>();
       if (n < 0) {
         error(path, "must be a number of seconds >= 0, got " + v.dump());
         return std::nullopt;
@@ -84,8 +85,8 @@ class Parser {
     std::vector<std::string> out;
     for (size_t i = 0; i < v.size(); ++i) {
       if (!v[i].is_string() || v[i].get_ref<const std::string&>().empty()) {
-        error(path + "[" + std::to_string(i) + "]", "must be a non-empty string, got " +
-                                                          v[i].dump());
+        error(path + "[" + std::to_string(i) + "]",
+              "must be a non-empty string, got " + v[i].dump());
         continue;
       }
       out.push_back(v[i].get<std::string>());
@@ -95,22 +96,24 @@ class Parser {
 
   static const std::vector<std::string_view>& ruleKeys() {
     static const std::vector<std::string_view> keys = {
-        "cache",          "ttl",          "staleWhileRevalidate", "staleIfError",
-        "browserTtl",     "originHeaders", "requestDirectives",   "heuristic",
-        "methods",        "bypassCookies", "bypassHeaders"};
+        "cache",      "ttl",           "staleWhileRevalidate", "staleIfError",
+        "browserTtl", "originHeaders", "requestDirectives",    "heuristic",
+        "methods",    "bypassCookies", "bypassHeaders"};
     return keys;
   }
 
   // Applies the rule fields present in `obj` on top of `rules`.
   void rules(const json& obj, const std::string& path, RouteRules& r) {
     if (obj.contains("cache")) {
-      if (obj["cache"].is_boolean()) r.cache = obj["cache"].get<bool>();
-      else error(path + ".cache", "must be true or false, got " + obj["cache"].dump());
+      if (obj["cache"].is_boolean())
+        r.cache = obj["cache"].get<bool>();
+      else
+        error(path + ".cache", "must be true or false, got " + obj["cache"].dump());
     }
     if (obj.contains("ttl")) r.ttl = seconds(obj["ttl"], path + ".ttl", true);
     if (obj.contains("staleWhileRevalidate")) {
-      r.stale_while_revalidate = seconds(obj["staleWhileRevalidate"],
-                                         path + ".staleWhileRevalidate", false).value_or(0);
+      r.stale_while_revalidate =
+          seconds(obj["staleWhileRevalidate"], path + ".staleWhileRevalidate", false).value_or(0);
     }
     if (obj.contains("staleIfError")) {
       r.stale_if_error = seconds(obj["staleIfError"], path + ".staleIfError", false).value_or(0);
@@ -120,19 +123,27 @@ class Parser {
     }
     if (obj.contains("originHeaders")) {
       const json& v = obj["originHeaders"];
-      if (v == "respect") r.origin_headers = OriginHeaders::kRespect;
-      else if (v == "override") r.origin_headers = OriginHeaders::kOverride;
-      else error(path + ".originHeaders", "must be \"respect\" or \"override\", got " + v.dump());
+      if (v == "respect")
+        r.origin_headers = OriginHeaders::kRespect;
+      else if (v == "override")
+        r.origin_headers = OriginHeaders::kOverride;
+      else
+        error(path + ".originHeaders", "must be \"respect\" or \"override\", got " + v.dump());
     }
     if (obj.contains("requestDirectives")) {
       const json& v = obj["requestDirectives"];
-      if (v == "ignore") r.request_directives = RequestDirectives::kIgnore;
-      else if (v == "honor") r.request_directives = RequestDirectives::kHonor;
-      else error(path + ".requestDirectives", "must be \"ignore\" or \"honor\", got " + v.dump());
+      if (v == "ignore")
+        r.request_directives = RequestDirectives::kIgnore;
+      else if (v == "honor")
+        r.request_directives = RequestDirectives::kHonor;
+      else
+        error(path + ".requestDirectives", "must be \"ignore\" or \"honor\", got " + v.dump());
     }
     if (obj.contains("heuristic")) {
-      if (obj["heuristic"].is_boolean()) r.heuristic = obj["heuristic"].get<bool>();
-      else error(path + ".heuristic", "must be true or false, got " + obj["heuristic"].dump());
+      if (obj["heuristic"].is_boolean())
+        r.heuristic = obj["heuristic"].get<bool>();
+      else
+        error(path + ".heuristic", "must be true or false, got " + obj["heuristic"].dump());
     }
     if (obj.contains("methods")) {
       if (auto list = stringList(obj["methods"], path + ".methods")) {
@@ -185,10 +196,14 @@ ManifestResult parseManifest(std::string_view json_text) {
   }
   if (root.contains("mode")) {
     const json& v = root["mode"];
-    if (v == "on") m.mode = Mode::kOn;
-    else if (v == "off") m.mode = Mode::kOff;
-    else if (v == "debug") m.mode = Mode::kDebug;
-    else p.error("$.mode", "must be \"on\", \"off\" or \"debug\", got " + v.dump());
+    if (v == "on")
+      m.mode = Mode::kOn;
+    else if (v == "off")
+      m.mode = Mode::kOff;
+    else if (v == "debug")
+      m.mode = Mode::kDebug;
+    else
+      p.error("$.mode", "must be \"on\", \"off\" or \"debug\", got " + v.dump());
   }
   if (root.contains("defaults")) {
     const json& d = root["defaults"];
@@ -219,21 +234,26 @@ ManifestResult parseManifest(std::string_view json_text) {
       Route route;
       route.rules = m.defaults;
       if (!r.contains("pattern") || !r["pattern"].is_string()) {
-        p.error(path + ".pattern", "missing: a route needs a \"pattern\" string such as "
-                                   "\"/blog/:slug\"");
+        p.error(path + ".pattern",
+                "missing: a route needs a \"pattern\" string such as "
+                "\"/blog/:slug\"");
       } else {
         route.pattern = r["pattern"].get<std::string>();
         if (auto err = validatePattern(route.pattern)) p.error(path + ".pattern", *err);
         for (size_t j = 0; j < m.routes.size(); ++j) {
           if (samePattern(m.routes[j].pattern, route.pattern)) {
-            p.error(path + ".pattern", "\"" + route.pattern + "\" is the same pattern as "
-                                       "$.routes[" + std::to_string(j) + "], which shadows it");
+            p.error(path + ".pattern", "\"" + route.pattern +
+                                           "\" is the same pattern as "
+                                           "$.routes[" +
+                                           std::to_string(j) + "], which shadows it");
           }
         }
       }
       if (r.contains("name")) {
-        if (r["name"].is_string()) route.name = r["name"].get<std::string>();
-        else p.error(path + ".name", "must be a string");
+        if (r["name"].is_string())
+          route.name = r["name"].get<std::string>();
+        else
+          p.error(path + ".name", "must be a string");
       }
       if (route.name.empty()) route.name = route.pattern;
       p.rules(r, path, route.rules);

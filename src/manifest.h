@@ -27,15 +27,15 @@ constexpr int64_t kForever = INT64_C(0x7fffffff);  // "cache until purged"
 
 struct RouteRules {
   bool cache = true;
-  std::optional<int64_t> ttl;      // seconds; kForever = until purged
+  std::optional<int64_t> ttl;  // seconds; kForever = until purged
   int64_t stale_while_revalidate = 0;
   int64_t stale_if_error = 0;
   std::optional<int64_t> browser_ttl;  // rewrite the client's Cache-Control
   OriginHeaders origin_headers = OriginHeaders::kRespect;
   RequestDirectives request_directives = RequestDirectives::kIgnore;
-  bool heuristic = true;           // RFC 9111 4.2.2 heuristic freshness
+  bool heuristic = true;  // RFC 9111 4.2.2 heuristic freshness
   std::vector<std::string> methods = {"GET", "HEAD"};
-  std::vector<std::string> bypass_cookies;                 // cookie names
+  std::vector<std::string> bypass_cookies;                      // cookie names
   std::vector<std::string> bypass_headers = {"authorization"};  // lower case
 };
 

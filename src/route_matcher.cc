@@ -36,8 +36,8 @@ RouteMatcher::RouteMatcher(const std::vector<std::string>& patterns) {
   }
 }
 
-bool RouteMatcher::walk(uint32_t node_index, const std::vector<std::string_view>& segs,
-                        size_t i, RouteMatch& out) const {
+bool RouteMatcher::walk(uint32_t node_index, const std::vector<std::string_view>& segs, size_t i,
+                        RouteMatch& out) const {
   const Node& node = nodes_[node_index];
   if (i == segs.size()) {
     if (node.terminal_route >= 0) {

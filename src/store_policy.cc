@@ -7,7 +7,7 @@
 namespace freshet {
 namespace {
 
-constexpr int64_t kPlatformTtlCap = 31536000;  // one year
+constexpr int64_t kPlatformTtlCap = 31536000;    // one year
 constexpr int64_t kKeepForRevalidation = 86400;  // entries with validators
 
 // Statuses the route's ttl may apply to. Negative answers (404, 410, ...)
@@ -19,8 +19,7 @@ bool routeTtlApplies(int status) {
 
 // Statuses this cache understands (RFC 9111 5.2.2.3 must-understand).
 bool understoodStatus(int status) {
-  return isHeuristicallyCacheableStatus(status) || status == 302 || status == 303 ||
-         status == 307;
+  return isHeuristicallyCacheableStatus(status) || status == 302 || status == 303 || status == 307;
 }
 
 StoreDecision refuse(Reason reason) {
@@ -71,9 +70,8 @@ StoreDecision Engine::decideStore(const RequestFacts& req, uint32_t route, int s
   d.reason = Reason::kStored;
   d.lifetime = life;
   const bool respect = rules.origin_headers == OriginHeaders::kRespect;
-  d.stale_while_revalidate = respect && r.cc.stale_while_revalidate
-                                 ? *r.cc.stale_while_revalidate
-                                 : rules.stale_while_revalidate;
+  d.stale_while_revalidate = respect && r.cc.stale_while_revalidate ? *r.cc.stale_while_revalidate
+                                                                    : rules.stale_while_revalidate;
   d.stale_if_error = respect && r.cc.stale_if_error ? *r.cc.stale_if_error : rules.stale_if_error;
 
   EntryMeta& m = d.meta;
@@ -113,10 +111,10 @@ StoreDecision Engine::decideStore(const RequestFacts& req, uint32_t route, int s
                       (life.source == LifetimeSource::kRoute);
   if (!useful) return refuse(Reason::kNoFreshness);
 
-  int64_t platform = life.seconds >= kForever ? kPlatformTtlCap
-                                              : std::max<int64_t>(0, life.seconds - m.initial_age) +
-                                                    std::max(d.stale_while_revalidate,
-                                                             d.stale_if_error);
+  int64_t platform = life.seconds >= kForever
+                         ? kPlatformTtlCap
+                         : std::max<int64_t>(0, life.seconds - m.initial_age) +
+                               std::max(d.stale_while_revalidate, d.stale_if_error);
   if (r.hasValidator()) platform += kKeepForRevalidation;
   d.platform_ttl = std::clamp<int64_t>(platform, 1, kPlatformTtlCap);
   return d;

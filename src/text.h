@@ -9,7 +9,9 @@
 
 namespace freshet {
 
-inline char toLowerAscii(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c; }
+inline char toLowerAscii(char c) {
+  return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c;
+}
 
 inline bool equalsIgnoreCase(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
@@ -26,7 +28,9 @@ inline std::string lowerAscii(std::string_view s) {
 }
 
 // Optional whitespace (RFC 9110 section 5.6.3): SP and HTAB.
-inline bool isOws(char c) { return c == ' ' || c == '\t'; }
+inline bool isOws(char c) {
+  return c == ' ' || c == '\t';
+}
 
 inline std::string_view trimOws(std::string_view s) {
   while (!s.empty() && isOws(s.front())) s.remove_prefix(1);

@@ -61,9 +61,9 @@ TEST(ResponseCacheControl, InvalidStaleWindowsAreIgnored) {
 }
 
 TEST(RequestCacheControl, ParsesEveryDirective) {
-  const auto cc =
-      parseRequestCacheControl("max-age=5, max-stale=10, min-fresh=3, no-cache, no-store, "
-                               "only-if-cached");
+  const auto cc = parseRequestCacheControl(
+      "max-age=5, max-stale=10, min-fresh=3, no-cache, no-store, "
+      "only-if-cached");
   EXPECT_EQ(cc.max_age, 5);
   EXPECT_TRUE(cc.max_stale);
   EXPECT_EQ(cc.max_stale_value, 10);

@@ -33,8 +33,9 @@ TEST(CacheKey, RejectsWhatItCannotKey) {
 
 TEST(CacheKey, KeyUrlIsInjectiveAndNamespaced) {
   const std::vector<std::string> keys = {
-      "https://example.com/a?b=1", "https://example.com/a%3Fb=1", "https://example.com/a/b",
-      "https://example.com/a%2Fb", "https://example.com/v1/k/x", "https://cache.freshet.internal/x"};
+      "https://example.com/a?b=1",  "https://example.com/a%3Fb=1",
+      "https://example.com/a/b",    "https://example.com/a%2Fb",
+      "https://example.com/v1/k/x", "https://cache.freshet.internal/x"};
   std::set<std::string> urls;
   for (const auto& k : keys) {
     const std::string u = keyUrl(k);

@@ -63,7 +63,8 @@ struct OwnedHeaders {
 OwnedHeaders headersOf(const json& j, const char* field) {
   OwnedHeaders h;
   if (j.contains(field)) {
-    for (const auto& p : j[field]) h.pairs.emplace_back(p[0].get<std::string>(), p[1].get<std::string>());
+    for (const auto& p : j[field])
+      h.pairs.emplace_back(p[0].get<std::string>(), p[1].get<std::string>());
   }
   return h;
 }
@@ -116,10 +117,10 @@ TEST_P(Fixtures, Decides) {
   ASSERT_EQ(rd.action, RequestAction::kLookup);
   const json& rs = c["response"];
   const OwnedHeaders resp_headers = headersOf(rs, "headers");
-  const StoreDecision sd = engine.decideStore(
-      facts, static_cast<uint32_t>(rd.route), rs["status"].get<int>(), resp_headers.view(),
-      t0_ms + rs["requestTime"].get<int64_t>() * 1000,
-      t0_ms + rs["responseTime"].get<int64_t>() * 1000);
+  const StoreDecision sd =
+      engine.decideStore(facts, static_cast<uint32_t>(rd.route), rs["status"].get<int>(),
+                         resp_headers.view(), t0_ms + rs["requestTime"].get<int64_t>() * 1000,
+                         t0_ms + rs["responseTime"].get<int64_t>() * 1000);
   const json& es = c["expectStore"];
   EXPECT_EQ(sd.action == StoreAction::kStore ? "store" : "no-store", es["action"]);
   expectField(es, "reason", reasonName(sd.reason));

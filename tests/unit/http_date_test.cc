@@ -39,8 +39,7 @@ INSTANTIATE_TEST_SUITE_P(
 // of them.
 INSTANTIATE_TEST_SUITE_P(
     InvalidDatesAreRejected, HttpDateTest,
-    testing::Values(DateCase{"zero", "0", std::nullopt},
-                    DateCase{"empty", "", std::nullopt},
+    testing::Values(DateCase{"zero", "0", std::nullopt}, DateCase{"empty", "", std::nullopt},
                     DateCase{"utc_not_gmt", "Sun, 06 Nov 1994 08:49:37 UTC", std::nullopt},
                     DateCase{"bad_month", "Sun, 06 Foo 1994 08:49:37 GMT", std::nullopt},
                     DateCase{"feb_30", "Sun, 30 Feb 1994 08:49:37 GMT", std::nullopt},

@@ -27,8 +27,8 @@ TEST(RoutePattern, SamePatternIgnoresParamNames) {
 
 class RouteMatcherTest : public testing::Test {
  protected:
-  RouteMatcher m{{"/", "/blog/:slug", "/blog/featured", "/static/*", "/*", "/api/:v/users/:id",
-                  "/api/*"}};
+  RouteMatcher m{
+      {"/", "/blog/:slug", "/blog/featured", "/static/*", "/*", "/api/:v/users/:id", "/api/*"}};
 };
 
 TEST_F(RouteMatcherTest, LiteralBeatsParamBeatsWildcard) {
