@@ -22,7 +22,8 @@ static_assert(offsetof(fr_result, age) == 24);
 static_assert(offsetof(fr_result, lifetime_source) == 72);
 static_assert(offsetof(fr_result, browser_ttl) == 80);
 static_assert(offsetof(fr_result, strs) == 88);
-static_assert(sizeof(fr_result) == 152);
+static_assert(offsetof(fr_result, body_limit) == 152);
+static_assert(sizeof(fr_result) == 160);
 
 namespace {
 
@@ -137,13 +138,16 @@ FR_EXPORT(fr_load_manifest) const fr_result* fr_load_manifest(uint32_t len) {
   if (len > s.input.size()) return fail(FR_BAD_INPUT);
   auto parsed =
       freshet::parseManifest(std::string_view(reinterpret_cast<const char*>(s.input.data()), len));
+  // Diagnostics, errors first: "error|warning <TAB> path <TAB> message".
+  for (const auto& e : parsed.errors) {
+    s.strs[FR_STR_DIAGNOSTICS] +=
+        (e.severity == freshet::Severity::kError ? "error\t" : "warning\t");
+    s.strs[FR_STR_DIAGNOSTICS] += e.path + "\t" + e.message + "\n";
+  }
+  r->error_count = static_cast<uint32_t>(parsed.error_count);
   if (!parsed.manifest) {
     // Strict: a manifest with any error replaces nothing and loads nothing.
     s.engine.reset();
-    r->error_count = static_cast<uint32_t>(parsed.errors.size());
-    for (const auto& e : parsed.errors) {
-      s.strs[FR_STR_DIAGNOSTICS] += e.path + "\t" + e.message + "\n";
-    }
     return fail(FR_NO_ENGINE);
   }
   r->flags = parsed.manifest->mode == freshet::Mode::kDebug ? FR_FLAG_DEBUG : 0;

@@ -24,8 +24,9 @@ enum fr_str_slot {
   FR_STR_KEY_URL = 1,     /* Cache API key URL */
   FR_STR_META = 2,        /* entry metadata to keep with a stored entry */
   FR_STR_ROUTE_NAME = 3,  /* name of the matched route */
-  FR_STR_DIAGNOSTICS = 4, /* manifest errors: "path\tmessage\n" lines */
+  FR_STR_DIAGNOSTICS = 4, /* "severity\tpath\tmessage\n" lines */
   FR_STR_REASON = 5,      /* name of the reason code */
+  FR_STR_TAGS = 6,        /* request: the route's tags, comma-separated */
   FR_STR_SLOTS = 8,
 };
 
@@ -33,6 +34,7 @@ enum fr_str_slot {
 enum fr_flag {
   FR_FLAG_USABLE_IF_ERROR = 1u << 0, /* lookup: may serve if origin fails */
   FR_FLAG_DEBUG = 1u << 1,           /* request: manifest mode is "debug" */
+  FR_FLAG_NEEDS_BODY = 1u << 2,      /* request: call again with ":body-sha256" */
 };
 
 typedef struct fr_str {
@@ -57,6 +59,7 @@ typedef struct fr_result {
   uint32_t error_count;          /*  76 manifest errors */
   double browser_ttl;            /*  80 request: client max-age, -1 = unchanged */
   fr_str strs[FR_STR_SLOTS];     /* 88 .. 152 */
+  double body_limit;             /* 152 request: max body bytes of a POST route */
 } fr_result;
 
 /* Returns FRESHET_ABI_VERSION. */

@@ -25,6 +25,26 @@ enum class RequestDirectives : uint32_t { kIgnore = 0, kHonor = 1 };
 
 constexpr int64_t kForever = INT64_C(0x7fffffff);  // "cache until purged"
 
+// What goes into a route's cache key besides scheme and path
+// (docs/manifest.md "Keys").
+struct KeyRules {
+  enum class Query : uint32_t { kAll = 0, kNone = 1, kAllow = 2 };
+  Query query = Query::kAll;
+  std::vector<std::string> query_allow;   // names kept with kAllow
+  std::vector<std::string> query_ignore;  // names dropped; "utm_*" = prefix
+  std::vector<std::string> cookies;       // cookie names whose values key
+  std::vector<std::string> headers;       // lower-case request header names
+  bool device = false;                    // mobile / tablet / desktop
+  bool host = true;                       // the Host is part of the key
+};
+
+// Bypass when a request header is present (value unset) or equals `value`
+// (compared case-insensitively).
+struct BypassHeader {
+  std::string name;  // lower case
+  std::optional<std::string> value;
+};
+
 struct RouteRules {
   bool cache = true;
   std::optional<int64_t> ttl;  // seconds; kForever = until purged
@@ -33,10 +53,17 @@ struct RouteRules {
   std::optional<int64_t> browser_ttl;  // rewrite the client's Cache-Control
   OriginHeaders origin_headers = OriginHeaders::kRespect;
   RequestDirectives request_directives = RequestDirectives::kIgnore;
-  bool heuristic = true;  // RFC 9111 4.2.2 heuristic freshness
+  bool heuristic = true;                // RFC 9111 4.2.2 heuristic freshness
+  std::optional<int64_t> min_ttl;       // floor on the origin's lifetime
+  std::optional<int64_t> max_ttl;       // cap on the origin's lifetime
+  std::optional<int64_t> negative_ttl;  // 404/410 without origin freshness
+  bool cache_private = false;           // store "private" responses (loud!)
   std::vector<std::string> methods = {"GET", "HEAD"};
-  std::vector<std::string> bypass_cookies;                      // cookie names
-  std::vector<std::string> bypass_headers = {"authorization"};  // lower case
+  int64_t max_body_bytes = 8192;  // POST routes: larger bodies bypass
+  std::vector<std::string> tags;  // templates: "post:{slug}"
+  KeyRules key;
+  std::vector<std::string> bypass_cookies;  // cookie names
+  std::vector<BypassHeader> bypass_headers = {{"authorization", std::nullopt}};
 };
 
 struct Route {
@@ -48,18 +75,23 @@ struct Route {
 struct Manifest {
   int version = 1;
   Mode mode = Mode::kOn;
+  std::string key_namespace = "main";  // separates sites sharing one cache
   RouteRules defaults;
   std::vector<Route> routes;
 };
 
+enum class Severity : uint32_t { kError = 0, kWarning = 1 };
+
 struct Diagnostic {
   std::string path;     // JSON path, e.g. "$.routes[2].ttl"
   std::string message;  // what is wrong, and how to fix it when we know
+  Severity severity = Severity::kError;
 };
 
 struct ManifestResult {
   std::optional<Manifest> manifest;  // set only when there are no errors
-  std::vector<Diagnostic> errors;
+  std::vector<Diagnostic> errors;    // errors first, then warnings
+  size_t error_count = 0;
 };
 
 ManifestResult parseManifest(std::string_view json_text);

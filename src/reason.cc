@@ -15,6 +15,10 @@ std::string_view reasonName(Reason r) {
     case Reason::kRequestNoStore: return "request-no-store";
     case Reason::kBadUrl: return "bad-url";
     case Reason::kInvalidManifest: return "invalid-manifest";
+    case Reason::kAmbiguousPath: return "ambiguous-path";
+    case Reason::kAmbiguousQuery: return "ambiguous-query";
+    case Reason::kRequestBody: return "request-body";
+    case Reason::kBodyTooBig: return "body-too-big";
     case Reason::kFresh: return "fresh";
     case Reason::kStaleWhileRevalidate: return "stale-while-revalidate";
     case Reason::kExpired: return "expired";

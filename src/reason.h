@@ -20,6 +20,10 @@ enum class Reason : uint32_t {
   kRequestNoStore = 8,    // request Cache-Control: no-store (RFC 9111 5.2.1.5)
   kBadUrl = 9,            // the URL cannot be keyed safely
   kInvalidManifest = 10,  // no valid manifest is loaded: everything passes
+  kAmbiguousPath = 11,    // encoded '/', '\\', '%25..', ';' or dot segments
+  kAmbiguousQuery = 12,   // a dropped query parameter hides a ';' separator
+  kRequestBody = 13,      // a GET/HEAD with a body ("fat GET")
+  kBodyTooBig = 14,       // a POST body over the route's maxBodyBytes
   // Lookup phase: why a stored entry is or is not used.
   kFresh = 20,
   kStaleWhileRevalidate = 21,  // RFC 5861 section 3

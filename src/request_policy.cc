@@ -37,8 +37,9 @@ RequestDecision Engine::decideRequest(const RequestFacts& req) const {
     return d;
   }
   for (const auto& h : rules.bypass_headers) {
-    if (req.headers->has(h)) {
-      d.reason = h == "authorization" ? Reason::kAuthorization : Reason::kBypassHeader;
+    const auto* v = req.headers->find(h.name);
+    if (v && (!h.value || equalsIgnoreCase(trimOws(*v), *h.value))) {
+      d.reason = h.name == "authorization" ? Reason::kAuthorization : Reason::kBypassHeader;
       return d;
     }
   }

@@ -11,7 +11,7 @@ export const StoreAction = Object.freeze({ STORE: 1, NO_STORE: 2 });
 
 export const LIFETIME_SOURCES = Object.freeze(['none', 's-maxage', 'max-age', 'expires', 'route', 'heuristic']);
 
-export const Flag = Object.freeze({ USABLE_IF_ERROR: 1, DEBUG: 2 });
+export const Flag = Object.freeze({ USABLE_IF_ERROR: 1, DEBUG: 2, NEEDS_BODY: 4 });
 
 // Byte offsets in struct fr_result.
 export const Result = Object.freeze({
@@ -31,8 +31,9 @@ export const Result = Object.freeze({
   errorCount: 76,
   browserTtl: 80,
   strs: 88,
-  size: 152,
+  bodyLimit: 152,
+  size: 160,
 });
 
 // String slots (fr_str_slot).
-export const Str = Object.freeze({ KEY: 0, KEY_URL: 1, META: 2, ROUTE_NAME: 3, DIAGNOSTICS: 4, REASON: 5 });
+export const Str = Object.freeze({ KEY: 0, KEY_URL: 1, META: 2, ROUTE_NAME: 3, DIAGNOSTICS: 4, REASON: 5, TAGS: 6 });

@@ -12,9 +12,21 @@ export class EngineError extends Error {}
 /** Manifest errors with the JSON path of each problem. */
 export class ManifestError extends Error {
   constructor(diagnostics) {
-    super('invalid manifest:\n' + diagnostics.map((d) => `  ${d.path}: ${d.message}`).join('\n'));
+    const lines = diagnostics.filter((d) => d.severity === 'error').map((d) => `  ${d.path}: ${d.message}`);
+    super('invalid manifest:\n' + lines.join('\n'));
     this.diagnostics = diagnostics;
   }
+}
+
+// "severity <TAB> path <TAB> message" lines (docs/abi.md).
+function parseDiagnostics(text) {
+  return text
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => {
+      const [severity, path, ...message] = line.split('\t');
+      return { severity, path, message: message.join('\t') };
+    });
 }
 
 // Imports a module might declare (libc abort paths); freshet's own builds
@@ -71,17 +83,10 @@ export class Engine {
     this.reasonNames = new Map();
     const text = typeof manifest === 'string' ? manifest : JSON.stringify(manifest);
     const r = this.#call(() => this.exports.fr_load_manifest(this.#write([encoder.encode(text)])));
-    if (r.status !== Status.OK) {
-      throw new ManifestError(
-        r.strs(Str.DIAGNOSTICS)
-          .split('\n')
-          .filter(Boolean)
-          .map((line) => {
-            const tab = line.indexOf('\t');
-            return { path: line.slice(0, tab), message: line.slice(tab + 1) };
-          }),
-      );
-    }
+    const diagnostics = parseDiagnostics(r.strs(Str.DIAGNOSTICS));
+    if (r.status !== Status.OK) throw new ManifestError(diagnostics);
+    /** Warnings about a valid manifest ({severity, path, message}). */
+    this.warnings = diagnostics;
     this.debug = (r.flags & Flag.DEBUG) !== 0;
   }
 

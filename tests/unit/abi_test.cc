@@ -42,7 +42,7 @@ TEST(Abi, VersionAndDiagnostics) {
   const fr_result* r = fr_load_manifest(sendText(R"({"routes":[{"pattern":"x"}]})"));
   EXPECT_EQ(r->status, static_cast<uint32_t>(FR_NO_ENGINE));
   EXPECT_EQ(r->error_count, 1u);
-  EXPECT_EQ(str(r, FR_STR_DIAGNOSTICS).rfind("$.routes[0].pattern\t", 0), 0u);
+  EXPECT_EQ(str(r, FR_STR_DIAGNOSTICS).rfind("error\t$.routes[0].pattern\t", 0), 0u);
 }
 
 TEST(Abi, InvalidManifestPassesEverything) {

@@ -1,0 +1,231 @@
+// The per-route rule fields of the manifest (docs/manifest.md "Routes").
+#include <algorithm>
+
+#include "manifest_parser.h"
+#include "route_pattern.h"
+#include "text.h"
+
+namespace freshet::manifest_detail {
+namespace {
+
+bool isTokenChar(char c) {
+  // RFC 9110 section 5.6.2 tchar.
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+         std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
+}
+
+bool isFieldName(std::string_view s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), isTokenChar);
+}
+
+void parseKey(Parser& p, const json& obj, const std::string& path, KeyRules& key) {
+  if (!obj.is_object()) {
+    p.error(path, "must be an object such as {\"query\": \"all\", \"cookies\": [\"currency\"]}");
+    return;
+  }
+  p.checkKeys(obj, path, {"query", "ignoreQuery", "cookies", "headers", "device", "host"});
+  if (obj.contains("query")) {
+    const json& q = obj["query"];
+    if (q.is_array()) {
+      if (auto list = p.stringList(q, path + ".query")) {
+        key.query = KeyRules::Query::kAllow;
+        key.query_allow = *list;
+      }
+    } else if (auto i = p.oneOf(q, path + ".query", {"all", "none"})) {
+      key.query = *i == 0 ? KeyRules::Query::kAll : KeyRules::Query::kNone;
+      key.query_allow.clear();
+    }
+  }
+  if (obj.contains("ignoreQuery")) {
+    if (auto list = p.stringList(obj["ignoreQuery"], path + ".ignoreQuery")) {
+      key.query_ignore = *list;
+      for (size_t i = 0; i < list->size(); ++i) {
+        const std::string& n = (*list)[i];
+        const size_t star = n.find('*');
+        if (star != std::string::npos && star + 1 != n.size()) {
+          p.error(path + ".ignoreQuery[" + std::to_string(i) + "]",
+                  "'*' may only end a name, as in \"utm_*\"");
+        }
+      }
+    }
+  }
+  if (obj.contains("cookies")) {
+    if (auto list = p.stringList(obj["cookies"], path + ".cookies")) key.cookies = *list;
+  }
+  if (obj.contains("headers")) {
+    if (auto list = p.stringList(obj["headers"], path + ".headers")) {
+      key.headers.clear();
+      for (size_t i = 0; i < list->size(); ++i) {
+        const std::string name = lowerAscii((*list)[i]);
+        if (!isFieldName(name)) {
+          p.error(path + ".headers[" + std::to_string(i) + "]",
+                  "\"" + (*list)[i] + "\" is not a header field name");
+        } else if (name == "cookie") {
+          p.error(path + ".headers[" + std::to_string(i) + "]",
+                  "key on selected cookies with \"cookies\", not the whole Cookie header");
+        }
+        key.headers.push_back(name);
+      }
+    }
+  }
+  if (obj.contains("device"))
+    key.device = p.boolean(obj["device"], path + ".device").value_or(false);
+  if (obj.contains("host")) key.host = p.boolean(obj["host"], path + ".host").value_or(true);
+}
+
+void parseBypassHeaders(Parser& p, const json& v, const std::string& path, RouteRules& r) {
+  auto list = p.stringList(v, path);
+  if (!list) return;
+  r.bypass_headers.clear();
+  for (size_t i = 0; i < list->size(); ++i) {
+    const std::string& item = (*list)[i];
+    BypassHeader b;
+    const size_t colon = item.find(':');
+    b.name = lowerAscii(trimOws(std::string_view(item).substr(0, colon)));
+    if (colon != std::string::npos)
+      b.value = std::string(trimOws(std::string_view(item).substr(colon + 1)));
+    if (!isFieldName(b.name)) {
+      p.error(path + "[" + std::to_string(i) + "]",
+              "\"" + item + "\" must be a header name, or \"name: value\"");
+    }
+    r.bypass_headers.push_back(std::move(b));
+  }
+}
+
+void parseMethods(Parser& p, const json& v, const std::string& path, RouteRules& r) {
+  auto list = p.stringList(v, path);
+  if (!list) return;
+  r.methods.clear();
+  for (size_t i = 0; i < list->size(); ++i) {
+    const std::string& m = (*list)[i];
+    if (m != "GET" && m != "HEAD" && m != "POST") {
+      p.error(path + "[" + std::to_string(i) + "]",
+              "unsupported method \"" + m + "\" (cacheable: GET, HEAD, POST)");
+    }
+    r.methods.push_back(m);
+  }
+}
+
+}  // namespace
+
+const std::vector<std::string_view>& ruleKeys() {
+  static const std::vector<std::string_view> keys = {"cache",
+                                                     "ttl",
+                                                     "staleWhileRevalidate",
+                                                     "staleIfError",
+                                                     "browserTtl",
+                                                     "originHeaders",
+                                                     "requestDirectives",
+                                                     "heuristic",
+                                                     "minTtl",
+                                                     "maxTtl",
+                                                     "negativeTtl",
+                                                     "cachePrivate",
+                                                     "methods",
+                                                     "maxBodyBytes",
+                                                     "tags",
+                                                     "key",
+                                                     "bypassCookies",
+                                                     "bypassHeaders"};
+  return keys;
+}
+
+void parseRules(Parser& p, const json& obj, const std::string& path, RouteRules& r) {
+  auto has = [&obj](const char* k) { return obj.contains(k); };
+  auto at = [&path](const char* k) { return path + "." + k; };
+  if (has("cache")) r.cache = p.boolean(obj["cache"], at("cache")).value_or(r.cache);
+  if (has("ttl")) r.ttl = p.seconds(obj["ttl"], at("ttl"), true);
+  if (has("staleWhileRevalidate")) {
+    r.stale_while_revalidate =
+        p.seconds(obj["staleWhileRevalidate"], at("staleWhileRevalidate"), false).value_or(0);
+  }
+  if (has("staleIfError")) {
+    r.stale_if_error = p.seconds(obj["staleIfError"], at("staleIfError"), false).value_or(0);
+  }
+  if (has("browserTtl")) r.browser_ttl = p.seconds(obj["browserTtl"], at("browserTtl"), false);
+  if (has("originHeaders")) {
+    if (auto i = p.oneOf(obj["originHeaders"], at("originHeaders"), {"respect", "override"})) {
+      r.origin_headers = static_cast<OriginHeaders>(*i);
+    }
+  }
+  if (has("requestDirectives")) {
+    if (auto i = p.oneOf(obj["requestDirectives"], at("requestDirectives"), {"ignore", "honor"})) {
+      r.request_directives = static_cast<RequestDirectives>(*i);
+    }
+  }
+  if (has("heuristic")) r.heuristic = p.boolean(obj["heuristic"], at("heuristic")).value_or(true);
+  if (has("minTtl")) r.min_ttl = p.seconds(obj["minTtl"], at("minTtl"), false);
+  if (has("maxTtl")) r.max_ttl = p.seconds(obj["maxTtl"], at("maxTtl"), true);
+  if (has("negativeTtl")) r.negative_ttl = p.seconds(obj["negativeTtl"], at("negativeTtl"), false);
+  if (has("cachePrivate")) {
+    r.cache_private = p.boolean(obj["cachePrivate"], at("cachePrivate")).value_or(false);
+    if (r.cache_private) {
+      p.warning(at("cachePrivate"),
+                "stores responses the origin marks private: every visitor gets the same copy. "
+                "Use it only where those responses are not per-user (see docs/manifest.md)");
+    }
+  }
+  if (has("methods")) parseMethods(p, obj["methods"], at("methods"), r);
+  if (has("maxBodyBytes")) {
+    r.max_body_bytes = p.seconds(obj["maxBodyBytes"], at("maxBodyBytes"), false).value_or(8192);
+    if (r.max_body_bytes > 1048576) {
+      p.error(at("maxBodyBytes"), "must be at most 1048576 (1 MiB): bodies are read whole");
+    }
+  }
+  if (has("tags")) {
+    if (auto list = p.stringList(obj["tags"], at("tags"))) r.tags = *list;
+  }
+  if (has("key")) parseKey(p, obj["key"], at("key"), r.key);
+  if (has("bypassCookies")) {
+    if (auto list = p.stringList(obj["bypassCookies"], at("bypassCookies")))
+      r.bypass_cookies = *list;
+  }
+  if (has("bypassHeaders")) parseBypassHeaders(p, obj["bypassHeaders"], at("bypassHeaders"), r);
+}
+
+void checkRoute(Parser& p, const Route& route, const std::string& path) {
+  const RouteRules& r = route.rules;
+  if (r.min_ttl && r.max_ttl && *r.min_ttl > *r.max_ttl) {
+    p.error(path + ".minTtl", "is larger than maxTtl (" + std::to_string(*r.max_ttl) + ")");
+  }
+  if (r.key.query == KeyRules::Query::kAllow && !r.key.query_ignore.empty()) {
+    p.warning(path + ".key.ignoreQuery", "has no effect next to an allow list in key.query");
+  }
+  if (std::find(r.methods.begin(), r.methods.end(), "HEAD") != r.methods.end() &&
+      std::find(r.methods.begin(), r.methods.end(), "GET") == r.methods.end()) {
+    p.error(path + ".methods", "HEAD is answered from GET entries: list \"GET\" too");
+  }
+  // Tags may use the route's params: "post:{slug}".
+  std::vector<std::string> params;
+  if (!validatePattern(route.pattern)) {
+    for (const auto& seg : parsePattern(route.pattern)) {
+      if (seg.kind != PatternSegment::Kind::kLiteral) params.push_back(seg.text);
+    }
+  }
+  for (size_t i = 0; i < r.tags.size(); ++i) {
+    const std::string& t = r.tags[i];
+    const std::string tpath = path + ".tags[" + std::to_string(i) + "]";
+    for (char c : t) {
+      if (c == ',' || c == ' ' || c < 0x21 || c > 0x7e) {
+        p.error(tpath, "tags are printable ASCII without spaces or commas, got \"" + t + "\"");
+        break;
+      }
+    }
+    size_t pos = 0;
+    while ((pos = t.find('{', pos)) != std::string::npos) {
+      const size_t end = t.find('}', pos);
+      if (end == std::string::npos) {
+        p.error(tpath, "unclosed '{' in \"" + t + "\"");
+        break;
+      }
+      const std::string name = t.substr(pos + 1, end - pos - 1);
+      if (std::find(params.begin(), params.end(), name) == params.end()) {
+        p.error(tpath,
+                "\"{" + name + "}\" is not a parameter of pattern \"" + route.pattern + "\"");
+      }
+      pos = end + 1;
+    }
+  }
+}
+
+}  // namespace freshet::manifest_detail
