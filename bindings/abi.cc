@@ -179,6 +179,9 @@ FR_EXPORT(fr_request) const fr_result* fr_request(uint32_t len) {
   }
   s.strs[FR_STR_KEY] = d.key;
   s.strs[FR_STR_KEY_URL] = d.key_url;
+  s.strs[FR_STR_TAGS] = d.tags;
+  if (d.needs_body) r->flags |= FR_FLAG_NEEDS_BODY;
+  r->body_limit = static_cast<double>(d.body_limit);
   return finish();
 }
 

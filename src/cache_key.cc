@@ -3,46 +3,65 @@
 #include <algorithm>
 #include <vector>
 
-namespace freshet {
+#include "device_class.h"
+#include "request_facts.h"
 
-std::string sortedQuery(std::string_view query) {
-  std::vector<std::string_view> params;
-  size_t start = 0;
-  for (size_t i = 0; i <= query.size(); ++i) {
-    if (i == query.size() || query[i] == '&') {
-      if (i > start) params.push_back(query.substr(start, i - start));
-      start = i + 1;
+namespace freshet {
+namespace {
+
+bool matchesName(std::string_view name, const std::vector<std::string>& patterns) {
+  for (const auto& p : patterns) {
+    if (!p.empty() && p.back() == '*') {
+      if (name.substr(0, p.size() - 1) == std::string_view(p).substr(0, p.size() - 1)) return true;
+    } else if (name == p) {
+      return true;
     }
   }
-  std::stable_sort(params.begin(), params.end());
-  std::string out;
-  for (size_t i = 0; i < params.size(); ++i) {
-    if (i) out += '&';
-    out += params[i];
-  }
-  return out;
+  return false;
 }
 
-std::string readableKey(const UrlParts& url) {
-  std::string key;
-  key.reserve(url.scheme.size() + url.host.size() + url.path.size() + url.query.size() + 4);
-  key += url.scheme;
-  key += "://";
-  key += url.host;
-  key += url.path;
-  const std::string q = sortedQuery(url.query);
-  if (!q.empty()) {
-    key += '?';
-    key += q;
+struct Param {
+  std::string name;
+  std::string text;  // canonical "name=value" (or "name")
+};
+
+// The value of cookie `name` (RFC 6265 section 5.4), or nullopt.
+std::optional<std::string_view> cookieValue(const HeaderView& headers, std::string_view name) {
+  for (const auto& f : headers.fields()) {
+    if (!equalsIgnoreCase(f.name, "cookie")) continue;
+    std::string_view v = f.value;
+    size_t start = 0;
+    for (size_t i = 0; i <= v.size(); ++i) {
+      if (i == v.size() || v[i] == ';') {
+        const std::string_view pair = trimOws(v.substr(start, i - start));
+        const size_t eq = pair.find('=');
+        if (eq != std::string_view::npos && trimOws(pair.substr(0, eq)) == name) {
+          return trimOws(pair.substr(eq + 1));
+        }
+        start = i + 1;
+      }
+    }
   }
-  return key;
+  return std::nullopt;
 }
 
-std::string keyUrl(std::string_view readable_key) {
+void addDimension(std::string& key, std::string_view kind, std::string_view name,
+                  std::string_view value) {
+  key += ' ';
+  key += kind;
+  key += ':';
+  key += name;
+  key += '=';
+  key += percentEncodeAll(value);
+}
+
+}  // namespace
+
+std::string percentEncodeAll(std::string_view s) {
   static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out(kKeyUrlPrefix);
-  out.reserve(out.size() + readable_key.size() * 2);
-  for (unsigned char c : readable_key) {
+  std::string out;
+  out.reserve(s.size() * 3);
+  for (unsigned char c : s) {
     const bool unreserved = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
                             (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' || c == '~';
     if (unreserved) {
@@ -53,6 +72,81 @@ std::string keyUrl(std::string_view readable_key) {
       out += kHex[c & 15];
     }
   }
+  return out;
+}
+
+std::string keyedQuery(std::string_view query, const KeyRules& rules, Reason& problem) {
+  std::vector<Param> params;
+  size_t start = 0;
+  for (size_t i = 0; i <= query.size(); ++i) {
+    if (i != query.size() && query[i] != '&') continue;
+    const std::string_view raw = query.substr(start, i - start);
+    start = i + 1;
+    if (raw.empty()) continue;
+    const size_t eq = raw.find('=');
+    const std::string name = canonicalQueryPart(raw.substr(0, eq));
+    bool keep = true;
+    if (rules.query == KeyRules::Query::kNone) keep = false;
+    if (rules.query == KeyRules::Query::kAllow && !matchesName(name, rules.query_allow)) {
+      keep = false;
+    }
+    if (rules.query == KeyRules::Query::kAll && matchesName(name, rules.query_ignore)) keep = false;
+    if (!keep) {
+      // Parameter cloaking: "utm_x=1;cb=evil" would drop "cb" from the key
+      // while an origin that also splits on ';' reads it.
+      if (raw.find(';') != std::string_view::npos) problem = Reason::kAmbiguousQuery;
+      continue;
+    }
+    std::string text = name;
+    if (eq != std::string_view::npos) {
+      text += '=';
+      text += canonicalQueryPart(raw.substr(eq + 1));
+    }
+    params.push_back({name, std::move(text)});
+  }
+  std::stable_sort(params.begin(), params.end(),
+                   [](const Param& a, const Param& b) { return a.name < b.name; });
+  std::string out;
+  for (size_t i = 0; i < params.size(); ++i) {
+    if (i) out += '&';
+    out += params[i].text;
+  }
+  return out;
+}
+
+KeyResult buildKey(const KeyInput& in) {
+  KeyResult r;
+  const KeyRules& rules = *in.rules;
+  std::string& key = r.readable;
+  key += in.url.scheme;
+  key += "://";
+  key += rules.host ? in.url.host : std::string_view("*");
+  key += in.path;
+  const std::string q = keyedQuery(in.url.query, rules, r.problem);
+  if (!q.empty()) {
+    key += '?';
+    key += q;
+  }
+  for (const auto& c : rules.cookies) {
+    const auto v = cookieValue(*in.headers, c);
+    addDimension(key, "cookie", c, v ? *v : std::string_view{});
+  }
+  for (const auto& h : rules.headers) {
+    addDimension(key, "header", h, in.headers->combined(h));
+  }
+  if (rules.device) {
+    addDimension(key, "device", "class",
+                 deviceClassName(classifyDevice(in.headers->get("user-agent"))));
+  }
+  if (!in.body_digest.empty()) addDimension(key, "body", "sha256", in.body_digest);
+  return r;
+}
+
+std::string keyUrl(std::string_view key_namespace, std::string_view readable_key) {
+  std::string out(kKeyUrlPrefix);
+  out += key_namespace;
+  out += '/';
+  out += percentEncodeAll(readable_key);
   return out;
 }
 

@@ -1,27 +1,55 @@
-// Cache keys: canonical, versioned, namespaced and collision-safe.
+// Cache keys: canonical, versioned, namespaced and collision-safe
+// (docs/manifest.md "Keys").
 //
-// The readable key is "<scheme>://<host><path>[?<sorted query>]". The key
-// URL handed to the platform Cache API is
-//   https://cache.freshet.internal/v1/k/<readable key, percent-encoded>
+// The readable key is
+//   <scheme>://<host or *><canonical path>[?<query, sorted by name>]
+// followed by one " kind:name=value" dimension per keyed cookie, header,
+// device class or body digest, with values percent-encoded. A space never
+// appears raw in a URL the runtime serialises, so the dimensions cannot be
+// forged through the URL.
+//
+// The key URL handed to the platform Cache API is
+//   https://cache.freshet.internal/v1/<namespace>/<readable key, percent-encoded>
 // Every byte outside the unreserved set (RFC 3986 section 2.3) is
-// percent-encoded, so distinct readable keys give distinct key URLs, and no
-// user URL (whose host is never "cache.freshet.internal" on this path
-// space) can alias an internal entry.
+// percent-encoded, so distinct readable keys give distinct key URLs; user
+// URLs never have this host, so none can alias an internal entry.
 #pragma once
 
 #include <string>
 #include <string_view>
 
+#include "headers.h"
+#include "manifest.h"
+#include "reason.h"
 #include "url.h"
 
 namespace freshet {
 
-inline constexpr std::string_view kKeyUrlPrefix = "https://cache.freshet.internal/v1/k/";
+inline constexpr std::string_view kKeyUrlPrefix = "https://cache.freshet.internal/v1/";
 
-// Query parameters sorted bytewise by "name=value"; empty members dropped.
-std::string sortedQuery(std::string_view query);
+struct KeyInput {
+  UrlParts url;                  // as split from the request URL
+  std::string_view path;         // canonical path (canonicalPath)
+  const HeaderView* headers;     // request headers
+  const KeyRules* rules;         // the route's key rules
+  std::string_view body_digest;  // POST routes: hex SHA-256 of the body
+};
 
-std::string readableKey(const UrlParts& url);
-std::string keyUrl(std::string_view readable_key);
+struct KeyResult {
+  Reason problem = Reason::kNone;  // kAmbiguousQuery when the query cannot be keyed
+  std::string readable;
+};
+
+KeyResult buildKey(const KeyInput& in);
+
+// The query as keyed: parameters canonicalised, filtered by the rules,
+// stable-sorted by name (same-name parameters keep their order: origins
+// disagree on whether the first or the last wins). Sets `problem`.
+std::string keyedQuery(std::string_view query, const KeyRules& rules, Reason& problem);
+
+std::string keyUrl(std::string_view key_namespace, std::string_view readable_key);
+
+// Percent-encodes everything outside the unreserved set.
+std::string percentEncodeAll(std::string_view s);
 
 }  // namespace freshet

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "entry_meta.h"
 #include "freshness.h"
@@ -21,9 +22,12 @@ enum class RequestAction : uint32_t {
 struct RequestDecision {
   RequestAction action = RequestAction::kPass;
   Reason reason = Reason::kNone;
-  int64_t route = -1;   // matched route, -1 if none
-  std::string key;      // readable key (empty unless kLookup)
-  std::string key_url;  // Cache API key URL (empty unless kLookup)
+  int64_t route = -1;       // matched route, -1 if none
+  std::string key;          // readable key (empty unless kLookup)
+  std::string key_url;      // Cache API key URL (empty unless kLookup)
+  std::string tags;         // the route's tags, params filled in, comma-separated
+  bool needs_body = false;  // POST route: ask again with ":body-sha256"
+  int64_t body_limit = 0;   // POST route: largest body keyed, bytes
 };
 
 // Phase 2: what to do with a stored entry for this request.
@@ -55,6 +59,26 @@ struct StoreDecision {
   int64_t stale_if_error = 0;
   int64_t platform_ttl = 0;  // lifetime to give the platform cache, seconds
   EntryMeta meta;            // to keep with the entry
+};
+
+// After an unsafe request: which stored responses to invalidate
+// (RFC 9111 section 4.4).
+enum class InvalidationAction : uint32_t {
+  kInvalidate = 1,  // delete the entries at `key_urls`
+  kNone = 2,
+};
+
+struct InvalidationDecision {
+  InvalidationAction action = InvalidationAction::kNone;
+  Reason reason = Reason::kNone;
+  std::vector<std::string> key_urls;  // target URI, then Location / Content-Location
+};
+
+// A client's conditional request against a stored response (RFC 9111
+// section 4.3.2).
+enum class ConditionalAction : uint32_t {
+  kNotModified = 1,  // answer 304 from the stored response
+  kFull = 2,         // no precondition a cache evaluates, or it failed: the full response
 };
 
 }  // namespace freshet

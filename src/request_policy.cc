@@ -3,8 +3,36 @@
 
 #include "cache_key.h"
 #include "engine.h"
+#include "tags.h"
 
 namespace freshet {
+namespace {
+
+// Pseudo-fields the worker appends to the request list (docs/abi.md); a
+// real header name never starts with ':'.
+constexpr std::string_view kBodyDigest = ":body-sha256";
+constexpr std::string_view kBodySize = ":body-size";
+
+std::optional<int64_t> decimal(std::string_view s) {
+  s = trimOws(s);
+  if (s.empty() || s.size() > 15) return std::nullopt;
+  int64_t v = 0;
+  for (char c : s) {
+    if (c < '0' || c > '9') return std::nullopt;
+    v = v * 10 + (c - '0');
+  }
+  return v;
+}
+
+// A GET or HEAD that carries a body ("fat GET"): the body could shape the
+// origin's answer without being part of the key.
+bool hasBody(const HeaderView& h) {
+  if (h.has("transfer-encoding")) return true;
+  const auto* cl = h.find("content-length");
+  return cl && decimal(*cl).value_or(1) > 0;
+}
+
+}  // namespace
 
 RequestDecision Engine::decideRequest(const RequestFacts& req) const {
   RequestDecision d;
@@ -13,21 +41,24 @@ RequestDecision Engine::decideRequest(const RequestFacts& req) const {
     d.reason = Reason::kDisabled;
     return d;
   }
+  d.action = RequestAction::kBypass;
   const auto url = splitUrl(req.url);
   if (!url) {
-    d.action = RequestAction::kBypass;
     d.reason = Reason::kBadUrl;
     return d;
   }
-  const auto match = matcher_.match(url->path);
+  const auto path = canonicalPath(url->path);
+  if (!path) {
+    d.reason = Reason::kAmbiguousPath;
+    return d;
+  }
+  const auto match = matcher_.match(*path);
   if (!match) {
-    d.action = RequestAction::kBypass;
     d.reason = Reason::kNoRoute;
     return d;
   }
   d.route = match->route;
   const RouteRules& rules = manifest_.routes[match->route].rules;
-  d.action = RequestAction::kBypass;
   if (!rules.cache) {
     d.reason = Reason::kRouteOff;
     return d;
@@ -36,15 +67,21 @@ RequestDecision Engine::decideRequest(const RequestFacts& req) const {
     d.reason = Reason::kMethod;
     return d;
   }
-  for (const auto& h : rules.bypass_headers) {
-    const auto* v = req.headers->find(h.name);
-    if (v && (!h.value || equalsIgnoreCase(trimOws(*v), *h.value))) {
-      d.reason = h.name == "authorization" ? Reason::kAuthorization : Reason::kBypassHeader;
+  const HeaderView& h = *req.headers;
+  const bool post = req.method == "POST";
+  if (!post && hasBody(h)) {
+    d.reason = Reason::kRequestBody;
+    return d;
+  }
+  for (const auto& b : rules.bypass_headers) {
+    const auto* v = h.find(b.name);
+    if (v && (!b.value || equalsIgnoreCase(trimOws(*v), *b.value))) {
+      d.reason = b.name == "authorization" ? Reason::kAuthorization : Reason::kBypassHeader;
       return d;
     }
   }
   for (const auto& c : rules.bypass_cookies) {
-    if (hasCookie(*req.headers, c)) {
+    if (hasCookie(h, c)) {
       d.reason = Reason::kBypassCookie;
       return d;
     }
@@ -55,10 +92,36 @@ RequestDecision Engine::decideRequest(const RequestFacts& req) const {
     d.reason = Reason::kRequestNoStore;
     return d;
   }
+  std::string_view digest;
+  if (post) {
+    // POST bodies are part of the key: the worker reads at most
+    // body_limit bytes, hashes them and asks again with the digest.
+    d.body_limit = rules.max_body_bytes;
+    const auto declared = h.find("content-length");
+    const auto size = h.find(kBodySize);
+    if ((declared && decimal(*declared).value_or(0) > rules.max_body_bytes) ||
+        (size && decimal(*size).value_or(INT64_MAX) > rules.max_body_bytes)) {
+      d.reason = Reason::kBodyTooBig;
+      return d;
+    }
+    digest = h.get(kBodyDigest);
+    if (digest.empty()) {
+      d.action = RequestAction::kLookup;
+      d.needs_body = true;
+      return d;
+    }
+  }
+  KeyInput in{*url, *path, &h, &rules.key, digest};
+  KeyResult key = buildKey(in);
+  if (key.problem != Reason::kNone) {
+    d.reason = key.problem;
+    return d;
+  }
   d.action = RequestAction::kLookup;
   d.reason = Reason::kNone;
-  d.key = readableKey(*url);
-  d.key_url = keyUrl(d.key);
+  d.key = std::move(key.readable);
+  d.key_url = keyUrl(manifest_.key_namespace, d.key);
+  d.tags = expandTags(rules.tags, match->params);
   return d;
 }
 

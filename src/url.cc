@@ -1,6 +1,59 @@
 #include "url.h"
 
 namespace freshet {
+namespace {
+
+int hexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+bool isUnreserved(unsigned char c) {  // RFC 3986 section 2.3
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+         c == '.' || c == '_' || c == '~';
+}
+
+// Normalises percent-encodings; sets `ambiguous` on what a path must not hold.
+std::string normalise(std::string_view s, bool path, bool& ambiguous) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  out.reserve(s.size());
+  for (size_t i = 0; i < s.size(); ++i) {
+    const char c = s[i];
+    if (c != '%') {
+      if (path && (c == '\\' || c == ';')) ambiguous = true;
+      out += c;
+      continue;
+    }
+    const bool complete = i + 2 < s.size();
+    const int hi = complete ? hexValue(s[i + 1]) : -1;
+    const int lo = complete ? hexValue(s[i + 2]) : -1;
+    if (hi < 0 || lo < 0) {
+      if (path) ambiguous = true;
+      out += c;
+      continue;
+    }
+    const auto byte = static_cast<unsigned char>(hi * 16 + lo);
+    if (path && (byte == '/' || byte == '\\' || byte == 0)) ambiguous = true;
+    if (path && byte == '%' && i + 4 < s.size() && hexValue(s[i + 3]) >= 0 &&
+        hexValue(s[i + 4]) >= 0) {
+      ambiguous = true;  // "%252F": decoded twice by some stacks
+    }
+    if (isUnreserved(byte)) {
+      out += static_cast<char>(byte);
+    } else {
+      out += '%';
+      out += kHex[byte >> 4];
+      out += kHex[byte & 15];
+    }
+    i += 2;
+  }
+  return out;
+}
+
+}  // namespace
 
 std::optional<UrlParts> splitUrl(std::string_view url) {
   UrlParts u;
@@ -30,6 +83,29 @@ std::optional<UrlParts> splitUrl(std::string_view url) {
   if (u.path.empty()) u.path = "/";
   if (q != std::string_view::npos) u.query = rest.substr(q + 1);
   return u;
+}
+
+std::optional<std::string> canonicalPath(std::string_view path) {
+  bool ambiguous = false;
+  std::string out = normalise(path, true, ambiguous);
+  if (ambiguous) return std::nullopt;
+  // Dot segments (RFC 3986 5.2.4) are resolved by the runtime's URL parser;
+  // one that survives (e.g. spelled "%2E%2E") is read differently by
+  // different servers.
+  size_t start = 0;
+  for (size_t i = 0; i <= out.size(); ++i) {
+    if (i == out.size() || out[i] == '/') {
+      const std::string_view seg = std::string_view(out).substr(start, i - start);
+      if (seg == "." || seg == "..") return std::nullopt;
+      start = i + 1;
+    }
+  }
+  return out;
+}
+
+std::string canonicalQueryPart(std::string_view part) {
+  bool ignored = false;
+  return normalise(part, false, ignored);
 }
 
 }  // namespace freshet

@@ -1,8 +1,10 @@
 // Splits the absolute URL the platform hands over (already WHATWG-parsed by
-// the runtime) into the parts a cache key uses.
+// the runtime) into the parts a cache key uses, and canonicalises the path
+// and query the way an origin server will read them.
 #pragma once
 
 #include <optional>
+#include <string>
 #include <string_view>
 
 namespace freshet {
@@ -15,5 +17,18 @@ struct UrlParts {
 };
 
 std::optional<UrlParts> splitUrl(std::string_view url);
+
+// RFC 3986 section 6.2.2: percent-encoded unreserved characters are
+// decoded (%41 -> A) and remaining percent-encodings upper-cased
+// (%2f -> %2F), so equivalent spellings share one key. Returns nullopt for
+// a path an origin might read in more than one way (docs/security.md):
+// an encoded '/' or '\' (%2F, %5C), double encoding (%25 followed by two
+// hex digits), %00, a raw '\' or ';', malformed percent-encoding, or a
+// "." / ".." segment.
+std::optional<std::string> canonicalPath(std::string_view path);
+
+// The same normalisation for one query component (name or value); never
+// rejects (the query is keyed as the origin receives it).
+std::string canonicalQueryPart(std::string_view part);
 
 }  // namespace freshet
