@@ -29,4 +29,6 @@ if [ "$what" = all ] || [ "$what" = wasm ]; then
     f="build/$b/freshet.wasm"
     printf 'freshet.wasm (%s): %s bytes, %s bytes gzipped\n' "$b" "$(wc -c <"$f")" "$(gzip -9c "$f" | wc -c)"
   done
+  # Strict mode: a manifest with an error or a warning fails the build.
+  node tools/freshet.mjs validate --strict freshet.manifest.json
 fi

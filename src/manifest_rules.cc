@@ -30,13 +30,17 @@ void parseKey(Parser& p, const json& obj, const std::string& path, KeyRules& key
       if (auto list = p.stringList(q, path + ".query")) {
         key.query = KeyRules::Query::kAllow;
         key.query_allow = *list;
+        key.query_ignore.clear();  // an allow list replaces an inherited deny list
+        if (obj.contains("ignoreQuery")) {
+          p.warning(path + ".ignoreQuery", "has no effect next to an allow list in \"query\"");
+        }
       }
     } else if (auto i = p.oneOf(q, path + ".query", {"all", "none"})) {
       key.query = *i == 0 ? KeyRules::Query::kAll : KeyRules::Query::kNone;
       key.query_allow.clear();
     }
   }
-  if (obj.contains("ignoreQuery")) {
+  if (obj.contains("ignoreQuery") && key.query != KeyRules::Query::kAllow) {
     if (auto list = p.stringList(obj["ignoreQuery"], path + ".ignoreQuery")) {
       key.query_ignore = *list;
       for (size_t i = 0; i < list->size(); ++i) {
@@ -187,9 +191,6 @@ void checkRoute(Parser& p, const Route& route, const std::string& path) {
   const RouteRules& r = route.rules;
   if (r.min_ttl && r.max_ttl && *r.min_ttl > *r.max_ttl) {
     p.error(path + ".minTtl", "is larger than maxTtl (" + std::to_string(*r.max_ttl) + ")");
-  }
-  if (r.key.query == KeyRules::Query::kAllow && !r.key.query_ignore.empty()) {
-    p.warning(path + ".key.ignoreQuery", "has no effect next to an allow list in key.query");
   }
   if (std::find(r.methods.begin(), r.methods.end(), "HEAD") != r.methods.end() &&
       std::find(r.methods.begin(), r.methods.end(), "GET") == r.methods.end()) {

@@ -1,0 +1,60 @@
+#include "route_info.h"
+
+#include <nlohmann/json.hpp>
+
+namespace freshet {
+namespace {
+
+using nlohmann::json;
+
+json seconds(const std::optional<int64_t>& v) {
+  if (!v) return nullptr;
+  if (*v >= kForever) return "forever";
+  return *v;
+}
+
+}  // namespace
+
+std::string describeRoute(const Route& route, uint32_t index) {
+  const RouteRules& r = route.rules;
+  json key = {{"host", r.key.host},
+              {"cookies", r.key.cookies},
+              {"headers", r.key.headers},
+              {"device", r.key.device}};
+  switch (r.key.query) {
+    case KeyRules::Query::kAll: key["query"] = "all"; break;
+    case KeyRules::Query::kNone: key["query"] = "none"; break;
+    case KeyRules::Query::kAllow: key["query"] = r.key.query_allow; break;
+  }
+  key["ignoreQuery"] = r.key.query_ignore;
+  json bypass_headers = json::array();
+  for (const auto& b : r.bypass_headers) {
+    bypass_headers.push_back(b.value ? b.name + ": " + *b.value : b.name);
+  }
+  json out = {
+      {"index", index},
+      {"name", route.name},
+      {"pattern", route.pattern},
+      {"cache", r.cache},
+      {"ttl", seconds(r.ttl)},
+      {"staleWhileRevalidate", r.stale_while_revalidate},
+      {"staleIfError", r.stale_if_error},
+      {"browserTtl", seconds(r.browser_ttl)},
+      {"originHeaders", r.origin_headers == OriginHeaders::kRespect ? "respect" : "override"},
+      {"requestDirectives", r.request_directives == RequestDirectives::kHonor ? "honor" : "ignore"},
+      {"heuristic", r.heuristic},
+      {"minTtl", seconds(r.min_ttl)},
+      {"maxTtl", seconds(r.max_ttl)},
+      {"negativeTtl", seconds(r.negative_ttl)},
+      {"cachePrivate", r.cache_private},
+      {"methods", r.methods},
+      {"maxBodyBytes", r.max_body_bytes},
+      {"tags", r.tags},
+      {"key", key},
+      {"bypassCookies", r.bypass_cookies},
+      {"bypassHeaders", bypass_headers},
+  };
+  return out.dump();
+}
+
+}  // namespace freshet

@@ -1,0 +1,135 @@
+// The manifest tooling: the JSON Schema and the engine agree on every
+// example, the CLI validates and explains with the worker's wasm module.
+
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import { ROOT } from '../worker/helpers.js';
+import { main } from '../../tools/freshet.mjs';
+
+const schema = JSON.parse(readFileSync(path.join(ROOT, 'schema/manifest.schema.json'), 'utf8'));
+const validateSchema = new Ajv2020({ allErrors: true, strict: true }).compile(schema);
+
+function cli(...args) {
+  const lines = [];
+  const code = main(args, (l) => lines.push(l));
+  return { code, out: lines.join('\n') };
+}
+
+const manifests = [
+  ...readdirSync(path.join(ROOT, 'examples')).filter((f) => f.endsWith('.manifest.json')).map((f) => `examples/${f}`),
+  'freshet.manifest.json',
+];
+
+// Broken manifests: the engine's JSON path, and the schema rejects them too.
+const broken = [
+  [{ routes: [{ pattern: '/', tll: 5 }] }, '$.routes[0].tll', 'did you mean "ttl"'],
+  [{ routes: [{ pattern: '/', ttl: -1 }] }, '$.routes[0].ttl', '>= 0'],
+  [{ routes: [{ pattern: '/', ttl: '60' }] }, '$.routes[0].ttl', 'whole number'],
+  [{ routes: [{ pattern: 'blog' }] }, '$.routes[0].pattern', "start with '/'"],
+  // Semantic checks a schema cannot express: the engine alone catches them.
+  [{ routes: [{ pattern: '/a/:x', tags: ['post:{slug}'] }] }, '$.routes[0].tags[0]', 'not a parameter', 'engine only'],
+  [{ routes: [{ pattern: '/a/:x' }, { pattern: '/a/:y' }] }, '$.routes[1].pattern', 'shadows', 'engine only'],
+  [{ routes: [{ pattern: '/', key: { query: 'some' } }] }, '$.routes[0].key.query', '"all" or "none"'],
+  [{ routes: [{ pattern: '/', key: { headers: ['bad header'] } }] }, '$.routes[0].key.headers[0]', 'not a header field name'],
+  [{ routes: [{ pattern: '/', methods: ['DELETE'] }] }, '$.routes[0].methods[0]', 'unsupported method'],
+  [{ mode: 'fast', routes: [] }, '$.mode', 'must be "on", "off" or "debug"'],
+  [{ namespace: 'Bad NS', routes: [] }, '$.namespace', 'a-z'],
+  [{ defaults: { stale: 1 }, routes: [] }, '$.defaults.stale', 'unknown field'],
+];
+
+describe('JSON Schema and engine agree', () => {
+  for (const file of manifests) {
+    test(`${file} is valid for both`, () => {
+      const m = JSON.parse(readFileSync(path.join(ROOT, file), 'utf8'));
+      assert.ok(validateSchema(m), JSON.stringify(validateSchema.errors));
+      const r = cli('validate', '--strict', path.join(ROOT, file));
+      assert.equal(r.code, 0, r.out);
+      assert.match(r.out, /ok: \d+ routes, 0 warning/);
+    });
+  }
+  for (const [m, jsonPath, words, engineOnly] of broken) {
+    test(`rejects ${jsonPath}: ${words}`, async (t) => {
+      if (!engineOnly) assert.equal(validateSchema(m), false, 'the schema rejects it');
+      const file = path.join(await tmp(t), 'm.json');
+      (await import('node:fs')).writeFileSync(file, JSON.stringify(m));
+      const r = cli('validate', file);
+      assert.equal(r.code, 1);
+      assert.ok(r.out.includes(`error: ${jsonPath}: `), r.out);
+      assert.ok(r.out.includes(words), r.out);
+    });
+  }
+});
+
+async function tmp(t) {
+  const { mkdtempSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const dir = mkdtempSync(path.join(tmpdir(), 'freshet-cli-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+describe('freshet CLI', () => {
+  test('strict mode fails on warnings', async (t) => {
+    const file = path.join(await tmp(t), 'm.json');
+    (await import('node:fs')).writeFileSync(file, JSON.stringify({ routes: [{ pattern: '/me', cachePrivate: true }] }));
+    assert.equal(cli('validate', file).code, 0);
+    const strict = cli('validate', '--strict', file);
+    assert.equal(strict.code, 1);
+    assert.match(strict.out, /warning: \$\.routes\[0\]\.cachePrivate: stores responses the origin marks private/);
+    assert.match(strict.out, /rejected \(strict\)/);
+  });
+
+  test('explain: route, key, TTLs, tags', () => {
+    const r = cli('explain', path.join(ROOT, 'examples/blog.manifest.json'), 'https://example.com/blog/hello?utm_source=x&b=2&a=1');
+    assert.equal(r.code, 0, r.out);
+    assert.match(r.out, /decision: +cache \(look the key up\)/);
+    assert.match(r.out, /route: +#1 post \(\/blog\/:slug\)/);
+    assert.match(r.out, /ttl: +300s +stale-while-revalidate: 600s +stale-if-error: 86400s/);
+    assert.match(r.out, /key: +https:\/\/example\.com\/blog\/hello\?a=1&b=2$/m);
+    assert.match(r.out, /tags: +post:hello, posts/);
+  });
+
+  test('explain: bypass and why', () => {
+    const cookie = cli('explain', path.join(ROOT, 'examples/blog.manifest.json'), 'https://example.com/blog/x', '-H', 'Cookie: session=1');
+    assert.match(cookie.out, /decision: +bypass - reason: bypass-cookie/);
+    const admin = cli('explain', path.join(ROOT, 'examples/blog.manifest.json'), 'https://example.com/wp-admin/edit');
+    assert.match(admin.out, /reason: route-off/);
+    const header = cli('explain', path.join(ROOT, 'examples/api.manifest.json'), 'https://api.example/v1/products', '-H', 'X-Preview: 1');
+    assert.match(header.out, /reason: bypass-header/);
+    const smuggled = cli('explain', path.join(ROOT, 'examples/blog.manifest.json'), 'https://example.com/blog/x;.css');
+    assert.match(smuggled.out, /reason: ambiguous-path/);
+  });
+
+  test('explain: key dimensions and a simulated response', () => {
+    const r = cli('explain', path.join(ROOT, 'examples/shop.manifest.json'), 'https://shop.example/p/sku-1',
+      '-H', 'Cookie: currency=EUR', '-H', 'User-Agent: Mozilla/5.0 (iPhone) Mobile', '--status', '200', '-R', 'Cache-Control: s-maxage=30', '--json');
+    const j = JSON.parse(r.out);
+    assert.equal(j.key, 'https://shop.example/p/sku-1 cookie:currency=EUR device:class=mobile');
+    assert.deepEqual(j.tags, ['sku:sku-1', 'catalog']);
+    assert.equal(j.route.name, 'product');
+    assert.equal(j.response.decision, 'store');
+    assert.equal(j.response.lifetime, 30);
+    assert.equal(j.response.lifetimeSource, 's-maxage');
+  });
+
+  test('explain: an invalid manifest says the worker would pass everything', async (t) => {
+    const file = path.join(await tmp(t), 'm.json');
+    (await import('node:fs')).writeFileSync(file, '{"routes": [');
+    const r = cli('explain', file, 'https://e.com/');
+    assert.equal(r.code, 1);
+    assert.match(r.out, /error: \$: not valid JSON/);
+    assert.match(r.out, /pass every request to the origin untouched/);
+  });
+
+  test('usage errors exit 2 with help', () => {
+    assert.equal(cli().code, 2);
+    assert.equal(cli('frobnicate').code, 2);
+    assert.equal(cli('explain', 'x.json').code, 2);
+    const bad = cli('explain', path.join(ROOT, 'freshet.manifest.json'), 'not-a-url');
+    assert.equal(bad.code, 2);
+    assert.match(bad.out, /not an absolute URL/);
+  });
+});

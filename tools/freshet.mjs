@@ -1,0 +1,217 @@
+#!/usr/bin/env node
+// The freshet CLI: validates manifests and explains what the engine would
+// do for a URL, with the same wasm module the worker runs (docs/cli.md).
+//
+//   freshet validate <manifest.json>... [--strict]
+//   freshet explain <manifest.json> <url> [-X METHOD] [-H 'Name: value']...
+//                   [--status N] [-R 'Name: value']... [--json]
+
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Engine, ManifestError, encodeList } from '../worker/engine.js';
+import { LookupAction, RequestAction, StoreAction } from '../worker/abi.js';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+const USAGE = `usage:
+  freshet validate <manifest.json>... [--strict]
+      Checks manifests; prints each problem with its JSON path. Exit 1 on an
+      error (with --strict, on a warning too).
+  freshet explain <manifest.json> <url> [options]
+      What the engine decides for a request to <url>: route, key, TTLs, tags,
+      bypass and why.
+      -X, --method METHOD        request method (default GET)
+      -H, --header 'Name: value' a request header (repeatable)
+      --status N                 also decide on an origin response with this status
+      -R, --response-header 'Name: value'
+                                 a response header for --status (repeatable)
+      --json                     machine-readable output
+  common options:
+      --wasm PATH                the engine module (default dist/freshet.wasm)`;
+
+class UsageError extends Error {}
+
+function parseArgs(argv) {
+  const opts = { positional: [], headers: [], responseHeaders: [], method: 'GET', strict: false, json: false };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const next = () => {
+      if (i + 1 >= argv.length) throw new UsageError(`${a} needs a value`);
+      return argv[++i];
+    };
+    const header = (v) => {
+      const colon = v.indexOf(':');
+      if (colon <= 0) throw new UsageError(`header "${v}" must look like 'Name: value'`);
+      return [v.slice(0, colon).trim().toLowerCase(), v.slice(colon + 1).trim()];
+    };
+    if (a === '--strict') opts.strict = true;
+    else if (a === '--json') opts.json = true;
+    else if (a === '-X' || a === '--method') opts.method = next().toUpperCase();
+    else if (a === '-H' || a === '--header') opts.headers.push(header(next()));
+    else if (a === '-R' || a === '--response-header') opts.responseHeaders.push(header(next()));
+    else if (a === '--status') opts.status = Number(next());
+    else if (a === '--wasm') opts.wasm = next();
+    else if (a === '-h' || a === '--help') opts.help = true;
+    else if (a.startsWith('-')) throw new UsageError(`unknown option ${a}`);
+    else opts.positional.push(a);
+  }
+  return opts;
+}
+
+function loadModule(opts) {
+  const file = opts.wasm ?? path.join(ROOT, 'dist', 'freshet.wasm');
+  try {
+    return new WebAssembly.Module(readFileSync(file));
+  } catch (err) {
+    throw new Error(`cannot load the engine from ${file} (run npm run build first): ${err.message}`);
+  }
+}
+
+function readManifest(file) {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new Error(`cannot read ${file}: ${err.message}`);
+  }
+}
+
+// Returns [engine | null, diagnostics].
+function load(module, text) {
+  try {
+    const engine = new Engine(module, text);
+    return [engine, engine.warnings];
+  } catch (err) {
+    if (err instanceof ManifestError) return [null, err.diagnostics];
+    throw err;
+  }
+}
+
+function validate(opts, out) {
+  if (opts.positional.length === 0) throw new UsageError('validate needs a manifest file');
+  const module = loadModule(opts);
+  let failed = false;
+  for (const file of opts.positional) {
+    const [engine, diagnostics] = load(module, readManifest(file));
+    for (const d of diagnostics) out(`${file}: ${d.severity}: ${d.path}: ${d.message}`);
+    const errors = diagnostics.filter((d) => d.severity === 'error').length;
+    const warnings = diagnostics.length - errors;
+    if (engine) {
+      const bad = opts.strict && warnings > 0;
+      out(`${file}: ${bad ? 'rejected (strict)' : 'ok'}: ${engine.routeCount} routes, ${warnings} warning(s)`);
+      failed ||= bad;
+    } else {
+      out(`${file}: invalid: ${errors} error(s), ${warnings} warning(s)`);
+      failed = true;
+    }
+  }
+  return failed ? 1 : 0;
+}
+
+const ACTIONS = {
+  request: { [RequestAction.LOOKUP]: 'cache (look the key up)', [RequestAction.BYPASS]: 'bypass', [RequestAction.PASS]: 'pass (caching off)' },
+  lookup: { [LookupAction.HIT]: 'hit', [LookupAction.STALE]: 'stale', [LookupAction.REVALIDATE]: 'revalidate' },
+  store: { [StoreAction.STORE]: 'store', [StoreAction.NO_STORE]: 'do not store' },
+};
+
+function secondsText(v) {
+  if (v === null || v === undefined) return '-';
+  return v === 'forever' ? 'forever (until purged)' : `${v}s`;
+}
+
+function explain(opts, out) {
+  if (opts.positional.length !== 2) throw new UsageError('explain needs a manifest file and a URL');
+  const [file, url] = opts.positional;
+  try {
+    new URL(url);
+  } catch {
+    throw new UsageError(`"${url}" is not an absolute URL (e.g. https://example.com/blog/hello)`);
+  }
+  const normalized = new URL(url).href; // what the runtime hands the worker
+  const [engine, diagnostics] = load(loadModule(opts), readManifest(file));
+  if (!engine) {
+    for (const d of diagnostics) out(`${file}: ${d.severity}: ${d.path}: ${d.message}`);
+    out(`${file}: invalid manifest: the worker would pass every request to the origin untouched`);
+    return 1;
+  }
+  const headers = opts.headers.flat();
+  let record = encodeList([opts.method, normalized, ...headers]);
+  let rd = engine.request(record);
+  const result = { url: normalized, method: opts.method, action: rd.action, decision: ACTIONS.request[rd.action], reason: rd.reason };
+  if (rd.needsBody) {
+    // Explain a POST as if its body were empty.
+    record = encodeList([opts.method, normalized, ...headers, ':body-size', '0', ':body-sha256', 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855']);
+    rd = engine.request(record);
+    result.note = 'POST bodies are part of the key; explained with an empty body';
+    Object.assign(result, { action: rd.action, decision: ACTIONS.request[rd.action], reason: rd.reason });
+  }
+  if (rd.route >= 0) result.route = engine.routeInfo(rd.route);
+  if (rd.action === RequestAction.LOOKUP) {
+    Object.assign(result, { key: rd.key, keyUrl: rd.keyUrl, tags: rd.tags ? rd.tags.split(',') : [] });
+  }
+  if (opts.status !== undefined && rd.action === RequestAction.LOOKUP) {
+    const now = Date.now();
+    const sd = engine.store(record, rd.route, opts.status, opts.responseHeaders, now, now);
+    result.response = {
+      status: opts.status,
+      decision: ACTIONS.store[sd.action],
+      reason: sd.reason,
+      lifetime: sd.lifetime,
+      lifetimeSource: sd.lifetimeSource,
+      staleWhileRevalidate: sd.staleWhileRevalidate,
+      staleIfError: sd.staleIfError,
+      platformTtl: sd.platformTtl,
+    };
+  }
+  if (opts.json) {
+    out(JSON.stringify(result, null, 2));
+    return 0;
+  }
+  out(`request:   ${opts.method} ${normalized}`);
+  out(`decision:  ${result.decision}${rd.reason !== 'none' ? ` - reason: ${rd.reason}` : ''}`);
+  if (result.note) out(`note:      ${result.note}`);
+  const r = result.route;
+  if (r) {
+    out(`route:     #${r.index} ${r.name === r.pattern ? r.pattern : `${r.name} (${r.pattern})`}${r.cache ? '' : ' [cache: false]'}`);
+    out(`ttl:       ${secondsText(r.ttl)}   stale-while-revalidate: ${r.staleWhileRevalidate}s   stale-if-error: ${r.staleIfError}s`);
+    out(`browser:   ${r.browserTtl === null ? "origin's Cache-Control" : `public, max-age=${r.browserTtl}`}`);
+    out(`origin:    headers ${r.originHeaders}; request directives ${r.requestDirectives}; heuristic ${r.heuristic ? 'on' : 'off'}` +
+      `${r.minTtl !== null ? `; minTtl ${r.minTtl}s` : ''}${r.maxTtl !== null ? `; maxTtl ${secondsText(r.maxTtl)}` : ''}`);
+  }
+  if (result.key) {
+    out(`key:       ${result.key}`);
+    out(`key URL:   ${result.keyUrl}`);
+    out(`tags:      ${result.tags.length ? result.tags.join(', ') : '-'}`);
+  }
+  if (result.response) {
+    const s = result.response;
+    out(`response:  ${s.status} -> ${s.decision} (${s.reason})` +
+      (s.decision === 'store' ? `: fresh ${s.lifetime}s from ${s.lifetimeSource}, stale-while-revalidate ${s.staleWhileRevalidate}s, stale-if-error ${s.staleIfError}s` : ''));
+  }
+  return 0;
+}
+
+export function main(argv, out = console.log) {
+  let opts;
+  try {
+    opts = parseArgs(argv.slice(1));
+    if (opts.help || argv.length === 0) {
+      out(USAGE);
+      return argv.length === 0 ? 2 : 0;
+    }
+    if (argv[0] === 'validate') return validate(opts, out);
+    if (argv[0] === 'explain') return explain(opts, out);
+    throw new UsageError(`unknown command "${argv[0]}"`);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      out(`freshet: ${err.message}\n\n${USAGE}`);
+      return 2;
+    }
+    out(`freshet: ${err.message}`);
+    return 1;
+  }
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  process.exitCode = main(process.argv.slice(2));
+}
