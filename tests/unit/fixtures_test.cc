@@ -108,6 +108,7 @@ TEST_P(Fixtures, Decides) {
     expectField(e, "action", requestActionName(rd.action));
     expectField(e, "reason", reasonName(rd.reason));
     expectField(e, "key", rd.key);
+    expectField(e, "tags", rd.tags);
     if (e.contains("route")) {
       ASSERT_GE(rd.route, 0);
       EXPECT_EQ(engine.manifest().routes[rd.route].name, e["route"]);

@@ -42,6 +42,7 @@ for (const build of ['wasi', 'emscripten']) {
             reason: rd.reason,
             key: rd.key,
             route: rd.routeName,
+            tags: rd.tags,
           }, 'request');
         }
         if (!c.response) return;

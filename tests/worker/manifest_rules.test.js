@@ -1,0 +1,188 @@
+// Manifest rules through the real worker in workerd: key rules, POST
+// caching, negative caching, caps, forced private caching, debug mode, mode
+// off, and what the origin receives on cacheable routes.
+
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startOrigin, startWorker, WASM_BUILD } from './helpers.js';
+
+const manifest = {
+  mode: 'debug',
+  defaults: { ttl: 60, key: { ignoreQuery: ['utm_*'] } },
+  routes: [
+    { name: 'list', pattern: '/list', key: { query: ['page'] } },
+    { name: 'shop', pattern: '/shop/:sku', tags: ['sku:{sku}'], key: { cookies: ['currency'], headers: ['accept-language'], device: true } },
+    { name: 'assets', pattern: '/assets/*', key: { host: false, query: 'none' } },
+    { name: 'search', pattern: '/search', methods: ['GET', 'HEAD', 'POST'], maxBodyBytes: 64 },
+    { name: 'missing', pattern: '/gone/*', negativeTtl: 15 },
+    { name: 'capped', pattern: '/capped', maxTtl: 10 },
+    { name: 'shared', pattern: '/shared', cachePrivate: true },
+    { name: 'echo', pattern: '/echo' },
+    { name: 'nocache', pattern: '/nocache', cache: false },
+    { name: 'everything', pattern: '/*' },
+  ],
+};
+
+function echoHeaders(req, res, n) {
+  res.writeHead(200, { 'content-type': 'application/json' });
+  res.end(JSON.stringify({ n, headers: req.headers }));
+}
+
+describe(`manifest rules through the worker (${WASM_BUILD} build)`, () => {
+  let origin;
+  let worker;
+  const bodies = [];
+  before(async () => {
+    origin = await startOrigin({
+      '/list': (req, res, n) => { res.writeHead(200); res.end(`list ${n}`); },
+      '/shop/a1': (req, res, n) => {
+        res.writeHead(200, { 'cache-tag': 'product,sale', 'surrogate-key': 'shop' });
+        res.end(`shop ${n} ${req.headers.cookie ?? '-'}`);
+      },
+      '/assets/app.js': (req, res, n) => { res.writeHead(200); res.end(`asset ${n}`); },
+      '/search': (req, res, n) => {
+        let body = '';
+        req.on('data', (c) => { body += c; });
+        req.on('end', () => {
+          bodies.push(body);
+          res.writeHead(200);
+          res.end(`search ${n} ${req.method} ${body.length}`);
+        });
+      },
+      '/gone/x': (req, res, n) => { res.writeHead(404); res.end(`gone ${n}`); },
+      '/capped': (req, res, n) => { res.writeHead(200, { 'cache-control': 'max-age=3600' }); res.end(`capped ${n}`); },
+      '/shared': (req, res, n) => { res.writeHead(200, { 'cache-control': 'private, max-age=60' }); res.end(`shared ${n}`); },
+      '/echo': echoHeaders,
+      '/nocache': echoHeaders,
+    });
+    worker = await startWorker({ origin: origin.url, manifest });
+  });
+  after(async () => {
+    await worker?.dispose();
+    await origin?.close();
+  });
+
+  test('query allow list and ignored parameters', async () => {
+    assert.equal((await worker.fetch('/list?page=1&sort=a')).xcache, 'MISS');
+    assert.equal((await worker.fetch('/list?page=1&sort=b&utm_x=1')).xcache, 'HIT');
+    assert.equal((await worker.fetch('/list?page=2')).xcache, 'MISS');
+    assert.equal(origin.hits('/list'), 2);
+  });
+
+  test('cookie, header and device dimensions; only keyed cookies reach the origin', async () => {
+    const base = { cookie: 'currency=EUR; theme=dark', 'accept-language': 'en', 'user-agent': 'Mozilla/5.0 (X11; Linux)' };
+    const a = await worker.fetch('/shop/a1', { headers: base });
+    assert.equal(a.xcache, 'MISS');
+    assert.equal(a.text, 'shop 1 currency=EUR');
+    assert.equal(a.headers.get('x-freshet-key'), 'https://example.com/shop/a1 cookie:currency=EUR header:accept-language=en device:class=desktop');
+    assert.equal(a.headers.get('cache-tag'), null, 'Cache-Tag is CDN-only');
+    assert.equal((await worker.fetch('/shop/a1', { headers: { ...base, cookie: 'theme=light; currency=EUR' } })).xcache, 'HIT');
+    assert.equal((await worker.fetch('/shop/a1', { headers: { ...base, cookie: 'currency=USD' } })).xcache, 'MISS');
+    assert.equal((await worker.fetch('/shop/a1', { headers: { ...base, 'accept-language': 'fr' } })).xcache, 'MISS');
+    assert.equal((await worker.fetch('/shop/a1', { headers: { ...base, 'user-agent': 'Mozilla/5.0 (iPhone) Mobile' } })).xcache, 'MISS');
+    assert.equal(origin.hits('/shop/a1'), 4);
+  });
+
+  test('host left out of the key: hosts share one entry', async () => {
+    const a = await worker.mf.dispatchFetch('https://a.example/assets/app.js?v=1', { headers: { 'x-freshet-test-settle': '1' } });
+    assert.equal(await a.text(), 'asset 1');
+    const b = await worker.mf.dispatchFetch('https://b.example/assets/app.js?v=2', { headers: { 'x-freshet-test-settle': '1' } });
+    assert.equal(b.headers.get('x-cache'), 'HIT');
+    assert.equal(await b.text(), 'asset 1');
+    assert.equal(origin.hits('/assets/app.js'), 1);
+  });
+
+  test('POST is keyed on a digest of its body', async () => {
+    const post = (body) => worker.fetch('/search', { method: 'POST', body, headers: { 'content-type': 'application/json' } });
+    const a = await post('{"q":"shoes"}');
+    assert.equal(a.xcache, 'MISS');
+    assert.equal(a.text, 'search 1 POST 13');
+    assert.match(a.headers.get('x-freshet-key'), /^https:\/\/example\.com\/search body:sha256=[0-9a-f]{64}$/);
+    const b = await post('{"q":"shoes"}');
+    assert.equal(b.xcache, 'HIT');
+    assert.equal(b.text, 'search 1 POST 13');
+    assert.equal((await post('{"q":"boots"}')).xcache, 'MISS');
+    assert.equal(origin.hits('/search'), 2);
+  });
+
+  test('a POST body over maxBodyBytes bypasses and reaches the origin whole', async () => {
+    const big = 'x'.repeat(5000);
+    const r = await worker.fetch('/search', { method: 'POST', body: big });
+    assert.equal(r.xcache, 'BYPASS');
+    assert.match(r.cacheStatus, /detail="body-too-big"/);
+    assert.equal(bodies.at(-1), big);
+    const again = await worker.fetch('/search', { method: 'POST', body: big });
+    assert.equal(again.xcache, 'BYPASS');
+  });
+
+  test('negative caching of a 404 for negativeTtl', async () => {
+    assert.equal((await worker.fetch('/gone/x', { at: 0 })).status, 404);
+    const hit = await worker.fetch('/gone/x', { at: 10 });
+    assert.equal(hit.xcache, 'HIT');
+    assert.equal(hit.status, 404);
+    assert.equal((await worker.fetch('/gone/x', { at: 16 })).xcache, 'EXPIRED');
+    assert.equal(origin.hits('/gone/x'), 2);
+  });
+
+  test('maxTtl caps the origin lifetime', async () => {
+    await worker.fetch('/capped', { at: 0 });
+    assert.equal((await worker.fetch('/capped', { at: 9 })).xcache, 'HIT');
+    assert.equal((await worker.fetch('/capped', { at: 11 })).xcache, 'EXPIRED');
+  });
+
+  test('cachePrivate stores what the origin marks private', async () => {
+    await worker.fetch('/shared');
+    const b = await worker.fetch('/shared', { at: 1 });
+    assert.equal(b.xcache, 'HIT');
+    assert.equal(origin.hits('/shared'), 1);
+  });
+
+  test('unkeyed headers never reach the origin on a cacheable route', async () => {
+    const hostile = {
+      'x-forwarded-host': 'evil.example',
+      'x-original-url': '/admin',
+      'x-rewrite-url': '/admin',
+      forwarded: 'host=evil.example',
+      'x-http-method-override': 'DELETE',
+      'accept-language': 'de',
+      cookie: 'session=secret',
+    };
+    const r = JSON.parse((await worker.fetch('/echo', { headers: hostile })).text);
+    for (const h of ['x-forwarded-host', 'x-original-url', 'x-rewrite-url', 'forwarded', 'x-http-method-override', 'cookie']) {
+      assert.equal(r.headers[h], undefined, h);
+    }
+    assert.equal(r.headers['accept-language'], 'de', 'safe-listed headers pass');
+    // A route that does not cache forwards the request as it came.
+    const p = JSON.parse((await worker.fetch('/nocache', { headers: hostile })).text);
+    assert.equal(p.headers['x-forwarded-host'], 'evil.example');
+    assert.equal(p.headers.cookie, 'session=secret');
+  });
+
+  test('debug mode shows route and reason; ambiguous paths bypass', async () => {
+    const r = await worker.fetch('/shop/a%2Fb');
+    assert.equal(r.xcache, 'BYPASS');
+    assert.equal(r.cacheStatus, 'freshet; fwd=bypass; detail="ambiguous-path"');
+    assert.equal(r.headers.get('x-freshet-reason'), 'ambiguous-path');
+    const d = await worker.fetch('/list?page=9');
+    assert.equal(d.headers.get('x-freshet-route'), 'list');
+    assert.match(d.cacheStatus, /key="https:\/\/example\.com\/list\?page=9"/);
+  });
+});
+
+describe(`mode off (${WASM_BUILD} build)`, () => {
+  test('every request passes to the origin, marked DISABLED', async () => {
+    const origin = await startOrigin({ '/a': (req, res, n) => { res.writeHead(200, { 'cache-control': 'max-age=60' }); res.end(`a ${n}`); } });
+    const worker = await startWorker({ origin: origin.url, manifest: { mode: 'off', routes: [{ pattern: '/*' }] } });
+    try {
+      for (const at of [0, 1]) {
+        const r = await worker.fetch('/a', { at });
+        assert.equal(r.xcache, 'DISABLED');
+        assert.equal(r.cacheStatus, 'freshet; fwd=bypass; detail="disabled"');
+      }
+      assert.equal(origin.hits('/a'), 2);
+    } finally {
+      await worker.dispose();
+      await origin.close();
+    }
+  });
+});
