@@ -186,3 +186,25 @@ describe(`mode off (${WASM_BUILD} build)`, () => {
     }
   });
 });
+
+describe(`internal keys cannot be aliased (${WASM_BUILD} build)`, () => {
+  test('a request for an internal key URL is keyed as a user URL of its own', async () => {
+    const origin = await startOrigin({
+      '/page': (req, res, n) => { res.writeHead(200, { 'cache-control': 'max-age=60' }); res.end(`page ${n}`); },
+    });
+    const worker = await startWorker({ origin: origin.url, manifest: { mode: 'debug', routes: [{ pattern: '/*' }] } });
+    try {
+      const a = await worker.fetch('/page');
+      assert.equal(a.text, 'page 1');
+      const internal = 'https://cache.freshet.internal/v1/main/https%3A%2F%2Fexample.com%2Fpage';
+      const r = await worker.mf.dispatchFetch(internal, { headers: { 'x-freshet-test-settle': '1' } });
+      await r.text();
+      assert.notEqual(r.headers.get('x-cache'), 'HIT');
+      assert.equal(r.headers.get('x-freshet-key'), 'https://cache.freshet.internal/v1/main/https%3A%2F%2Fexample.com%2Fpage');
+      assert.equal((await worker.fetch('/page', { at: 1 })).xcache, 'HIT');
+    } finally {
+      await worker.dispose();
+      await origin.close();
+    }
+  });
+});
