@@ -1,0 +1,21 @@
+#include "purge_policy.h"
+
+namespace freshet {
+
+void applyPurge(const EntryMeta& entry, const PurgeFloors& floors, LookupDecision& d) {
+  if (entry.response_time_ms < floors.hard_ms) {
+    d.action = LookupAction::kMiss;
+    d.reason = Reason::kPurged;
+    d.usable_if_error = false;  // a hard purge removes the copy for good
+    return;
+  }
+  if (entry.response_time_ms >= floors.soft_ms) return;
+  // Soft purge: the entry counts as stale from now on.
+  if (d.action == LookupAction::kRevalidate) return;  // already not served as is
+  if (d.ttl > 0) d.ttl = 0;
+  d.reason = Reason::kSoftPurged;
+  d.action =
+      (entry.flags & kEntryMustRevalidate) != 0 ? LookupAction::kRevalidate : LookupAction::kStale;
+}
+
+}  // namespace freshet

@@ -1,0 +1,67 @@
+#include "purge_policy.h"
+
+#include <gtest/gtest.h>
+
+namespace freshet {
+namespace {
+
+LookupDecision fresh() {
+  LookupDecision d;
+  d.action = LookupAction::kHit;
+  d.reason = Reason::kFresh;
+  d.ttl = 50;
+  d.usable_if_error = true;
+  return d;
+}
+
+EntryMeta storedAt(int64_t ms, uint32_t flags = 0) {
+  EntryMeta m;
+  m.response_time_ms = ms;
+  m.lifetime = 60;
+  m.flags = flags;
+  return m;
+}
+
+TEST(PurgePolicy, NoPurgeLeavesTheDecision) {
+  LookupDecision d = fresh();
+  applyPurge(storedAt(1000), {}, d);
+  EXPECT_EQ(d.action, LookupAction::kHit);
+}
+
+TEST(PurgePolicy, HardPurgeMakesOlderEntriesMisses) {
+  LookupDecision d = fresh();
+  applyPurge(storedAt(1000), {2000, 0}, d);
+  EXPECT_EQ(d.action, LookupAction::kMiss);
+  EXPECT_EQ(d.reason, Reason::kPurged);
+  EXPECT_FALSE(d.usable_if_error);
+}
+
+TEST(PurgePolicy, EntriesStoredAtOrAfterThePurgeAreKept) {
+  LookupDecision d = fresh();
+  applyPurge(storedAt(2000), {2000, 2000}, d);
+  EXPECT_EQ(d.action, LookupAction::kHit);
+}
+
+TEST(PurgePolicy, SoftPurgeServesStaleWhileRevalidating) {
+  LookupDecision d = fresh();
+  applyPurge(storedAt(1000), {0, 2000}, d);
+  EXPECT_EQ(d.action, LookupAction::kStale);
+  EXPECT_EQ(d.reason, Reason::kSoftPurged);
+  EXPECT_EQ(d.ttl, 0);
+  EXPECT_TRUE(d.usable_if_error);
+}
+
+TEST(PurgePolicy, SoftPurgeOfAMustRevalidateEntryRevalidatesFirst) {
+  LookupDecision d = fresh();
+  applyPurge(storedAt(1000, kEntryMustRevalidate), {0, 2000}, d);
+  EXPECT_EQ(d.action, LookupAction::kRevalidate);
+}
+
+TEST(PurgePolicy, HardBeatsSoft) {
+  LookupDecision d = fresh();
+  applyPurge(storedAt(1000), {1500, 2000}, d);
+  EXPECT_EQ(d.action, LookupAction::kMiss);
+}
+
+}  // namespace
+}  // namespace freshet
