@@ -8,7 +8,9 @@
 #include <string>
 #include <vector>
 
+#include "../src/conditional.h"
 #include "../src/engine.h"
+#include "../src/vary.h"
 #include "freshet_abi.h"
 
 #if defined(__wasm__)
@@ -265,6 +267,76 @@ const char* fr_native_str(uint32_t slot) {
 FR_EXPORT(fr_reason) const fr_result* fr_reason(uint32_t code) {
   reset();
   setReason(static_cast<freshet::Reason>(code));
+  return finish();
+}
+
+FR_EXPORT(fr_invalidate) const fr_result* fr_invalidate(uint32_t len) {
+  fr_result* r = reset();
+  State& s = state();
+  if (len > s.input.size()) return fail(FR_BAD_INPUT);
+  if (!s.engine) return fail(FR_NO_ENGINE);
+  Reader in(s.input.data(), len);
+  DecodedRequest req;
+  std::vector<std::string_view> resp;
+  if (!decodeRequest(in, req) || !in.list(resp) || resp.empty() || resp.size() % 2 != 1) {
+    return fail(FR_BAD_INPUT);
+  }
+  int status = 0;
+  for (char c : resp[0]) {
+    if (c < '0' || c > '9' || status > 999) return fail(FR_BAD_INPUT);
+    status = status * 10 + (c - '0');
+  }
+  HeaderView headers;
+  for (size_t i = 1; i + 1 < resp.size(); i += 2) headers.add(resp[i], resp[i + 1]);
+  const auto d = s.engine->decideInvalidation(req.facts, status, headers);
+  r->action = static_cast<uint32_t>(d.action);
+  setReason(d.reason);
+  for (const auto& k : d.key_urls) {
+    if (!s.strs[FR_STR_KEY_URL].empty()) s.strs[FR_STR_KEY_URL] += '\n';
+    s.strs[FR_STR_KEY_URL] += k;
+  }
+  return finish();
+}
+
+FR_EXPORT(fr_vary) const fr_result* fr_vary(uint32_t len) {
+  fr_result* r = reset();
+  State& s = state();
+  if (len > s.input.size()) return fail(FR_BAD_INPUT);
+  Reader in(s.input.data(), len);
+  DecodedRequest req;
+  std::vector<std::string_view> vary;
+  if (!decodeRequest(in, req) || !in.list(vary) || vary.size() != 1) return fail(FR_BAD_INPUT);
+  const auto spec = freshet::parseVary(vary[0]);
+  if (spec.star) {
+    r->action = FR_VARY_STAR;
+    setReason(freshet::Reason::kVaryStar);
+  } else if (spec.names.empty()) {
+    r->action = FR_VARY_NONE;
+  } else {
+    r->action = FR_VARY_SELECT;
+    s.strs[FR_STR_KEY] = freshet::joinVaryNames(spec.names);
+    s.strs[FR_STR_KEY_URL] = freshet::variantId(spec.names, req.headers);
+  }
+  return finish();
+}
+
+FR_EXPORT(fr_conditional) const fr_result* fr_conditional(uint32_t len) {
+  fr_result* r = reset();
+  State& s = state();
+  if (len > s.input.size()) return fail(FR_BAD_INPUT);
+  Reader in(s.input.data(), len);
+  DecodedRequest req;
+  std::vector<std::string_view> stored;
+  if (!decodeRequest(in, req) || !in.list(stored) || stored.size() != 4) return fail(FR_BAD_INPUT);
+  freshet::StoredValidators v;
+  v.etag = stored[0];
+  v.last_modified = stored[1];
+  v.date = stored[2];
+  if (const auto meta = freshet::decodeEntryMeta(stored[3]))
+    v.received = meta->response_time_ms / 1000;
+  const auto d = freshet::evaluateConditional(req.list[0], req.headers, v);
+  r->action = static_cast<uint32_t>(d.action);
+  setReason(d.reason);
   return finish();
 }
 

@@ -37,6 +37,13 @@ enum fr_flag {
   FR_FLAG_NEEDS_BODY = 1u << 2,      /* request: call again with ":body-sha256" */
 };
 
+/* fr_vary actions. */
+enum fr_vary_action {
+  FR_VARY_NONE = 1,   /* no Vary: the entry lives at the key URL */
+  FR_VARY_SELECT = 2, /* a variant: key URL + "/v/<generation>/<variant id>" */
+  FR_VARY_STAR = 3,   /* "Vary: *" never matches (RFC 9110 12.5.5) */
+};
+
 typedef struct fr_str {
   uint32_t ptr; /* address in linear memory */
   uint32_t len; /* bytes, UTF-8 */
@@ -77,6 +84,18 @@ const fr_result* fr_store(uint32_t len, int32_t route, double request_time_ms,
                           double response_time_ms);
 /* Name of a reason code, in strs[FR_STR_REASON]. */
 const fr_result* fr_reason(uint32_t code);
+/* RFC 9111 4.4. Input: request record + [status, name, value, ...] of the
+ * response to an unsafe request. action: 1 invalidate, 2 none;
+ * strs[FR_STR_KEY_URL]: the key URLs to delete, one per line. */
+const fr_result* fr_invalidate(uint32_t len);
+/* Vary (RFC 9111 4.1). Input: request record + [Vary field value].
+ * action: fr_vary_action; for FR_VARY_SELECT strs[0] holds the normalised
+ * field names ("a,b") and strs[1] the request's variant id (URL-safe). */
+const fr_result* fr_vary(uint32_t len);
+/* RFC 9111 4.3.2. Input: request record + [stored ETag, stored
+ * Last-Modified, stored Date, entry metadata] ("" when absent).
+ * action: 1 answer 304, 2 the full response. */
+const fr_result* fr_conditional(uint32_t len);
 
 #if !defined(__wasm__)
 /* Native builds only (tests): the string in `slot` of the last result. */

@@ -2,6 +2,9 @@
 set(FRESHET_EXPORTS fr_abi_version fr_input fr_load_manifest fr_request fr_lookup fr_store
   fr_reason)
 
+# HTTP semantics beyond the three phases (docs/abi.md).
+list(APPEND FRESHET_EXPORTS fr_invalidate fr_vary fr_conditional)
+
 add_executable(freshet_wasm bindings/abi.cc bindings/wasi_stubs.c)
 target_link_libraries(freshet_wasm PRIVATE freshet_core)
 freshet_configure_target(freshet_wasm)

@@ -25,7 +25,7 @@ ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --test-dir build/asan --output-on-failure -j"$jobs" | tail -n 3
 
 echo "== worker tests with the emscripten build"
-FRESHET_WASM_BUILD=emscripten node --test --test-concurrency=1 tests/worker/worker.test.js tests/worker/fail_open.test.js
+FRESHET_WASM_BUILD=emscripten node --test --test-concurrency=1 tests/worker/worker.test.js tests/worker/fail_open.test.js tests/worker/semantics.test.js
 
 echo "== all node tests (wasi build in the worker)"
 FRESHET_WASM_BUILD=wasi node --test --test-concurrency=2 tests/

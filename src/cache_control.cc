@@ -17,10 +17,13 @@ void forEachDirective(std::string_view value, F&& f) {
   forEachListElement(value, [&](std::string_view el) {
     Directive d;
     const size_t eq = el.find('=');
-    d.name = lowerAscii(trimOws(el.substr(0, eq)));
+    // RFC 9111 5.2: cache-directive = token [ "=" ( token / quoted-string ) ]
+    // - no whitespace around "=". "max-age =60" is not a max-age directive,
+    // and in "max-age= 60" the argument is malformed.
+    d.name = lowerAscii(el.substr(0, eq));
     if (eq != std::string_view::npos) {
       d.has_value = true;
-      std::string_view v = trimOws(el.substr(eq + 1));
+      std::string_view v = el.substr(eq + 1);
       if (v.size() >= 2 && v.front() == '"' && v.back() == '"') {
         v = v.substr(1, v.size() - 2);
         d.quoted = true;
@@ -41,6 +44,12 @@ std::optional<int64_t> durationOf(const Directive& d) {
 
 void keepSmallest(std::optional<int64_t>& slot, int64_t v) {
   if (!slot || v < *slot) slot = v;
+}
+
+// RFC 9111 4.2.1: when a directive repeats, "either the first occurrence
+// should be used or the response should be considered stale".
+void keepFirst(std::optional<int64_t>& slot, int64_t v) {
+  if (!slot) slot = v;
 }
 
 std::vector<std::string> fieldNames(std::string_view list) {
@@ -77,9 +86,9 @@ ResponseCacheControl parseResponseCacheControl(std::string_view value) {
   forEachDirective(value, [&](const Directive& d) {
     if (d.name == "max-age") {
       // 4.2.1: an invalid max-age makes the response stale.
-      keepSmallest(cc.max_age, durationOf(d).value_or(0));
+      keepFirst(cc.max_age, durationOf(d).value_or(0));
     } else if (d.name == "s-maxage") {
-      keepSmallest(cc.s_maxage, durationOf(d).value_or(0));
+      keepFirst(cc.s_maxage, durationOf(d).value_or(0));
     } else if (d.name == "must-revalidate") {
       cc.must_revalidate = true;
     } else if (d.name == "proxy-revalidate") {
@@ -116,6 +125,30 @@ ResponseCacheControl parseResponseCacheControl(std::string_view value) {
     }
   });
   return cc;
+}
+
+std::string surrogateDirectivesFor(std::string_view value, std::string_view device) {
+  std::string out;
+  forEachListElement(value, [&](std::string_view el) {
+    // A ";target" suffix outside quotes addresses one surrogate only.
+    bool quoted = false;
+    size_t semi = std::string_view::npos;
+    for (size_t i = 0; i < el.size(); ++i) {
+      if (el[i] == '"') quoted = !quoted;
+      if (el[i] == ';' && !quoted) {
+        semi = i;
+        break;
+      }
+    }
+    if (semi != std::string_view::npos) {
+      if (!equalsIgnoreCase(trimOws(el.substr(semi + 1)), device)) return;
+      el = trimOws(el.substr(0, semi));
+    }
+    if (el.empty()) return;
+    if (!out.empty()) out += ", ";
+    out += el;
+  });
+  return out;
 }
 
 }  // namespace freshet

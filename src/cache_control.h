@@ -47,10 +47,18 @@ struct ResponseCacheControl {
 // Lenient parsing (RFC 9111 section 5.2): unknown directives are ignored; a
 // directive whose argument is malformed is treated as if absent, except that
 // a malformed max-age / s-maxage means "stale" (RFC 9111 section 4.2.1:
-// "invalid ... SHOULD be considered stale"), represented as 0. When a
-// directive repeats with conflicting values, the most restrictive (smallest)
-// wins.
+// "invalid ... SHOULD be considered stale"), represented as 0. When max-age
+// or s-maxage repeats, the first occurrence is used (4.2.1); for the other
+// durations the most restrictive (smallest) wins.
 RequestCacheControl parseRequestCacheControl(std::string_view value);
 ResponseCacheControl parseResponseCacheControl(std::string_view value);
+
+// The name freshet gives itself in Surrogate-Capability (Edge Architecture
+// Specification 1.0); directives targeted ";freshet" are ours.
+inline constexpr std::string_view kSurrogateDevice = "freshet";
+
+// The Surrogate-Control directives that apply to `device`: untargeted ones
+// and those with a ";device" suffix (suffix removed); others are dropped.
+std::string surrogateDirectivesFor(std::string_view value, std::string_view device);
 
 }  // namespace freshet

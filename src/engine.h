@@ -32,6 +32,11 @@ class Engine {
                             const HeaderView& response_headers, int64_t request_time_ms,
                             int64_t response_time_ms) const;
 
+  // After an unsafe request's response: the stored entries to invalidate
+  // (RFC 9111 section 4.4; src/invalidation.cc).
+  InvalidationDecision decideInvalidation(const RequestFacts& req, int status,
+                                          const HeaderView& response_headers) const;
+
   // The route's rules, or the defaults for an out-of-range index.
   const RouteRules& rulesFor(uint32_t route) const;
 

@@ -41,6 +41,13 @@ std::string_view reasonName(Reason r) {
     case Reason::kPartial: return "partial";
     case Reason::kServerError: return "server-error";
     case Reason::kUnknownStatus: return "unknown-status";
+    case Reason::kInvalidated: return "invalidated";
+    case Reason::kSafeMethod: return "safe-method";
+    case Reason::kErrorStatus: return "error-status";
+    case Reason::kNotModified: return "not-modified";
+    case Reason::kPreconditionFailed: return "precondition-failed";
+    case Reason::kNoPrecondition: return "no-precondition";
+    case Reason::kInvalidAge: return "invalid-age";
   }
   return "unknown";
 }

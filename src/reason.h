@@ -48,6 +48,14 @@ enum class Reason : uint32_t {
   kPartial = 48,             // 206: the platform refuses partial content
   kServerError = 49,         // 5xx are never stored
   kUnknownStatus = 50,       // must-understand with an unknown status
+  // HTTP semantics beyond the three phases (60-79).
+  kInvalidated = 60,         // unsafe method, non-error status (RFC 9111 4.4)
+  kSafeMethod = 61,          // safe method: nothing to invalidate (RFC 9110 9.2.1)
+  kErrorStatus = 62,         // unsafe method failed: nothing invalidated (4.4)
+  kNotModified = 63,         // client precondition answered 304 (RFC 9111 4.3.2)
+  kPreconditionFailed = 64,  // client precondition false: the full response
+  kNoPrecondition = 65,      // no precondition a cache evaluates
+  kInvalidAge = 66,          // Age invalid or repeated: stored as stale (RFC 9111 5.1)
 };
 
 std::string_view reasonName(Reason r);

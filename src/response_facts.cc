@@ -29,8 +29,12 @@ ResponseFacts readResponseFacts(int status, const HeaderView& headers) {
   } else if (const auto* v = headers.find("cdn-cache-control")) {
     f.cc = parseResponseCacheControl(*v);
     f.source = DirectiveSource::kCdnCacheControl;
-  } else if (const auto* v = headers.find("surrogate-control")) {
-    f.cc = parseResponseCacheControl(*v);
+  } else if (const std::string sc =
+                 surrogateDirectivesFor(headers.combined("surrogate-control"), kSurrogateDevice);
+             !sc.empty()) {
+    // Edge Architecture 1.0: only directives for us (untargeted or
+    // ";freshet"); with none, the field does not address us.
+    f.cc = parseResponseCacheControl(sc);
     f.source = DirectiveSource::kSurrogateControl;
   } else {
     f.cc = parseResponseCacheControl(headers.combined("cache-control"));
@@ -42,12 +46,25 @@ ResponseFacts readResponseFacts(int status, const HeaderView& headers) {
   }
   if (const auto* v = headers.find("last-modified")) f.last_modified = parseHttpDate(*v);
   if (const auto* v = headers.find("age")) {
-    // RFC 9111 5.1: Age is a single delta-seconds; an invalid value is
-    // ignored. A list ("10, 20") takes the first member.
+    // RFC 9111 5.1: Age is a single delta-seconds. A list-based value uses
+    // its first member ("0,60" -> 0), and a value that is invalid after
+    // that makes the response stale. Repeated Age field lines are invalid
+    // for a singleton field; the platform joins them with ", " (RFC 9110
+    // 5.3), so a list with whitespace after the comma is taken as repeated
+    // lines: stale. Conservative: the worst case is one more revalidation.
     std::string_view a = trimOws(*v);
     const size_t comma = a.find(',');
-    if (comma != std::string_view::npos) a = trimOws(a.substr(0, comma));
-    if (auto n = parseDeltaSeconds(a)) f.age = *n;
+    bool invalid = headers.count("age") > 1;
+    if (comma != std::string_view::npos) {
+      invalid = invalid || (comma + 1 < a.size() && isOws(a[comma + 1]));
+      a = a.substr(0, comma);
+    }
+    const auto n = parseDeltaSeconds(a);
+    if (n && !invalid) {
+      f.age = *n;
+    } else {
+      f.age_invalid = true;
+    }
   }
   f.has_etag = headers.has("etag");
   f.has_set_cookie = headers.has("set-cookie");

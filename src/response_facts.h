@@ -29,6 +29,7 @@ struct ResponseFacts {
   std::optional<UnixSeconds> expires;        // nullopt if invalid
   std::optional<UnixSeconds> last_modified;  // RFC 9110 8.8.2
   int64_t age = 0;                           // RFC 9111 5.1
+  bool age_invalid = false;                  // 5.1: invalid -> treat as stale
   bool has_etag = false;
   bool has_set_cookie = false;
   bool vary_star = false;  // RFC 9110 12.5.5

@@ -62,7 +62,12 @@ StoreDecision Engine::decideStore(const RequestFacts& req, uint32_t route, int s
   } else if (!explicit_life) {
     if (!isHeuristicallyCacheableStatus(status)) return refuse(Reason::kStatus);
     if (rules.heuristic) life = heuristicLifetime(r, response_time);
-    if (life.source == LifetimeSource::kNone) return refuse(Reason::kNoFreshness);
+    // RFC 9111 section 3: a heuristically cacheable status makes the
+    // response storable even without a lifetime; with a validator it is
+    // worth keeping, stale from the start: every use revalidates (4.3.1).
+    if (life.source == LifetimeSource::kNone && !r.hasValidator()) {
+      return refuse(Reason::kNoFreshness);
+    }
   }
 
   StoreDecision d;
@@ -77,6 +82,9 @@ StoreDecision Engine::decideStore(const RequestFacts& req, uint32_t route, int s
   EntryMeta& m = d.meta;
   m.response_time_ms = response_time_ms;
   m.initial_age = correctedInitialAge(r, request_time_ms, response_time_ms);
+  // RFC 9111 5.1: an invalid Age makes the response stale on arrival.
+  if (r.age_invalid && life.seconds < kForever)
+    m.initial_age = std::max(m.initial_age, life.seconds);
   m.lifetime = life.seconds;
   m.route = route;
   // 5.2.2.2 / 5.2.2.8: stale copies must not be served without
@@ -109,7 +117,7 @@ StoreDecision Engine::decideStore(const RequestFacts& req, uint32_t route, int s
   const bool useful = life.seconds > m.initial_age || r.hasValidator() ||
                       d.stale_while_revalidate > 0 || d.stale_if_error > 0 ||
                       (life.source == LifetimeSource::kRoute);
-  if (!useful) return refuse(Reason::kNoFreshness);
+  if (!useful) return refuse(r.age_invalid ? Reason::kInvalidAge : Reason::kNoFreshness);
 
   int64_t platform = life.seconds >= kForever
                          ? kPlatformTtlCap

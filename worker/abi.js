@@ -37,3 +37,9 @@ export const Result = Object.freeze({
 
 // String slots (fr_str_slot).
 export const Str = Object.freeze({ KEY: 0, KEY_URL: 1, META: 2, ROUTE_NAME: 3, DIAGNOSTICS: 4, REASON: 5, TAGS: 6 });
+
+// HTTP semantics beyond the three phases (docs/abi.md): fr_invalidate,
+// fr_vary, fr_conditional.
+export const InvalidationAction = Object.freeze({ INVALIDATE: 1, NONE: 2 });
+export const VaryAction = Object.freeze({ NONE: 1, SELECT: 2, STAR: 3 });
+export const ConditionalAction = Object.freeze({ NOT_MODIFIED: 1, FULL: 2 });

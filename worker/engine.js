@@ -145,6 +145,40 @@ export class Engine {
     };
   }
 
+  /**
+   * After the response to an unsafe request (RFC 9111 4.4): the key URLs to
+   * delete. `status`, `headers`: the origin's response.
+   */
+  invalidate(record, status, headers) {
+    const resp = encodeList([String(status), ...headerList(headers)]);
+    const r = this.#call(() => this.exports.fr_invalidate(this.#write([record, resp])));
+    this.#check(r);
+    const urls = r.strs(Str.KEY_URL);
+    return { action: r.u32(Result.action), reason: r.reasonName(), keyUrls: urls ? urls.split('\n') : [] };
+  }
+
+  /**
+   * Vary (RFC 9111 4.1): `vary` is a Vary field value (a response's, or the
+   * names a variant marker keeps). Returns the action, the normalised names
+   * and this request's variant id.
+   */
+  vary(record, vary) {
+    const r = this.#call(() => this.exports.fr_vary(this.#write([record, encodeList([vary])])));
+    this.#check(r);
+    return { action: r.u32(Result.action), names: r.strs(Str.KEY), variantId: r.strs(Str.KEY_URL) };
+  }
+
+  /**
+   * A client's preconditions against a stored response (RFC 9111 4.3.2).
+   * `stored`: the stored response's Headers; `meta`: its entry metadata.
+   */
+  conditional(record, stored, meta) {
+    const fields = encodeList([stored.get('etag') ?? '', stored.get('last-modified') ?? '', stored.get('date') ?? '', meta ?? '']);
+    const r = this.#call(() => this.exports.fr_conditional(this.#write([record, fields])));
+    this.#check(r);
+    return { action: r.u32(Result.action), reason: r.reasonName() };
+  }
+
   /** Name of a reason code (cached). */
   reasonName(code) {
     let name = this.reasonNames.get(code);

@@ -3,20 +3,46 @@
 // (docs/architecture.md). Fails open: if the engine or the cache fails, the
 // request goes to the origin untouched.
 
-import { LookupAction, RequestAction, StoreAction } from './abi.js';
+import { ConditionalAction, InvalidationAction, LookupAction, RequestAction, StoreAction, VaryAction } from './abi.js';
 import { Engine, ManifestError, encodeList, headerList } from './engine.js';
 import {
   TEST_NOW_HEADER,
   TEST_SETTLE_HEADER,
+  VARY_GEN_HEADER,
+  VARY_HEADER,
   cacheStatus,
   clientHeaders,
   headersForStorage,
   mergeNotModified,
+  notModifiedHeaders,
   storedOriginHeaders,
+  varyMarkerHeaders,
   META_HEADER,
 } from './response_headers.js';
+import { rangeResponse } from './range.js';
 
 const HOP_BY_HOP_REQUEST = ['connection', 'keep-alive', 'proxy-connection', 'te', 'upgrade', 'trailer'];
+const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE', 'PUT', 'DELETE']);
+
+// Edge Architecture Specification 1.0: freshet announces itself to the
+// origin, which may then target Surrogate-Control directives at it
+// ("max-age=60;freshet").
+const SURROGATE_CAPABILITY = 'freshet="Surrogate/1.0"';
+
+// Variant markers live at least this long (seconds): an outlived marker only
+// costs a variant miss.
+const MARKER_MIN_TTL = 86400;
+
+/** The key URL of one variant (docs/architecture.md "Variants"). */
+function variantUrl(keyUrl, generation, variantId) {
+  return `${keyUrl}/v/${generation}/${variantId}`;
+}
+
+function newGeneration() {
+  const b = new Uint8Array(6);
+  crypto.getRandomValues(b);
+  return [...b].map((x) => x.toString(16).padStart(2, '0')).join('');
+}
 
 function newStats() {
   return {
@@ -30,6 +56,10 @@ function newStats() {
     originFetches: 0,
     backgroundRevalidations: 0,
     staleIfError: 0,
+    notModified: 0,
+    invalidations: 0,
+    originRetries: 0,
+    badOriginStatus: 0,
     stores: 0,
     notStored: {},
     engineErrors: 0,
@@ -115,12 +145,20 @@ export function createHandler(options) {
     return () => Date.now();
   }
 
-  function originRequest(request, env, { method, extraHeaders } = {}) {
+  function originRequest(request, env, { method, extraHeaders, dropConditionals } = {}) {
     const headers = new Headers(request.headers);
     headers.delete(TEST_NOW_HEADER);
     headers.delete(TEST_SETTLE_HEADER);
     for (const h of HOP_BY_HOP_REQUEST) headers.delete(h);
+    // With a stored response, the cache revalidates with its own validators
+    // and evaluates the client's preconditions itself (RFC 9111 4.3.1, 4.3.2).
+    if (dropConditionals) {
+      headers.delete('if-none-match');
+      headers.delete('if-modified-since');
+    }
     if (extraHeaders) for (const [k, v] of Object.entries(extraHeaders)) headers.set(k, v);
+    const capability = headers.get('surrogate-capability');
+    headers.set('surrogate-capability', capability ? `${capability}, ${SURROGATE_CAPABILITY}` : SURROGATE_CAPABILITY);
     const origin = options.origin ?? env?.ORIGIN;
     let url = request.url;
     if (typeof origin === 'string' && origin !== '') {
@@ -140,13 +178,41 @@ export function createHandler(options) {
   async function fetchOrigin(req, env) {
     stats.originFetches++;
     if (typeof options.origin === 'function') return options.origin(req, env);
-    return fetch(req);
+    // An idempotent request without a body that failed before any response
+    // (typically a kept-alive connection the origin closed at the same
+    // moment) is retried once, as RFC 9110 9.2.2 allows.
+    if (req.body !== null || !IDEMPOTENT.has(req.method)) return fetch(req);
+    const again = new Request(req);
+    try {
+      return await fetch(req);
+    } catch (err) {
+      stats.originRetries++;
+      return fetch(again);
+    }
+  }
+
+  // RFC 9111 4.4: a non-error response to an unsafe method invalidates the
+  // target URI and the same-origin Location / Content-Location URIs. Done
+  // before the response goes out, so the client's next request sees it.
+  async function invalidate(eng, record, resp) {
+    let d;
+    try {
+      d = eng.invalidate(record, resp.status, resp.headers);
+    } catch (err) {
+      engineFailed(err);
+      return;
+    }
+    if (d.action !== InvalidationAction.INVALIDATE) return;
+    stats.invalidations++;
+    await Promise.all(d.keyUrls.map((u) => getCache().delete(new Request(u)).catch(() => false)));
   }
 
   // Pass-through: the origin's answer, untouched but for Cache-Status.
-  async function pass(request, env, xcache, reason, debug) {
+  // `eng` and `record` are given when an unsafe method may invalidate.
+  async function pass(request, env, xcache, reason, debug, eng, record) {
     if (xcache === 'BYPASS') bump(stats.bypasses, reason);
     const resp = await fetchOrigin(originRequest(request, env), env);
+    if (eng && record && request.method !== 'GET' && request.method !== 'HEAD') await invalidate(eng, record, resp);
     const headers = clientHeaders(resp.headers, {
       status: cacheStatus({ fwd: 'bypass', detail: reason }),
       xcache,
@@ -155,7 +221,37 @@ export function createHandler(options) {
     return new Response(resp.body, { status: resp.status, statusText: resp.statusText, headers });
   }
 
-  function serveStored(request, stored, ld, rd, xcache, extra = {}) {
+  /**
+   * The client's response built from a stored (or just freshened) entry:
+   * its preconditions are answered with 304 (RFC 9111 4.3.2), a Range with
+   * 206 (RFC 9110 14.2), HEAD without a body.
+   */
+  async function fromEntry(args, { status, statusText, headers, body, meta }) {
+    const { request, eng, record } = args;
+    if (status >= 200 && status < 300) {
+      let cd;
+      try {
+        cd = eng.conditional(record, headers, meta);
+      } catch (err) {
+        engineFailed(err);
+      }
+      if (cd?.action === ConditionalAction.NOT_MODIFIED) {
+        stats.notModified++;
+        body?.cancel().catch(() => {});
+        return new Response(null, { status: 304, headers: notModifiedHeaders(headers) });
+      }
+    }
+    if (request.method === 'HEAD') {
+      body?.cancel().catch(() => {});
+      return new Response(null, { status, statusText, headers });
+    }
+    const ranged = await rangeResponse(request, status, headers, body);
+    if (ranged) return ranged;
+    return new Response(body, { status, statusText, headers });
+  }
+
+  function serveStored(args, stored, ld, xcache, extra = {}) {
+    const { rd } = args;
     const headers = clientHeaders(storedOriginHeaders(stored.headers), {
       browserTtl: rd.browserTtl,
       age: ld.age,
@@ -163,9 +259,13 @@ export function createHandler(options) {
       xcache,
       debug: rd.debug ? { key: rd.key, route: rd.routeName, reason: extra.detail ?? ld.reason } : undefined,
     });
-    const body = request.method === 'HEAD' ? null : stored.body;
-    if (body === null && stored.body) stored.body.cancel().catch(() => {});
-    return new Response(body, { status: stored.status, statusText: stored.statusText, headers });
+    return fromEntry(args, {
+      status: stored.status,
+      statusText: stored.statusText,
+      headers,
+      body: stored.body,
+      meta: stored.headers.get(META_HEADER) ?? '',
+    });
   }
 
   // Validators of a stored entry for a conditional request (RFC 9111 4.3.1).
@@ -183,17 +283,22 @@ export function createHandler(options) {
    * stores what the engine allows, and returns the client's response.
    * `mode` is 'miss' | 'expired' | 'background'.
    */
-  async function refresh(ctx, { request, env, rd, record, eng, stored, ld, now, mode }) {
+  async function refresh(ctx, args) {
+    const { request, env, rd, record, eng, stored, ld, now, mode } = args;
     const validators = stored ? validatorsOf(stored.headers) : null;
     const method = request.method === 'HEAD' ? 'GET' : request.method;
-    const extraHeaders = validators && !request.headers.has('if-none-match') && !request.headers.has('if-modified-since')
-      ? validators
-      : undefined;
     const requestTime = now();
     let resp;
     let failure;
     try {
-      resp = await fetchOrigin(originRequest(request, env, { method, extraHeaders }), env);
+      resp = await fetchOrigin(
+        originRequest(request, env, {
+          method,
+          extraHeaders: validators ?? undefined,
+          dropConditionals: !!stored,
+        }),
+        env,
+      );
     } catch (err) {
       failure = err;
     }
@@ -205,7 +310,7 @@ export function createHandler(options) {
       stats.staleIfError++;
       if (resp?.body) resp.body.cancel().catch(() => {});
       if (mode === 'background') return null;
-      return serveStored(request, stored, ld, rd, 'STALE', {
+      return serveStored(args, stored, ld, 'STALE', {
         fwd: 'stale',
         fwdStatus: resp?.status,
         detail: 'stale-if-error',
@@ -221,17 +326,30 @@ export function createHandler(options) {
       return new Response('origin unreachable\n', { status: 502, headers });
     }
 
+    // A status a Response cannot carry (RFC 9110 15: 100-599; the
+    // platform: 200-599 here) is a broken origin answer: 502.
+    if (resp.status < 200 || resp.status > 599) {
+      stats.badOriginStatus++;
+      resp.body?.cancel().catch(() => {});
+      if (mode === 'background') return null;
+      const headers = clientHeaders(new Headers({ 'content-type': 'text/plain' }), {
+        status: cacheStatus({ fwd: stored ? 'stale' : 'uri-miss', fwdStatus: resp.status, detail: 'origin-bad-status' }),
+        xcache: stored ? 'EXPIRED' : 'MISS',
+      });
+      return new Response(`origin answered status ${resp.status}\n`, { status: 502, headers });
+    }
+
     // RFC 9111 4.3.4: a 304 freshens the stored entry; the body stays.
-    if (resp.status === 304 && stored && extraHeaders) {
+    if (resp.status === 304 && stored && validators) {
       const merged = mergeNotModified(storedOriginHeaders(stored.headers), resp.headers);
       const sd = eng.store(record, rd.route, stored.status, merged, requestTime, responseTime);
       const [forClient, forCache] = stored.body ? stored.body.tee() : [null, null];
       if (sd.action === StoreAction.STORE) {
         stats.revalidated++;
-        ctx.waitUntil(putEntry(rd, stored.status, stored.statusText, merged, forCache, sd));
+        ctx.waitUntil(putEntry(args, stored.status, stored.statusText, merged, forCache, sd));
       } else {
         forCache?.cancel().catch(() => {});
-        ctx.waitUntil(getCache().delete(new Request(rd.keyUrl)).catch(() => {}));
+        ctx.waitUntil(getCache().delete(new Request(args.entryUrl)).catch(() => {}));
       }
       if (mode === 'background') {
         forClient?.cancel().catch(() => {});
@@ -244,7 +362,7 @@ export function createHandler(options) {
         xcache: 'REVALIDATED',
         debug: rd.debug ? { key: rd.key, route: rd.routeName, reason: sd.reason } : undefined,
       });
-      return new Response(request.method === 'HEAD' ? null : forClient, { status: stored.status, statusText: stored.statusText, headers });
+      return fromEntry(args, { status: stored.status, statusText: stored.statusText, headers, body: forClient, meta: sd.meta });
     }
 
     if (stored?.body) stored.body.cancel().catch(() => {});
@@ -254,11 +372,11 @@ export function createHandler(options) {
       stats.stores++;
       let forCache = null;
       if (body) [body, forCache] = body.tee();
-      ctx.waitUntil(putEntry(rd, resp.status, resp.statusText, resp.headers, forCache, sd));
+      ctx.waitUntil(putEntry(args, resp.status, resp.statusText, resp.headers, forCache, sd));
     } else {
       bump(stats.notStored, sd.reason);
       // Nothing usable remains stored once the origin refuses storage.
-      if (stored) ctx.waitUntil(getCache().delete(new Request(rd.keyUrl)).catch(() => {}));
+      if (stored) ctx.waitUntil(getCache().delete(new Request(args.entryUrl)).catch(() => {}));
     }
     if (mode === 'background') {
       body?.cancel().catch(() => {});
@@ -278,6 +396,11 @@ export function createHandler(options) {
       xcache,
       debug: rd.debug ? { key: rd.key, route: rd.routeName, reason: sd.reason } : undefined,
     });
+    // With a stored response the client's preconditions were not forwarded:
+    // answer them against the new response (RFC 9111 4.3.2).
+    if (stored && sd.action === StoreAction.STORE) {
+      return fromEntry(args, { status: resp.status, statusText: resp.statusText, headers, body, meta: sd.meta });
+    }
     if (request.method === 'HEAD') {
       body?.cancel().catch(() => {});
       body = null;
@@ -285,10 +408,29 @@ export function createHandler(options) {
     return new Response(body, { status: resp.status, statusText: resp.statusText, headers });
   }
 
-  async function putEntry(rd, status, statusText, headers, body, sd) {
+  /**
+   * Stores a response. Without Vary it lives at the key URL; with Vary the
+   * engine names the variant: the response goes to
+   * `<key URL>/v/<generation>/<variant id>` and a marker at the key URL
+   * names the selecting fields and the generation (docs/architecture.md
+   * "Variants"; the platform ignores Vary).
+   */
+  async function putEntry(args, status, statusText, headers, body, sd) {
+    const { rd, record, eng, vary } = args;
     try {
+      const cache = getCache();
       const entry = new Response(body, { status, statusText, headers: headersForStorage(headers, sd.meta, sd.platformTtl) });
-      await getCache().put(new Request(rd.keyUrl), entry);
+      const v = eng.vary(record, headers.get('vary') ?? '');
+      if (v.action !== VaryAction.SELECT) {
+        await cache.put(new Request(rd.keyUrl), entry);
+        return;
+      }
+      const generation = vary && vary.names === v.names && vary.generation ? vary.generation : newGeneration();
+      const marker = new Response(null, { headers: varyMarkerHeaders(v.names, generation, Math.max(sd.platformTtl, MARKER_MIN_TTL)) });
+      await Promise.all([
+        cache.put(new Request(variantUrl(rd.keyUrl, generation, v.variantId)), entry),
+        cache.put(new Request(rd.keyUrl), marker),
+      ]);
     } catch (err) {
       // A failed or truncated body rejects the put: nothing is stored.
       stats.cacheErrors++;
@@ -296,14 +438,31 @@ export function createHandler(options) {
     }
   }
 
+  /**
+   * The stored entry for this request: the entry at the key URL, or, when
+   * that is a variant marker, the variant this request selects.
+   */
+  async function lookupEntry(rd, record, eng) {
+    const cache = getCache();
+    const found = await cache.match(new Request(rd.keyUrl));
+    const names = found?.headers.get(VARY_HEADER);
+    if (!found || names === null || names === undefined) return { stored: found, entryUrl: rd.keyUrl, vary: null };
+    found.body?.cancel().catch(() => {});
+    const vary = { names, generation: found.headers.get(VARY_GEN_HEADER) ?? '' };
+    const v = eng.vary(record, names);
+    if (v.action !== VaryAction.SELECT || !vary.generation) return { stored: undefined, entryUrl: rd.keyUrl, vary };
+    const url = variantUrl(rd.keyUrl, vary.generation, v.variantId);
+    return { stored: await cache.match(new Request(url)), entryUrl: url, vary };
+  }
+
   function revalidateInBackground(ctx, args) {
-    const { rd } = args;
-    if (revalidations.has(rd.key)) return;
+    const { rd, entryUrl } = args;
+    if (revalidations.has(entryUrl)) return;
     stats.backgroundRevalidations++;
     const p = refresh(ctx, { ...args, mode: 'background' })
       .catch((err) => log({ event: 'revalidation-failed', key: rd.key, message: String(err?.message ?? err) }))
-      .finally(() => revalidations.delete(rd.key));
-    revalidations.set(rd.key, p);
+      .finally(() => revalidations.delete(entryUrl));
+    revalidations.set(entryUrl, p);
     ctx.waitUntil(p);
   }
 
@@ -325,17 +484,17 @@ export function createHandler(options) {
     if (rd.action === RequestAction.PASS) {
       return pass(request, env, rd.reason === 'disabled' ? 'DISABLED' : 'BYPASS', rd.reason, rd.debug);
     }
-    if (rd.action === RequestAction.BYPASS) return pass(request, env, 'BYPASS', rd.reason, rd.debug);
+    if (rd.action === RequestAction.BYPASS) return pass(request, env, 'BYPASS', rd.reason, rd.debug, eng, record);
 
-    let stored;
+    let found = { stored: undefined, entryUrl: rd.keyUrl, vary: null };
     try {
-      stored = await getCache().match(new Request(rd.keyUrl));
+      found = await lookupEntry(rd, record, eng);
     } catch (err) {
       stats.cacheErrors++;
       logOnce('cache-match', { event: 'cache-error', message: String(err?.message ?? err) });
-      stored = undefined;
     }
-    const args = { request, env, rd, record, eng, now };
+    const { stored, entryUrl, vary } = found;
+    const args = { request, env, rd, record, eng, now, entryUrl, vary };
     if (!stored) {
       stats.misses++;
       return refresh(ctx, { ...args, mode: 'miss' });
@@ -350,14 +509,14 @@ export function createHandler(options) {
     }
     if (ld.action === LookupAction.HIT) {
       stats.hits++;
-      return serveStored(request, stored, ld, rd, 'HIT');
+      return serveStored(args, stored, ld, 'HIT');
     }
     if (ld.action === LookupAction.STALE) {
       stats.staleHits++;
       // Serve now; the clone keeps the stored copy for the revalidation's
       // stale-if-error fallback and its 304 body.
       revalidateInBackground(ctx, { ...args, stored: stored.clone(), ld });
-      return serveStored(request, stored, ld, rd, 'STALE', { detail: ld.reason });
+      return serveStored(args, stored, ld, 'STALE', { detail: ld.reason });
     }
     stats.expired++;
     return refresh(ctx, { ...args, stored, ld, mode: 'expired' });

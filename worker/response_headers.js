@@ -3,7 +3,10 @@
 /** Headers the engine keeps on stored entries; never shown to clients. */
 export const META_HEADER = 'x-freshet-meta';
 export const ORIGIN_CC_HEADER = 'x-freshet-origin-cc';
-const INTERNAL = [META_HEADER, ORIGIN_CC_HEADER];
+/** On a variant marker (docs/architecture.md "Variants"): the Vary field names and the generation. */
+export const VARY_HEADER = 'x-freshet-vary';
+export const VARY_GEN_HEADER = 'x-freshet-vary-gen';
+const INTERNAL = [META_HEADER, ORIGIN_CC_HEADER, VARY_HEADER, VARY_GEN_HEADER];
 
 /** Targeted fields meant for the CDN tier (RFC 9213 section 2); stripped before the client. */
 export const CDN_ONLY = ['freshet-cache-control', 'cdn-cache-control', 'surrogate-control'];
@@ -15,6 +18,13 @@ export const TEST_SETTLE_HEADER = 'x-freshet-test-settle';
 
 // Hop-by-hop fields (RFC 9110 section 7.6.1) are not stored.
 const HOP_BY_HOP = ['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade'];
+
+/** Removes hop-by-hop fields and the fields Connection names (RFC 9110 7.6.1). */
+function dropHopByHop(out) {
+  const listed = out.get('connection');
+  if (listed) for (const name of listed.split(',')) if (name.trim()) out.delete(name.trim());
+  for (const h of HOP_BY_HOP) out.delete(h);
+}
 
 // An sf-string (RFC 8941 section 3.3.3).
 function sfString(s) {
@@ -41,8 +51,11 @@ export function cacheStatus(p) {
 /** Headers for the platform cache: original fields plus the engine's metadata. */
 export function headersForStorage(headers, meta, platformTtl) {
   const out = new Headers(headers);
-  for (const h of HOP_BY_HOP) out.delete(h);
+  dropHopByHop(out);
   out.delete('set-cookie');
+  // The engine keeps the age in the metadata (RFC 9111 4.2.3); a stored Age
+  // would also make the platform shorten its own lifetime.
+  out.delete('age');
   const cc = headers.get('cache-control');
   out.delete(ORIGIN_CC_HEADER);
   if (cc !== null) out.set(ORIGIN_CC_HEADER, cc);
@@ -67,6 +80,7 @@ export function storedOriginHeaders(headers) {
 /** Final touches on any response leaving freshet. */
 export function clientHeaders(headers, { browserTtl, age, status, xcache, debug }) {
   const out = new Headers(headers);
+  dropHopByHop(out);
   for (const h of CDN_ONLY) out.delete(h);
   for (const h of INTERNAL) out.delete(h);
   if (browserTtl !== undefined && browserTtl >= 0) {
@@ -82,15 +96,40 @@ export function clientHeaders(headers, { browserTtl, age, status, xcache, debug 
 }
 
 /**
- * Fields of a 304 that update a stored entry (RFC 9111 section 3.2): all,
- * except those that describe the 304 message itself.
+ * A stored entry freshened by a 304 (RFC 9111 sections 3.2 and 4.3.4): every
+ * field of the 304 replaces the stored one, except
+ * - fields that describe the stored content itself and must stay true to the
+ *   stored bytes (3.2 "the Content-Length header field" and fields "necessary
+ *   to assure integrity of the stored response"): Content-Length,
+ *   Content-Encoding, Content-Range, Content-MD5, Digest;
+ * - the stored validator: the 304 answered our If-None-Match for the stored
+ *   ETag, so that ETag stays the entry's (4.3.4);
+ * - fields never stored (Set-Cookie) and hop-by-hop fields (3.1).
  */
 export function mergeNotModified(storedHeaders, notModifiedHeaders) {
   const out = new Headers(storedHeaders);
-  const keep = new Set(['set-cookie', 'content-length', 'content-encoding', 'content-type', 'content-range', ...HOP_BY_HOP]);
-  for (const [name, value] of notModifiedHeaders) {
+  const keep = new Set(['set-cookie', 'content-length', 'content-encoding', 'content-range', 'content-md5', 'digest', 'etag', ...HOP_BY_HOP]);
+  const fresh = new Headers(notModifiedHeaders);
+  dropHopByHop(fresh);
+  for (const [name, value] of fresh) {
     if (keep.has(name)) continue;
     out.set(name, value);
   }
   return out;
+}
+
+/** Fields of a 304 the cache generates from a stored response (RFC 9110 15.4.5). */
+export function notModifiedHeaders(headers) {
+  const out = new Headers(headers);
+  for (const h of ['content-length', 'content-type', 'content-encoding', 'content-language', 'content-range', 'content-md5', 'digest', 'transfer-encoding']) out.delete(h);
+  return out;
+}
+
+/** The marker kept at a key URL whose responses vary (docs/architecture.md "Variants"). */
+export function varyMarkerHeaders(names, generation, platformTtl) {
+  return new Headers({
+    [VARY_HEADER]: names,
+    [VARY_GEN_HEADER]: generation,
+    'cache-control': `public, max-age=${Math.max(1, Math.trunc(platformTtl))}`,
+  });
 }

@@ -4,7 +4,8 @@
 //
 //   npm run conformance                      the whole suite; summary in tests/conformance/out/
 //   npm run conformance -- --id <test-id>    one test, with the suite's request/response dump
-//   options: --no-build (use the wasm as built), --wasm wasi|emscripten
+//   options: --no-build (use the wasm as built), --wasm wasi|emscripten,
+//            --serve N (debugging: start origin + worker, wait N s, no suite)
 //
 // What runs, all on 127.0.0.1:
 //   1. the suite's origin (server/server.mjs), kept on loopback by loopback.mjs;
@@ -32,12 +33,13 @@ const SUITE = path.join(ROOT, 'node_modules', 'http-cache-tests');
 const OUT = path.join(HERE, 'out');
 
 function parseArgs(argv) {
-  const o = { build: true, wasm: 'wasi', id: '' };
+  const o = { build: true, wasm: 'wasi', id: '', serve: 0 };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--no-build') o.build = false;
     else if (a === '--wasm') o.wasm = argv[++i];
     else if (a === '--id') o.id = argv[++i];
+    else if (a === '--serve') o.serve = Number(argv[++i]);
     else throw new Error(`unknown argument ${a}`);
   }
   return o;
@@ -104,6 +106,9 @@ async function startWorker({ originUrl, port, wasmFile }) {
     bindings: {
       ORIGIN: originUrl,
       FRESHET_MANIFEST: readFileSync(path.join(HERE, 'manifest.json'), 'utf8'),
+      // A classic proxy forwards every request header (the suite's server
+      // needs its Req-Num / Test-ID); see docs/conformance.md.
+      FRESHET_FORWARD_HEADERS: 'all',
     },
   });
   await mf.ready;
@@ -149,6 +154,12 @@ async function main() {
     await waitForPort(originPort);
     mf = await startWorker({ originUrl: `http://127.0.0.1:${originPort}`, port: workerPort, wasmFile });
     const base = `http://127.0.0.1:${workerPort}`;
+    if (opts.serve > 0) {
+      // Debugging: keep both up for N seconds (bounded) and print where.
+      console.log(`origin http://127.0.0.1:${originPort}  worker ${base}  (for ${opts.serve} s)`);
+      await new Promise((r) => setTimeout(r, Math.min(opts.serve, 600) * 1000));
+      return;
+    }
     const out = await runCli({ base, id: opts.id });
     if (opts.id) return;
     const results = JSON.parse(out);

@@ -41,8 +41,31 @@ TEST(ResponseCacheControl, InvalidDurationsMeanStale) {
   EXPECT_EQ(parseResponseCacheControl("max-age=abc").max_age, 0);
   EXPECT_EQ(parseResponseCacheControl("max-age=-1").max_age, 0);
   EXPECT_EQ(parseResponseCacheControl("max-age").max_age, 0);
-  EXPECT_EQ(parseResponseCacheControl("max-age=60, max-age=10").max_age, 10);
   EXPECT_EQ(parseResponseCacheControl("max-age=\"30\"").max_age, 30);
+}
+
+// RFC 9111 4.2.1: a repeated max-age / s-maxage uses the first occurrence.
+TEST(ResponseCacheControl, RepeatedDurationsUseTheFirst) {
+  EXPECT_EQ(parseResponseCacheControl("max-age=60, max-age=10").max_age, 60);
+  EXPECT_EQ(parseResponseCacheControl("max-age=10, max-age=60").max_age, 10);
+  EXPECT_EQ(parseResponseCacheControl("s-maxage=5, s-maxage=50").s_maxage, 5);
+}
+
+// RFC 9111 5.2: no whitespace around "=" in a directive.
+TEST(ResponseCacheControl, WhitespaceAroundEqualsIsMalformed) {
+  EXPECT_FALSE(parseResponseCacheControl("max-age =60").max_age.has_value());
+  EXPECT_EQ(parseResponseCacheControl("max-age= 60").max_age, 0);  // malformed: stale
+  EXPECT_EQ(parseResponseCacheControl("MaX-AgE=60").max_age, 60);
+}
+
+// Edge Architecture 1.0: Surrogate-Control directives may target a device.
+TEST(SurrogateControl, TargetedDirectives) {
+  EXPECT_EQ(surrogateDirectivesFor("max-age=60", "freshet"), "max-age=60");
+  EXPECT_EQ(surrogateDirectivesFor("max-age=60;freshet", "freshet"), "max-age=60");
+  EXPECT_EQ(surrogateDirectivesFor("max-age=60;other", "freshet"), "");
+  EXPECT_EQ(surrogateDirectivesFor("no-store;other, max-age=5", "freshet"), "max-age=5");
+  EXPECT_EQ(surrogateDirectivesFor("content=\"a;b\", max-age=5;FRESHET", "freshet"),
+            "content=\"a;b\", max-age=5");
 }
 
 TEST(ResponseCacheControl, HugeValuesSaturate) {

@@ -8,7 +8,9 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "conditional.h"
 #include "engine.h"
+#include "vary.h"
 
 namespace freshet {
 namespace {
@@ -77,6 +79,51 @@ void expectField(const json& e, const char* field, const T& actual) {
   }
 }
 
+// The optional "invalidate", "vary" and "conditional" parts of a case
+// (RFC 9111 4.4, 4.1, 4.3.2); see tests/fixtures/decisions.json "about".
+void checkSemantics(const Engine& engine, const json& c, const std::string& method,
+                    const std::string& url, const OwnedHeaders& req_headers) {
+  const HeaderView req_view = req_headers.view();
+  if (c.contains("invalidate")) {
+    const json& inv = c["invalidate"];
+    const OwnedHeaders rh = headersOf(inv, "headers");
+    const auto d = engine.decideInvalidation(readRequestFacts(method, url, req_view),
+                                             inv["status"].get<int>(), rh.view());
+    const json& e = inv["expect"];
+    expectField(e, "action", d.action == InvalidationAction::kInvalidate ? "invalidate" : "none");
+    expectField(e, "reason", reasonName(d.reason));
+    if (e.contains("urls")) {
+      std::vector<std::string> keys;
+      for (const auto& u : e["urls"]) {
+        const std::string target = u.get<std::string>();
+        keys.push_back(engine.decideRequest(readRequestFacts("GET", target, req_view)).key_url);
+      }
+      EXPECT_EQ(d.key_urls, keys) << "invalidate urls";
+    }
+  }
+  if (c.contains("vary")) {
+    const json& v = c["vary"];
+    const auto spec = parseVary(v["field"].get<std::string>());
+    const json& e = v["expect"];
+    expectField(e, "action", spec.star ? "star" : spec.names.empty() ? "none" : "select");
+    if (!spec.star && !spec.names.empty()) {
+      expectField(e, "names", joinVaryNames(spec.names));
+      expectField(e, "variantId", variantId(spec.names, req_view));
+    }
+  }
+  if (c.contains("conditional")) {
+    const json& k = c["conditional"];
+    const json& st = k["stored"];
+    const auto field = [&](const char* f) { return st.value(f, std::string()); };
+    const std::string etag = field("etag"), lm = field("lastModified"), date = field("date");
+    const StoredValidators stored{etag, lm, date, 0};
+    const auto d = evaluateConditional(method, req_view, stored);
+    const json& e = k["expect"];
+    expectField(e, "action", d.action == ConditionalAction::kNotModified ? "not-modified" : "full");
+    expectField(e, "reason", reasonName(d.reason));
+  }
+}
+
 class Fixtures : public testing::TestWithParam<std::string> {
  protected:
   static const json& corpus() {
@@ -114,6 +161,7 @@ TEST_P(Fixtures, Decides) {
       EXPECT_EQ(engine.manifest().routes[rd.route].name, e["route"]);
     }
   }
+  checkSemantics(engine, c, method, url, req_headers);
   if (!c.contains("response")) return;
   ASSERT_EQ(rd.action, RequestAction::kLookup);
   const json& rs = c["response"];

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Engine, encodeList } from '../../worker/engine.js';
-import { LookupAction, RequestAction, StoreAction } from '../../worker/abi.js';
+import { ConditionalAction, InvalidationAction, LookupAction, RequestAction, StoreAction, VaryAction } from '../../worker/abi.js';
 import { ROOT, wasmPath } from './helpers.js';
 
 const corpus = JSON.parse(readFileSync(path.join(ROOT, 'tests/fixtures/decisions.json'), 'utf8'));
@@ -22,6 +22,42 @@ function expectFields(expect, actual, label) {
 }
 
 const flatten = (pairs = []) => pairs.flat();
+
+const varyNames = { [VaryAction.NONE]: 'none', [VaryAction.SELECT]: 'select', [VaryAction.STAR]: 'star' };
+
+// The optional "invalidate", "vary" and "conditional" parts of a case
+// (RFC 9111 4.4, 4.1, 4.3.2); the same checks as tests/unit/fixtures_test.cc.
+function checkSemantics(eng, c, record) {
+  const { headers = [] } = c.request;
+  if (c.invalidate) {
+    const d = eng.invalidate(record, c.invalidate.status, c.invalidate.headers ?? []);
+    const e = c.invalidate.expect;
+    const urls = e.urls?.map((u) => eng.request(encodeList(['GET', u, ...flatten(headers)])).keyUrl);
+    const { urls: _urls, ...rest } = e;
+    expectFields(rest, {
+      action: d.action === InvalidationAction.INVALIDATE ? 'invalidate' : 'none',
+      reason: d.reason,
+    }, 'invalidate');
+    if (urls) assert.deepEqual(d.keyUrls, urls, 'invalidate: key URLs');
+  }
+  if (c.vary) {
+    const v = eng.vary(record, c.vary.field);
+    const e = c.vary.expect;
+    expectFields(e, { action: varyNames[v.action], names: v.names, variantId: v.variantId }, 'vary');
+  }
+  if (c.conditional) {
+    const st = c.conditional.stored;
+    const stored = new Headers();
+    if (st.etag !== undefined) stored.set('etag', st.etag);
+    if (st.lastModified !== undefined) stored.set('last-modified', st.lastModified);
+    if (st.date !== undefined) stored.set('date', st.date);
+    const d = eng.conditional(record, stored, '');
+    expectFields(c.conditional.expect, {
+      action: d.action === ConditionalAction.NOT_MODIFIED ? 'not-modified' : 'full',
+      reason: d.reason,
+    }, 'conditional');
+  }
+}
 
 for (const build of ['wasi', 'emscripten']) {
   describe(`decision corpus (${build} wasm)`, () => {
@@ -45,6 +81,7 @@ for (const build of ['wasi', 'emscripten']) {
             tags: rd.tags,
           }, 'request');
         }
+        checkSemantics(eng, c, record);
         if (!c.response) return;
         assert.equal(rd.action, RequestAction.LOOKUP);
         const r = c.response;

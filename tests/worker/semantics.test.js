@@ -1,0 +1,204 @@
+// HTTP caching semantics through the real worker in workerd, with the
+// plain RFC 9111 manifest of the conformance run: Vary variants,
+// invalidation by unsafe methods, conditional requests and ranges answered
+// from the cache, 304 freshening, Age parsing, targeted Surrogate-Control.
+// Deterministic: time moves through x-freshet-test-now; every test checks
+// origin hit counts.
+
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { ROOT, respond, startOrigin, startWorker, WASM_BUILD } from './helpers.js';
+
+const manifest = JSON.parse(readFileSync(path.join(ROOT, 'tests/conformance/manifest.json'), 'utf8'));
+
+describe(`HTTP semantics, RFC manifest (${WASM_BUILD} build)`, () => {
+  let origin;
+  let worker;
+  before(async () => {
+    origin = await startOrigin({
+      '/vary': (req, res, n) => {
+        res.writeHead(200, { 'cache-control': 'max-age=100', vary: 'Accept-Language', 'content-type': 'text/plain' });
+        res.end(`lang=${req.headers['accept-language'] ?? '-'} #${n}`);
+      },
+      '/vary-star': respond.counted('star', { 'cache-control': 'max-age=100', vary: 'Accept-Language, *' }),
+      '/doc': respond.counted('doc', { 'cache-control': 'max-age=100' }),
+      '/doc/edit': (req, res) => {
+        res.writeHead(req.headers['x-fail'] ? 500 : 201, { location: '/created', 'content-location': '/doc' });
+        res.end('ok');
+      },
+      '/created': respond.counted('created', { 'cache-control': 'max-age=100' }),
+      '/etag': respond.counted('etag', {
+        'cache-control': 'max-age=100',
+        etag: '"v1"',
+        'last-modified': 'Sun, 06 Nov 1994 08:49:37 GMT',
+      }),
+      '/range': respond.text('0123456789', { 'cache-control': 'max-age=100' }),
+      '/update': (req, res, n) => {
+        if (req.headers['if-none-match'] === '"u1"') {
+          res.writeHead(304, { etag: '"other"', 'cache-control': 'max-age=50', 'content-type': 'text/html', 'x-v': `${n}` });
+          res.end();
+          return;
+        }
+        res.writeHead(200, { etag: '"u1"', 'cache-control': 'max-age=10', 'content-type': 'text/plain', 'x-v': `${n}` });
+        res.end('update body');
+      },
+      '/bad-age': respond.counted('bad-age', { 'cache-control': 'max-age=100', age: 'abc' }),
+      '/surrogate': (req, res, n) => {
+        const target = (req.headers['surrogate-capability'] ?? '').split('=')[0];
+        res.writeHead(200, { 'cache-control': 'no-store', 'surrogate-control': `max-age=100;${target}`, 'content-type': 'text/plain' });
+        res.end(`surrogate ${n}`);
+      },
+      '/conn': respond.counted('conn', { 'cache-control': 'max-age=100', connection: 'x-hop', 'x-hop': '1', 'x-end': '2' }),
+      '/validator-only': (req, res, n) => {
+        if (req.headers['if-none-match'] === '"w"') {
+          res.writeHead(304, { etag: '"w"' });
+          res.end();
+          return;
+        }
+        res.writeHead(200, { 'cache-control': 'no-cache', etag: '"w"', 'content-type': 'text/plain' });
+        res.end(`validator ${n}`);
+      },
+    });
+    worker = await startWorker({ origin: origin.url, manifest });
+  });
+  after(async () => {
+    await worker?.dispose();
+    await origin?.close();
+  });
+
+  test('Vary: each variant is stored and served on its own (RFC 9111 4.1)', async () => {
+    const en = { 'accept-language': 'en, de' };
+    const fr = { 'accept-language': 'fr' };
+    assert.equal((await worker.fetch('/vary', { headers: en })).text, 'lang=en, de #1');
+    assert.equal((await worker.fetch('/vary', { at: 1, headers: fr })).text, 'lang=fr #2');
+    const enAgain = await worker.fetch('/vary', { at: 2, headers: { 'accept-language': 'DE,en' } });
+    assert.equal(enAgain.xcache, 'HIT');
+    assert.equal(enAgain.text, 'lang=en, de #1');
+    const frAgain = await worker.fetch('/vary', { at: 3, headers: fr });
+    assert.equal(frAgain.xcache, 'HIT');
+    assert.equal(frAgain.text, 'lang=fr #2');
+    const none = await worker.fetch('/vary', { at: 4 });
+    assert.equal(none.xcache, 'MISS');
+    assert.equal(origin.hits('/vary'), 3);
+    assert.equal(none.headers.get('x-freshet-vary'), null);
+  });
+
+  test('Vary: * is never stored', async () => {
+    await worker.fetch('/vary-star');
+    const b = await worker.fetch('/vary-star', { at: 1 });
+    assert.equal(b.xcache, 'MISS');
+    assert.match(b.cacheStatus, /detail="vary-star"/);
+    assert.equal(origin.hits('/vary-star'), 2);
+  });
+
+  test('a successful unsafe request invalidates the URI, Location and Content-Location (4.4)', async () => {
+    await worker.fetch('/doc/edit');
+    await worker.fetch('/created');
+    await worker.fetch('/doc');
+    assert.equal((await worker.fetch('/doc', { at: 1 })).xcache, 'HIT');
+    const failed = await worker.fetch('/doc/edit', { at: 2, method: 'POST', body: 'x', headers: { 'x-fail': '1' } });
+    assert.equal(failed.status, 500);
+    assert.equal((await worker.fetch('/doc', { at: 3 })).xcache, 'HIT', 'a failed POST invalidates nothing');
+    const post = await worker.fetch('/doc/edit', { at: 4, method: 'POST', body: 'x' });
+    assert.equal(post.status, 201);
+    const doc = await worker.fetch('/doc', { at: 5 });
+    assert.equal(doc.xcache, 'MISS');
+    assert.equal(doc.text, 'doc 2');
+    const created = await worker.fetch('/created', { at: 5 });
+    assert.equal(created.xcache, 'MISS');
+    assert.equal(origin.hits('/doc'), 2);
+    assert.equal(origin.hits('/created'), 2);
+  });
+
+  test('If-None-Match and If-Modified-Since are answered from the cache with 304 (4.3.2)', async () => {
+    // The fetch client adds "Cache-Control: no-cache" to conditional
+    // requests unless a Cache-Control is given (Fetch standard), as the
+    // conformance suite also works around.
+    const cc = { 'cache-control': 'nothing-to-see-here' };
+    await worker.fetch('/etag');
+    const inm = await worker.fetch('/etag', { at: 1, headers: { ...cc, 'if-none-match': 'W/"x", "v1"' } });
+    assert.equal(inm.status, 304);
+    assert.equal(inm.text, '');
+    assert.equal(inm.headers.get('etag'), '"v1"');
+    assert.equal(inm.headers.get('content-length'), null);
+    const other = await worker.fetch('/etag', { at: 2, headers: { ...cc, 'if-none-match': '"v2"' } });
+    assert.equal(other.status, 200);
+    assert.equal(other.text, 'etag 1');
+    const ims = await worker.fetch('/etag', { at: 3, headers: { ...cc, 'if-modified-since': 'Mon, 07 Nov 1994 00:00:00 GMT' } });
+    assert.equal(ims.status, 304);
+    const older = await worker.fetch('/etag', { at: 4, headers: { ...cc, 'if-modified-since': 'Sat, 05 Nov 1994 00:00:00 GMT' } });
+    assert.equal(older.status, 200);
+    assert.equal(origin.hits('/etag'), 1);
+  });
+
+  test('a Range request is answered from a stored complete response (206)', async () => {
+    await worker.fetch('/range');
+    const r = await worker.fetch('/range', { at: 1, headers: { range: 'bytes=2-4' } });
+    assert.equal(r.status, 206);
+    assert.equal(r.text, '234');
+    assert.equal(r.headers.get('content-range'), 'bytes 2-4/10');
+    const suffix = await worker.fetch('/range', { at: 1, headers: { range: 'bytes=-3' } });
+    assert.equal(suffix.text, '789');
+    const beyond = await worker.fetch('/range', { at: 1, headers: { range: 'bytes=20-' } });
+    assert.equal(beyond.status, 416);
+    const multi = await worker.fetch('/range', { at: 1, headers: { range: 'bytes=0-1,3-4' } });
+    assert.equal(multi.status, 200);
+    assert.equal(multi.text, '0123456789');
+    assert.equal(origin.hits('/range'), 1);
+  });
+
+  test('a 304 freshens the entry: new fields, but the stored ETag and body stay (3.2, 4.3.4)', async () => {
+    await worker.fetch('/update');
+    const b = await worker.fetch('/update', { at: 20 });
+    assert.equal(b.xcache, 'REVALIDATED');
+    assert.equal(b.text, 'update body');
+    assert.equal(b.headers.get('etag'), '"u1"');
+    assert.equal(b.headers.get('content-type'), 'text/html');
+    assert.equal(b.headers.get('x-v'), '2');
+    const c = await worker.fetch('/update', { at: 60 });
+    assert.equal(c.xcache, 'HIT', 'freshened by the 304 max-age=50');
+    assert.equal(c.headers.get('x-v'), '2');
+    assert.equal(origin.hits('/update'), 2);
+    assert.equal(origin.requests.filter((r) => r.path === '/update').at(-1).headers['if-none-match'], '"u1"');
+  });
+
+  test('an invalid Age makes the response stale: never reused (5.1)', async () => {
+    await worker.fetch('/bad-age');
+    const b = await worker.fetch('/bad-age', { at: 1 });
+    assert.equal(b.xcache, 'MISS');
+    assert.match(b.cacheStatus, /detail="invalid-age"/);
+    assert.equal(origin.hits('/bad-age'), 2);
+  });
+
+  test('Surrogate-Control targeted at freshet (Surrogate-Capability) wins over no-store', async () => {
+    const a = await worker.fetch('/surrogate');
+    assert.equal(a.headers.get('surrogate-control'), null);
+    const seen = origin.requests.find((r) => r.path === '/surrogate').headers['surrogate-capability'];
+    assert.equal(seen, 'freshet="Surrogate/1.0"');
+    const b = await worker.fetch('/surrogate', { at: 50 });
+    assert.equal(b.xcache, 'HIT');
+    assert.equal(b.text, 'surrogate 1');
+    assert.equal(origin.hits('/surrogate'), 1);
+  });
+
+  test('fields named by Connection are neither stored nor forwarded (RFC 9110 7.6.1)', async () => {
+    const a = await worker.fetch('/conn');
+    assert.equal(a.headers.get('x-hop'), null);
+    const b = await worker.fetch('/conn', { at: 1 });
+    assert.equal(b.xcache, 'HIT');
+    assert.equal(b.headers.get('x-hop'), null);
+    assert.equal(b.headers.get('x-end'), '2');
+    assert.equal(origin.hits('/conn'), 1);
+  });
+
+  test('a response with only a validator is kept and revalidated on every use', async () => {
+    await worker.fetch('/validator-only');
+    const b = await worker.fetch('/validator-only', { at: 1 });
+    assert.equal(b.xcache, 'REVALIDATED');
+    assert.equal(b.text, 'validator 1');
+    assert.equal(origin.requests.filter((r) => r.path === '/validator-only').at(-1).headers['if-none-match'], '"w"');
+    assert.equal(origin.hits('/validator-only'), 2);
+  });
+});
