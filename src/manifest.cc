@@ -19,6 +19,24 @@ bool validNamespace(const std::string& ns) {
   });
 }
 
+void parseMemory(Parser& p, const json& v, MemoryLimits& mem) {
+  if (!v.is_object()) {
+    p.error("$.memory", "must be an object such as {\"maxEntries\": 1000}");
+    return;
+  }
+  p.checkKeys(v, "$.memory", {"maxEntries", "maxBytes", "maxEntryBytes"});
+  auto read = [&](const char* k, int64_t& slot, int64_t max) {
+    if (!v.contains(k)) return;
+    if (auto n = p.count(v[k], std::string("$.memory.") + k)) {
+      if (*n > max) p.error(std::string("$.memory.") + k, "at most " + std::to_string(max));
+      slot = *n;
+    }
+  };
+  read("maxEntries", mem.max_entries, 100000);
+  read("maxBytes", mem.max_bytes, 64 * 1024 * 1024);
+  read("maxEntryBytes", mem.max_entry_bytes, 8 * 1024 * 1024);
+}
+
 void parseRoutes(Parser& p, const json& routes, Manifest& m) {
   std::vector<std::string_view> keys = manifest_detail::ruleKeys();
   keys.push_back("name");
@@ -67,7 +85,24 @@ ManifestResult parseManifest(std::string_view json_text) {
   } else if (!root.is_object()) {
     p.error("$", "the manifest must be a JSON object");
   } else {
-    p.checkKeys(root, "$", {"$schema", "version", "mode", "namespace", "defaults", "routes"});
+    p.checkKeys(
+        root, "$",
+        {"$schema", "version", "mode", "namespace", "defaults", "routes", "warm", "memory"});
+    if (root.contains("memory")) parseMemory(p, root["memory"], m.memory);
+    if (root.contains("warm")) {
+      // URLs the cron trigger keeps warm (docs/admin.md); read by the worker.
+      if (auto urls = p.stringList(root["warm"], "$.warm")) {
+        if (urls->size() > 100) p.error("$.warm", "at most 100 URLs");
+        for (size_t i = 0; i < urls->size(); ++i) {
+          const std::string& u = (*urls)[i];
+          m.warm.push_back(u);
+          if (u.rfind("https://", 0) != 0 && u.rfind("http://", 0) != 0) {
+            p.error("$.warm[" + std::to_string(i) + "]",
+                    "must be an absolute http(s) URL, got \"" + u + "\"");
+          }
+        }
+      }
+    }
     if (root.contains("version") && root["version"] != 1) {
       p.error("$.version", "unsupported manifest version " + root["version"].dump() +
                                " (this engine reads version 1)");

@@ -45,9 +45,18 @@ struct BypassHeader {
   std::optional<std::string> value;
 };
 
+// Storage tiers (docs/tiers.md): bits of RouteRules::tiers.
+enum StorageTier : uint32_t {
+  kTierMemory = 1u << 0,  // the isolate's memory, in front of the Cache API
+  kTierCache = 1u << 1,   // the platform Cache API (per data center)
+  kTierGlobal = 1u << 2,  // R2 or KV behind the Cache API (every location)
+};
+
 struct RouteRules {
   bool cache = true;
-  std::optional<int64_t> ttl;  // seconds; kForever = until purged
+  uint32_t tiers = kTierCache;  // where entries are kept; 0 = nowhere
+  int64_t origin_timeout = 30;  // seconds before an origin fetch is abandoned
+  std::optional<int64_t> ttl;   // seconds; kForever = until purged
   int64_t stale_while_revalidate = 0;
   int64_t stale_if_error = 0;
   std::optional<int64_t> browser_ttl;  // rewrite the client's Cache-Control
@@ -72,8 +81,17 @@ struct Route {
   RouteRules rules;
 };
 
+// Caps of the memory tier of each isolate (docs/tiers.md).
+struct MemoryLimits {
+  int64_t max_entries = 1000;
+  int64_t max_bytes = 16 * 1024 * 1024;
+  int64_t max_entry_bytes = 256 * 1024;
+};
+
 struct Manifest {
   int version = 1;
+  MemoryLimits memory;
+  std::vector<std::string> warm;  // URLs the cron trigger keeps warm
   Mode mode = Mode::kOn;
   std::string key_namespace = "main";  // separates sites sharing one cache
   RouteRules defaults;

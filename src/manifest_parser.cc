@@ -63,6 +63,16 @@ std::optional<int64_t> Parser::seconds(const json& v, const std::string& path, b
   return std::nullopt;
 }
 
+std::optional<int64_t> Parser::count(const json& v, const std::string& path) {
+  if (v.is_number_unsigned()) {
+    return static_cast<int64_t>(std::min<uint64_t>(v.get<uint64_t>(), uint64_t{INT32_MAX}));
+  }
+  if (v.is_number_integer() && v.get<int64_t>() >= 0)
+    return std::min<int64_t>(v.get<int64_t>(), INT32_MAX);
+  error(path, "must be a whole number >= 0, got " + v.dump());
+  return std::nullopt;
+}
+
 std::optional<bool> Parser::boolean(const json& v, const std::string& path) {
   if (v.is_boolean()) return v.get<bool>();
   error(path, "must be true or false, got " + v.dump());

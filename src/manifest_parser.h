@@ -31,6 +31,8 @@ class Parser {
 
   // A whole number of seconds >= 0; `allow_forever` admits "forever".
   std::optional<int64_t> seconds(const json& v, const std::string& path, bool allow_forever);
+  // A whole number >= 0 (a count or a size in bytes).
+  std::optional<int64_t> count(const json& v, const std::string& path);
   std::optional<bool> boolean(const json& v, const std::string& path);
   std::optional<std::string> string(const json& v, const std::string& path);
   std::optional<std::vector<std::string>> stringList(const json& v, const std::string& path);

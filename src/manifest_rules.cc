@@ -110,10 +110,42 @@ void parseMethods(Parser& p, const json& v, const std::string& path, RouteRules&
   }
 }
 
+// "storage": a shorthand ("memory" = memory + cache, "cache", "global" =
+// cache + global, "off" = nowhere) or a list of tiers.
+void parseStorage(Parser& p, const json& v, const std::string& path, RouteRules& r) {
+  if (v.is_string()) {
+    if (auto i = p.oneOf(v, path, {"memory", "cache", "global", "off"})) {
+      static constexpr uint32_t kShorthand[] = {kTierMemory | kTierCache, kTierCache,
+                                                kTierCache | kTierGlobal, 0};
+      r.tiers = kShorthand[*i];
+    }
+    return;
+  }
+  auto list = p.stringList(v, path);
+  if (!list) return;
+  uint32_t tiers = 0;
+  for (size_t i = 0; i < list->size(); ++i) {
+    const std::string& t = (*list)[i];
+    const std::string ipath = path + "[" + std::to_string(i) + "]";
+    if (t == "memory")
+      tiers |= kTierMemory;
+    else if (t == "cache")
+      tiers |= kTierCache;
+    else if (t == "global")
+      tiers |= kTierGlobal;
+    else
+      p.error(ipath, "unknown tier \"" + t + "\" (tiers: memory, cache, global)");
+  }
+  if (list->empty()) p.error(path, "list at least one tier, or use \"off\"");
+  r.tiers = tiers;
+}
+
 }  // namespace
 
 const std::vector<std::string_view>& ruleKeys() {
-  static const std::vector<std::string_view> keys = {"cache",
+  static const std::vector<std::string_view> keys = {"storage",
+                                                     "originTimeout",
+                                                     "cache",
                                                      "ttl",
                                                      "staleWhileRevalidate",
                                                      "staleIfError",
@@ -171,7 +203,7 @@ void parseRules(Parser& p, const json& obj, const std::string& path, RouteRules&
   }
   if (has("methods")) parseMethods(p, obj["methods"], at("methods"), r);
   if (has("maxBodyBytes")) {
-    r.max_body_bytes = p.seconds(obj["maxBodyBytes"], at("maxBodyBytes"), false).value_or(8192);
+    r.max_body_bytes = p.count(obj["maxBodyBytes"], at("maxBodyBytes")).value_or(8192);
     if (r.max_body_bytes > 1048576) {
       p.error(at("maxBodyBytes"), "must be at most 1048576 (1 MiB): bodies are read whole");
     }
@@ -185,6 +217,13 @@ void parseRules(Parser& p, const json& obj, const std::string& path, RouteRules&
       r.bypass_cookies = *list;
   }
   if (has("bypassHeaders")) parseBypassHeaders(p, obj["bypassHeaders"], at("bypassHeaders"), r);
+  if (has("storage")) parseStorage(p, obj["storage"], at("storage"), r);
+  if (has("originTimeout")) {
+    if (auto s = p.seconds(obj["originTimeout"], at("originTimeout"), false)) {
+      if (*s < 1 || *s > 600) p.error(at("originTimeout"), "must be 1 to 600 seconds");
+      r.origin_timeout = *s;
+    }
+  }
 }
 
 void checkRoute(Parser& p, const Route& route, const std::string& path) {

@@ -54,6 +54,25 @@ std::string describeRoute(const Route& route, uint32_t index) {
       {"bypassCookies", r.bypass_cookies},
       {"bypassHeaders", bypass_headers},
   };
+  json storage = json::array();
+  if (r.tiers & kTierMemory) storage.push_back("memory");
+  if (r.tiers & kTierCache) storage.push_back("cache");
+  if (r.tiers & kTierGlobal) storage.push_back("global");
+  out["storage"] = storage;
+  out["originTimeout"] = r.origin_timeout;
+  return out.dump();
+}
+
+std::string describeManifest(const Manifest& m) {
+  static constexpr const char* kModes[] = {"on", "off", "debug"};
+  json out = {{"namespace", m.key_namespace},
+              {"mode", kModes[static_cast<uint32_t>(m.mode)]},
+              {"routes", m.routes.size()},
+              {"memory",
+               {{"maxEntries", m.memory.max_entries},
+                {"maxBytes", m.memory.max_bytes},
+                {"maxEntryBytes", m.memory.max_entry_bytes}}},
+              {"warm", m.warm}};
   return out.dump();
 }
 

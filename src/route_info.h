@@ -10,4 +10,7 @@ namespace freshet {
 
 std::string describeRoute(const Route& route, uint32_t index);
 
+// namespace, mode, route count, memory caps and warm URLs.
+std::string describeManifest(const Manifest& m);
+
 }  // namespace freshet

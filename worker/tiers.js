@@ -1,0 +1,244 @@
+// Storage tiers (docs/tiers.md): the isolate's memory in front of the
+// platform Cache API, and an optional global tier (R2 or KV) behind it. A
+// TieredCache speaks the Cache API's match / put / delete, so the handler
+// stores and looks up entries the same way whatever the tiers; every entry
+// keeps the engine's metadata, so freshness and purges are decided the same
+// way in every tier.
+
+import { Tier } from './abi.js';
+
+/** Internal header on a matched response: which tier answered. */
+export const TIER_HEADER = 'x-freshet-tier';
+const GLOBAL_MAX_BYTES = 25 * 1024 * 1024;
+const GLOBAL_PREFIX = 'freshet/';
+
+/**
+ * A byte-bounded LRU of whole responses ({status, statusText, headers, body}).
+ * Only bodies up to `maxEntryBytes` are kept; the least recently used
+ * entries go first when `maxEntries` or `maxBytes` would be exceeded.
+ */
+export class MemoryTier {
+  constructor({ maxEntries = 1000, maxBytes = 16 * 1024 * 1024, maxEntryBytes = 256 * 1024 } = {}) {
+    this.maxEntries = maxEntries;
+    this.maxBytes = maxBytes;
+    this.maxEntryBytes = maxEntryBytes;
+    this.entries = new Map(); // url -> entry, least recently used first
+    this.bytes = 0;
+    this.counters = { hits: 0, misses: 0, stores: 0, evictions: 0, tooBig: 0 };
+  }
+
+  configure({ maxEntries, maxBytes, maxEntryBytes }) {
+    Object.assign(this, { maxEntries, maxBytes, maxEntryBytes });
+    this.evict();
+  }
+
+  get(url) {
+    const e = this.entries.get(url);
+    if (!e) {
+      this.counters.misses++;
+      return undefined;
+    }
+    this.entries.delete(url);
+    this.entries.set(url, e);
+    this.counters.hits++;
+    return e;
+  }
+
+  set(url, entry) {
+    const size = (entry.body?.byteLength ?? 0) + entry.headers.reduce((n, [k, v]) => n + k.length + v.length + 4, 64);
+    this.delete(url);
+    if (size > this.maxEntryBytes || size > this.maxBytes || this.maxEntries === 0) {
+      this.counters.tooBig++;
+      return false;
+    }
+    entry.size = size;
+    this.entries.set(url, entry);
+    this.bytes += size;
+    this.counters.stores++;
+    this.evict();
+    return true;
+  }
+
+  delete(url) {
+    const e = this.entries.get(url);
+    if (!e) return false;
+    this.entries.delete(url);
+    this.bytes -= e.size;
+    return true;
+  }
+
+  evict() {
+    for (const [url, e] of this.entries) {
+      if (this.entries.size <= this.maxEntries && this.bytes <= this.maxBytes) break;
+      this.entries.delete(url);
+      this.bytes -= e.size;
+      this.counters.evictions++;
+    }
+  }
+
+  stats() {
+    return { entries: this.entries.size, bytes: this.bytes, maxEntries: this.maxEntries, maxBytes: this.maxBytes, ...this.counters };
+  }
+}
+
+/** The global tier over an R2 bucket or a KV namespace bound as FRESHET_GLOBAL. */
+export class GlobalTier {
+  constructor(binding) {
+    this.binding = binding;
+    this.isR2 = typeof binding.head === 'function';
+  }
+
+  static from(env) {
+    const b = env?.FRESHET_GLOBAL;
+    return b && typeof b.get === 'function' && typeof b.put === 'function' ? new GlobalTier(b) : null;
+  }
+
+  objectKey(url) {
+    return GLOBAL_PREFIX + url.slice(url.indexOf('/v1/') + 1);
+  }
+
+  async get(url) {
+    const key = this.objectKey(url);
+    if (this.isR2) {
+      const obj = await this.binding.get(key);
+      if (!obj) return undefined;
+      const meta = JSON.parse(obj.customMetadata?.entry ?? '{}');
+      return { status: meta.status, statusText: meta.statusText ?? '', headers: meta.headers ?? [], body: new Uint8Array(await obj.arrayBuffer()) };
+    }
+    const { value, metadata } = await this.binding.getWithMetadata(key, { type: 'arrayBuffer' });
+    if (value === null || !metadata) return undefined;
+    return { status: metadata.status, statusText: metadata.statusText ?? '', headers: metadata.headers ?? [], body: new Uint8Array(value) };
+  }
+
+  async put(url, entry, ttlSeconds) {
+    const key = this.objectKey(url);
+    const meta = { status: entry.status, statusText: entry.statusText, headers: entry.headers };
+    if (this.isR2) {
+      await this.binding.put(key, entry.body ?? new Uint8Array(0), { customMetadata: { entry: JSON.stringify(meta) } });
+    } else {
+      await this.binding.put(key, entry.body ?? new Uint8Array(0), { metadata: meta, expirationTtl: Math.max(60, Math.trunc(ttlSeconds)) });
+    }
+  }
+
+  async delete(url) {
+    await this.binding.delete(this.objectKey(url));
+  }
+}
+
+async function readBounded(stream, limit) {
+  if (!stream) return new Uint8Array(0);
+  const reader = stream.getReader();
+  const chunks = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.length;
+    if (size > limit) {
+      await reader.cancel();
+      return null;
+    }
+    chunks.push(value);
+  }
+  const out = new Uint8Array(size);
+  let pos = 0;
+  for (const c of chunks) {
+    out.set(c, pos);
+    pos += c.length;
+  }
+  return out;
+}
+
+function toResponse(entry, tier) {
+  const headers = new Headers(entry.headers);
+  headers.set(TIER_HEADER, tier);
+  return new Response(entry.body && entry.body.byteLength ? entry.body.slice() : null, { status: entry.status, statusText: entry.statusText, headers });
+}
+
+function platformTtl(response) {
+  const m = /max-age=(\d+)/.exec(response.headers.get('cache-control') ?? '');
+  return m ? Number(m[1]) : 60;
+}
+
+/**
+ * match / put / delete over the tiers a route uses (bits of Tier).
+ * Lookups go memory -> Cache API -> global; a hit in a lower tier fills the
+ * tiers above it (in the background). Writes go to every tier.
+ */
+export class TieredCache {
+  constructor({ cache, memory, global, tiers, waitUntil }) {
+    this.cache = cache;
+    this.memory = tiers & Tier.MEMORY ? memory : null;
+    this.useCache = (tiers & Tier.CACHE) !== 0;
+    this.global = tiers & Tier.GLOBAL ? global : null;
+    this.waitUntil = waitUntil;
+  }
+
+  async match(request) {
+    const url = request.url;
+    const m = this.memory?.get(url);
+    if (m) return toResponse(m, 'memory');
+    if (this.useCache) {
+      const hit = await this.cache.match(request);
+      if (hit) {
+        if (this.memory) {
+          const copy = hit.clone();
+          this.waitUntil(this.#remember(url, copy));
+        }
+        return hit;
+      }
+    }
+    if (this.global) {
+      const g = await this.global.get(url).catch(() => undefined);
+      if (g) {
+        if (this.memory) this.memory.set(url, g);
+        if (this.useCache) this.waitUntil(this.cache.put(new Request(url), toResponse(g, 'cache')).catch(() => {}));
+        return toResponse(g, 'global');
+      }
+    }
+    return undefined;
+  }
+
+  async #remember(url, response) {
+    const declared = Number(response.headers.get('content-length'));
+    if (declared > this.memory.maxEntryBytes) {
+      await response.body?.cancel();
+      return;
+    }
+    const body = await readBounded(response.body, this.memory.maxEntryBytes);
+    if (body) this.memory.set(url, { status: response.status, statusText: response.statusText, headers: [...response.headers], body });
+  }
+
+  async put(request, response) {
+    const url = request.url;
+    const needsBytes = this.memory || this.global;
+    if (!needsBytes) {
+      if (this.useCache) await this.cache.put(request, response);
+      else await response.body?.cancel();
+      return;
+    }
+    let forCache = null;
+    let forBytes = response.body;
+    if (this.useCache && response.body) [forCache, forBytes] = response.body.tee();
+    const limit = this.global ? GLOBAL_MAX_BYTES : this.memory.maxEntryBytes;
+    const work = [];
+    if (this.useCache) work.push(this.cache.put(request, new Response(forCache, response)));
+    work.push((async () => {
+      const body = await readBounded(forBytes, limit);
+      if (!body) return;
+      const entry = { status: response.status, statusText: response.statusText, headers: [...response.headers], body };
+      if (this.memory) this.memory.set(url, entry);
+      if (this.global) await this.global.put(url, entry, platformTtl(response));
+    })());
+    await Promise.all(work);
+  }
+
+  async delete(request) {
+    this.memory?.delete(request.url);
+    const work = [];
+    if (this.useCache) work.push(this.cache.delete(request));
+    if (this.global) work.push(this.global.delete(request.url).catch(() => {}));
+    const results = await Promise.all(work);
+    return results.some(Boolean);
+  }
+}
