@@ -236,6 +236,7 @@ export function createAdmin(deps) {
   }
 
   async function inspect(request, env, body, now) {
+    // Reads through the route's tiers: which tier answered shows in entry.tier.
     onlyKeys(body, ['url', 'headers']);
     const u = absoluteUrl(body.url, '$.url');
     const headers = [];
@@ -256,7 +257,7 @@ export function createAdmin(deps) {
     if (rd.route >= 0) out.route = eng.routeInfo(rd.route);
     if (rd.action !== RequestAction.LOOKUP) return json(out);
     Object.assign(out, { key: rd.key, keyUrl: rd.keyUrl, routeTags: rd.tags ? rd.tags.split(',') : [] });
-    const { stored } = await deps.lookupEntry(rd, record, eng);
+    const { stored } = await deps.lookupEntry(rd, record, eng, env);
     out.stored = Boolean(stored);
     if (stored) {
       const tags = (stored.headers.get(TAGS_HEADER) ?? '').split(',').filter(Boolean);
@@ -264,6 +265,7 @@ export function createAdmin(deps) {
       const ld = eng.lookup(record, rd.route, stored.headers.get(META_HEADER) ?? '', now(), floors);
       const meta = Object.fromEntries((stored.headers.get(META_HEADER) ?? '').split(';').slice(1).map((kv) => kv.split('=')));
       out.entry = {
+        tier: stored.headers.get('x-freshet-tier') ?? 'cache',
         status: stored.status,
         storedAt: meta.t ? new Date(Number(meta.t)).toISOString() : null,
         age: ld.age,

@@ -1,0 +1,164 @@
+// Storage tiers through the real worker in workerd: a hit from each tier
+// (memory, Cache API, global), LRU eviction under the caps, purges honoured
+// by every tier, a miss at location B served from the global tier after
+// location A stored it (two Miniflare instances sharing persisted R2), and
+// the same stale / revalidation behaviour in every tier.
+
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { startOrigin, startWorker, WASM_BUILD } from './helpers.js';
+
+const TOKEN = 'tiers-token';
+const counted = (req, res, n) => {
+  res.writeHead(200, { 'content-type': 'text/plain' });
+  res.end(`${new URL(req.url, 'http://o').pathname} ${n}`);
+};
+
+describe(`memory tier (${WASM_BUILD} build)`, () => {
+  let origin;
+  let worker;
+  before(async () => {
+    origin = await startOrigin(Object.fromEntries(['/m/a', '/m/b', '/m/c', '/m/stale', '/m/purge', '/c/x', '/off/x', '/m/big'].map((p) => [p, counted])));
+    origin.routes['/m/big'] = (req, res, n) => { res.writeHead(200); res.end('x'.repeat(5000) + n); };
+    worker = await startWorker({
+      origin: origin.url,
+      bindings: { FRESHET_ADMIN_TOKEN: TOKEN },
+      manifest: {
+        memory: { maxEntries: 2, maxBytes: 1_000_000, maxEntryBytes: 4096 },
+        defaults: { ttl: 60, staleWhileRevalidate: 60 },
+        routes: [
+          { pattern: '/m/*', storage: 'memory' },
+          { pattern: '/c/*', storage: 'cache' },
+          { pattern: '/off/*', storage: 'off' },
+        ],
+      },
+    });
+  });
+  after(async () => {
+    await worker?.dispose();
+    await origin?.close();
+  });
+
+  test('a hot entry is answered from memory; cache-only routes from the Cache API', async () => {
+    assert.equal((await worker.fetch('/m/a')).xcache, 'MISS');
+    const hit = await worker.fetch('/m/a', { at: 1 });
+    assert.equal(hit.xcache, 'HIT');
+    assert.equal(hit.text, '/m/a 1');
+    assert.equal(hit.cacheStatus, 'freshet; hit; ttl=59; tier=memory');
+    assert.equal(hit.headers.get('x-freshet-tier'), null, 'internal header stripped');
+    await worker.fetch('/c/x');
+    assert.equal((await worker.fetch('/c/x', { at: 1 })).cacheStatus, 'freshet; hit; ttl=59');
+    assert.equal(origin.hits('/m/a'), 1);
+  });
+
+  test('LRU eviction under the entry cap; evicted entries still come from the Cache API', async () => {
+    await worker.fetch('/m/b', { at: 2 });
+    await worker.fetch('/m/c', { at: 2 }); // memory now holds b, c: a was the least recently used
+    const a = await worker.fetch('/m/a', { at: 3 });
+    assert.equal(a.xcache, 'HIT');
+    assert.equal(a.cacheStatus, 'freshet; hit; ttl=57', 'from the Cache API');
+    const again = await worker.fetch('/m/a', { at: 3 });
+    assert.match(again.cacheStatus, /tier=memory/, 'the Cache API hit filled memory again');
+    assert.equal(origin.hits('/m/a'), 1);
+  });
+
+  test('bodies over maxEntryBytes stay out of memory', async () => {
+    await worker.fetch('/m/big', { at: 4 });
+    const r = await worker.fetch('/m/big', { at: 5 });
+    assert.equal(r.xcache, 'HIT');
+    assert.doesNotMatch(r.cacheStatus, /tier=memory/);
+  });
+
+  test('stale-while-revalidate behaves the same in memory', async () => {
+    await worker.fetch('/m/stale', { at: 0 });
+    await worker.fetch('/m/stale', { at: 1 });
+    const stale = await worker.fetch('/m/stale', { at: 70 });
+    assert.equal(stale.xcache, 'STALE');
+    assert.match(stale.cacheStatus, /tier=memory/);
+    assert.equal(stale.text, '/m/stale 1');
+    const fresh = await worker.fetch('/m/stale', { at: 71 });
+    assert.equal(fresh.xcache, 'HIT');
+    assert.equal(fresh.text, '/m/stale 2');
+    assert.equal(origin.hits('/m/stale'), 2);
+  });
+
+  test('hard and soft purges are honoured by the memory tier', async () => {
+    await worker.fetch('/m/purge', { at: 80 });
+    assert.match((await worker.fetch('/m/purge', { at: 81 })).cacheStatus, /tier=memory/);
+    const purge = (body, at) => worker.fetch('/__freshet/purge', { at, method: 'POST', headers: { authorization: `Bearer ${TOKEN}` }, body: JSON.stringify(body) });
+    await purge({ urls: ['https://example.com/m/purge'], soft: true }, 82);
+    const soft = await worker.fetch('/m/purge', { at: 83 });
+    assert.equal(soft.xcache, 'STALE');
+    assert.equal(soft.text, '/m/purge 1');
+    assert.equal((await worker.fetch('/m/purge', { at: 84 })).text, '/m/purge 2');
+    await purge({ urls: ['https://example.com/m/purge'] }, 85);
+    const hard = await worker.fetch('/m/purge', { at: 86 });
+    assert.equal(hard.xcache, 'MISS');
+    assert.equal(hard.text, '/m/purge 3');
+    const inspect = JSON.parse((await worker.fetch('/__freshet/inspect', { at: 87, method: 'POST', headers: { authorization: `Bearer ${TOKEN}` }, body: JSON.stringify({ url: 'https://example.com/m/purge' }) })).text);
+    assert.equal(inspect.entry.tier, 'memory');
+  });
+
+  test('storage "off" keeps nothing', async () => {
+    await worker.fetch('/off/x');
+    assert.equal((await worker.fetch('/off/x', { at: 1 })).xcache, 'MISS');
+    assert.equal(origin.hits('/off/x'), 2);
+  });
+});
+
+describe(`global tier across two locations (${WASM_BUILD} build)`, () => {
+  let origin;
+  let a;
+  let b;
+  let dir;
+  before(async () => {
+    dir = mkdtempSync(path.join(tmpdir(), 'freshet-r2-'));
+    origin = await startOrigin({ '/g/page': counted });
+    const location = () => startWorker({
+      origin: origin.url,
+      manifest: { defaults: { ttl: 60 }, routes: [{ pattern: '/g/*', storage: 'global' }] },
+      options: { r2Buckets: ['FRESHET_GLOBAL'], r2Persist: dir },
+    });
+    a = await location();
+    b = await location();
+  });
+  after(async () => {
+    await a?.dispose();
+    await b?.dispose();
+    await origin?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('a miss at B is served from the global tier A filled', async () => {
+    assert.equal((await a.fetch('/g/page', { at: 0 })).xcache, 'MISS');
+    const fromGlobal = await b.fetch('/g/page', { at: 5 });
+    assert.equal(fromGlobal.xcache, 'HIT');
+    assert.equal(fromGlobal.text, '/g/page 1');
+    assert.equal(fromGlobal.cacheStatus, 'freshet; hit; ttl=55; tier=global');
+    const local = await b.fetch('/g/page', { at: 6 });
+    assert.equal(local.cacheStatus, 'freshet; hit; ttl=54', 'B filled its own Cache API');
+    assert.equal(origin.hits('/g/page'), 1);
+  });
+
+  test('a refresh at one location refreshes the global copy for all', async () => {
+    const expired = await b.fetch('/g/page', { at: 100 });
+    assert.equal(expired.xcache, 'EXPIRED');
+    assert.equal(expired.text, '/g/page 2');
+    const c = await startWorker({
+      origin: origin.url,
+      manifest: { defaults: { ttl: 60 }, routes: [{ pattern: '/g/*', storage: 'global' }] },
+      options: { r2Buckets: ['FRESHET_GLOBAL'], r2Persist: dir },
+    });
+    try {
+      const r = await c.fetch('/g/page', { at: 101 });
+      assert.equal(r.text, '/g/page 2');
+      assert.match(r.cacheStatus, /tier=global/);
+    } finally {
+      await c.dispose();
+    }
+    assert.equal(origin.hits('/g/page'), 2);
+  });
+});
