@@ -1,0 +1,31 @@
+// The per-route origin timeout (manifest `originTimeout`): the time an
+// origin has to answer with its status and headers. A body that streams
+// for longer is not cut off.
+
+export class OriginTimeout extends Error {
+  constructor(ms) {
+    super(`the origin did not answer within ${ms} ms`);
+    this.name = 'OriginTimeout';
+  }
+}
+
+/**
+ * Runs `doFetch(signal)`; if it has not resolved after `ms`, aborts it and
+ * rejects with OriginTimeout.
+ */
+export async function fetchWithTimeout(doFetch, ms) {
+  if (!(ms > 0)) return doFetch(undefined);
+  const controller = new AbortController();
+  let timer;
+  const timeout = new Promise((_, reject) => {
+    timer = setTimeout(() => {
+      controller.abort();
+      reject(new OriginTimeout(ms));
+    }, ms);
+  });
+  try {
+    return await Promise.race([doFetch(controller.signal), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
