@@ -116,7 +116,16 @@ bool decodeRequest(Reader& in, DecodedRequest& out) {
   return true;
 }
 
+// Times cross the ABI as f64 ms (docs/abi.md: exact to 2^53). A value
+// outside that range, an infinity or NaN (a host bug, or a hostile caller)
+// must not reach the integer arithmetic: converting it is undefined
+// behaviour natively and saturates in wasm, where later subtractions could
+// overflow. Clamp to +-2^53; NaN reads as 0.
 int64_t toMs(double ms) {
+  constexpr double kLimit = 9007199254740992.0;  // 2^53
+  if (!(ms == ms)) return 0;
+  if (ms > kLimit) ms = kLimit;
+  if (ms < -kLimit) ms = -kLimit;
   return static_cast<int64_t>(ms);
 }
 

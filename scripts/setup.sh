@@ -11,6 +11,7 @@ packages=(
   libgtest-dev googletest              # unit tests
   nlohmann-json3-dev                   # manifest parsing
   clang-19 lld-19 llvm-19              # wasm32-wasi build
+  libclang-rt-19-dev                   # libFuzzer + sanitizer runtimes (scripts/fuzz.sh)
   libc++-19-dev-wasm32 libc++abi-19-dev-wasm32 libclang-rt-19-dev-wasm32 wasi-libc
   emscripten binaryen wabt             # Emscripten build, wasm tools
   curl                                 # the demo's readiness check

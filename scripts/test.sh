@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test of freshet (the README's test command, `npm test`):
 #   1. set-up (Debian + npm packages) when missing
-#   2. native build + GoogleTest (ctest), then again under ASan + UBSan
+#   2. native build + GoogleTest (ctest), then again under ASan + UBSan;
+#      a short run of every libFuzzer target (scripts/fuzz.sh)
 #   3. both wasm builds (wasi and Emscripten)
 #   4. node --test: the decision corpus against both wasm builds, the real
 #      worker in workerd (Miniflare) once per wasm build, the deploy bundle
@@ -23,6 +24,9 @@ fi
 make -s -C build/asan -j"$jobs"
 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --test-dir build/asan --output-on-failure -j"$jobs" | tail -n 3
+
+echo "== fuzzers (libFuzzer + ASan + UBSan), a short run of each (docs/security.md)"
+bash scripts/fuzz.sh "${FRESHET_FUZZ_SECONDS:-5}"
 
 echo "== worker tests with the emscripten build"
 FRESHET_WASM_BUILD=emscripten node --test --test-concurrency=1 tests/worker/worker.test.js tests/worker/fail_open.test.js tests/worker/semantics.test.js

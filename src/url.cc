@@ -89,6 +89,14 @@ std::optional<std::string> canonicalPath(std::string_view path) {
   bool ambiguous = false;
   std::string out = normalise(path, true, ambiguous);
   if (ambiguous) return std::nullopt;
+  // Double encoding spelled with encoded hex digits: "%25%32%46" normalises
+  // to "%252F", which an origin that decodes twice reads as "/". Checked on
+  // the normalised form, which is what the key and the matcher see.
+  for (size_t i = 0; i + 4 < out.size(); ++i) {
+    if (out.compare(i, 3, "%25") == 0 && hexValue(out[i + 3]) >= 0 && hexValue(out[i + 4]) >= 0) {
+      return std::nullopt;
+    }
+  }
   // Dot segments (RFC 3986 5.2.4) are resolved by the runtime's URL parser;
   // one that survives (e.g. spelled "%2E%2E") is read differently by
   // different servers.

@@ -1,0 +1,90 @@
+// Regressions for bugs the fuzzers (fuzz/, docs/security.md) found: each
+// test names the target that found it and the corpus file that replays it.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include "../../bindings/freshet_abi.h"
+#include "url.h"
+
+namespace {
+
+// fuzz_url_key, corpus regress_double_encoded_hex: double encoding spelled
+// with encoded hex digits ("%25%32%46" normalises to "%252F") passed as a
+// canonical path; an origin that decodes twice reads "/static/../account".
+TEST(HostileInput, DoubleEncodingWithEncodedHexDigitsIsAmbiguous) {
+  EXPECT_FALSE(freshet::canonicalPath("/static/..%25%32%46account"));
+  EXPECT_FALSE(freshet::canonicalPath("/a%25%32f"));
+  EXPECT_FALSE(freshet::canonicalPath("/a%25%32%66"));
+  EXPECT_FALSE(freshet::canonicalPath("/a%2541"));  // the plain spelling, as before
+  EXPECT_EQ(freshet::canonicalPath("/a%25zz"), "/a%25zz");
+  EXPECT_EQ(freshet::canonicalPath("/a%25"), "/a%25");
+  EXPECT_EQ(freshet::canonicalPath("/100%25/x"), "/100%25/x");
+  // Canonical paths are their own canonical form.
+  for (const char* p : {"/%7e/%41", "/a%3ab", "/a%25zz"}) {
+    const auto once = freshet::canonicalPath(p);
+    ASSERT_TRUE(once) << p;
+    EXPECT_EQ(freshet::canonicalPath(*once), once) << p;
+  }
+}
+
+void putList(std::vector<uint8_t>& out, const std::vector<std::string>& items) {
+  auto u32 = [&out](uint32_t v) {
+    uint8_t b[4];
+    std::memcpy(b, &v, 4);
+    out.insert(out.end(), b, b + 4);
+  };
+  u32(static_cast<uint32_t>(items.size()));
+  for (const auto& s : items) {
+    u32(static_cast<uint32_t>(s.size()));
+    out.insert(out.end(), s.begin(), s.end());
+  }
+}
+
+uint32_t send(const std::vector<uint8_t>& bytes) {
+  uint8_t* in = fr_input(static_cast<uint32_t>(bytes.size()));
+  std::memcpy(in, bytes.data(), bytes.size());
+  return static_cast<uint32_t>(bytes.size());
+}
+
+// fuzz_abi, corpus regress_nan_inf_times / regress_inf_store_times: times
+// that are NaN or infinite were converted to int64 (undefined behaviour;
+// this test fails under UBSan without the fix). They are clamped to
+// +-2^53 ms, NaN reads as 0.
+TEST(HostileInput, AbiTimesThatAreNotFiniteAreClamped) {
+  const std::string manifest = R"({"routes":[{"pattern":"/*","ttl":60,"staleIfError":10}]})";
+  ASSERT_EQ(fr_load_manifest(send(std::vector<uint8_t>(manifest.begin(), manifest.end())))->status,
+            static_cast<uint32_t>(FR_OK));
+  const double inf = std::numeric_limits<double>::infinity();
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+
+  std::vector<uint8_t> lookup;
+  putList(lookup, {"GET", "https://example.com/"});
+  putList(lookup, {"1;t=1000;a=0;l=60;w=0;e=10;f=0;r=0"});
+  for (double now : {nan, inf, -inf, 1e300, -1e300}) {
+    const fr_result* r = fr_lookup(send(lookup), 0, now);
+    EXPECT_EQ(r->status, static_cast<uint32_t>(FR_OK));
+    EXPECT_TRUE(std::isfinite(r->age) && std::isfinite(r->ttl));
+    r = fr_lookup_purged(send(lookup), 0, 2000, now, now);
+    EXPECT_EQ(r->status, static_cast<uint32_t>(FR_OK));
+  }
+  // NaN is time 0: 1 s before the entry arrived, so it is fresh.
+  EXPECT_EQ(fr_lookup(send(lookup), 0, nan)->action, 1u);
+  // +inf is far in the future: expired, not usable.
+  EXPECT_EQ(fr_lookup(send(lookup), 0, inf)->action, 3u);
+
+  std::vector<uint8_t> store;
+  putList(store, {"GET", "https://example.com/"});
+  putList(store, {"200", "date", "Sun, 06 Nov 1994 08:49:37 GMT"});
+  for (double t : {nan, inf, -inf}) {
+    const fr_result* r = fr_store(send(store), 0, -t, t);
+    EXPECT_EQ(r->status, static_cast<uint32_t>(FR_OK));
+    EXPECT_TRUE(std::isfinite(r->age) && std::isfinite(r->platform_ttl));
+  }
+}
+
+}  // namespace
