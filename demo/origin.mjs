@@ -38,7 +38,7 @@ const pages = {
   // Goes down every other minute of the demo: stale-if-error at work.
   '/flaky': (req, res, n) =>
     flakyUp
-      ? page(res, 200, { 'cache-control': 'max-age=5, stale-if-error=600' }, `<h1>Flaky but fine</h1><p>origin hit #${n}</p>\n`)
+      ? page(res, 200, { 'cache-control': 'max-age=5, stale-while-revalidate=0, stale-if-error=600' }, `<h1>Flaky but fine</h1><p>origin hit #${n}</p>\n`)
       : page(res, 503, {}, '<h1>origin down</h1>\n'),
   '/flaky/toggle': (req, res) => {
     flakyUp = !flakyUp;
