@@ -6,6 +6,8 @@ else()
   set(FRESHET_WASM OFF)
 endif()
 
+set(FRESHET_WASM_FEATURES -mnontrapping-fptoint -mbulk-memory)
+
 option(FRESHET_SANITIZE "Build native code with AddressSanitizer + UBSan" OFF)
 
 function(freshet_configure_target target)
@@ -17,6 +19,11 @@ function(freshet_configure_target target)
     # Debian's wasm libc++abi cannot link throw: no exceptions, and
     # nlohmann/json reports errors through is_discarded() instead.
     target_compile_options(${target} PRIVATE -fno-exceptions -fno-rtti -Oz -flto)
+    # Size (docs/build.md "Sizes"): one thread, so no guards around static
+    # locals; saturating float->int and bulk memory instructions instead of
+    # the range checks and memcpy loops that the MVP needs (every Workers
+    # runtime and Node >= 12 has both).
+    target_compile_options(${target} PRIVATE ${FRESHET_WASM_FEATURES} -fno-threadsafe-statics)
     target_compile_definitions(${target} PRIVATE JSON_NOEXCEPTION)
   elseif(FRESHET_SANITIZE)
     target_compile_options(${target} PRIVATE -fsanitize=address,undefined -fno-omit-frame-pointer

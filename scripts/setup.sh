@@ -15,6 +15,7 @@ packages=(
   libc++-19-dev-wasm32 libc++abi-19-dev-wasm32 libclang-rt-19-dev-wasm32 wasi-libc
   emscripten binaryen wabt             # Emscripten build, wasm tools
   curl                                 # the demo's readiness check
+  wrk valgrind                         # npm run bench (load generator, callgrind)
 )
 # Node.js: use the machine's when there is one (it may not come from Debian).
 command -v node >/dev/null || packages+=(nodejs)

@@ -1,0 +1,140 @@
+// freshet's bench (npm run bench): every figure of docs/performance.md from
+// one run, printed as a table and written to bench/RESULTS.md.
+//   node bench/run.mjs [--quick]
+import { execFileSync, spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync, mkdirSync, existsSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { coldStartBench, decisionBench, scaleBench } from './decision.mjs';
+import { herd, hitPath, startOrigin, startWorkers, stopWorkers, versions } from './e2e.mjs';
+import { corpus, manifest } from './lib/corpus.mjs';
+import { fmt } from './lib/stats.mjs';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const OUT = path.join(ROOT, 'build', 'bench');
+const quick = process.argv.includes('--quick');
+const started = Date.now();
+const P = quick
+  ? { decision: { rounds: 5, iters: 60 }, scale: { rounds: 5, iters: 40 }, cold: { runs: 5 }, hit: { rounds: 3, seconds: 3, connections: 16 }, herd: { n: 200 }, cg: 20 }
+  : { decision: { rounds: 11, iters: 300 }, scale: { rounds: 9, iters: 150 }, cold: { runs: 21 }, hit: { rounds: 5, seconds: 5, connections: 16 }, herd: { n: 200 }, cg: 100 };
+
+const wasi = path.join(ROOT, 'build/wasi/freshet.wasm');
+const emscripten = path.join(ROOT, 'build/emscripten/freshet.wasm');
+const log = (s) => process.stderr.write(`bench: ${s}\n`);
+
+// 1. Decision cost (JS -> wasm) against http-cache-semantics.
+log('decision cost (wasi build, then Emscripten build)');
+const decision = decisionBench(wasi, P.decision);
+const decisionEm = decisionBench(emscripten, P.decision);
+
+// 1b. callgrind: instructions per decision of the native core.
+function callgrind(iterations) {
+  mkdirSync(OUT, { recursive: true });
+  writeFileSync(path.join(OUT, 'corpus.json'), JSON.stringify(corpus()));
+  writeFileSync(path.join(OUT, 'manifest-10.json'), JSON.stringify(manifest(10)));
+  const ir = (n) => {
+    const file = path.join(OUT, `callgrind.${n}.out`);
+    spawnSync('valgrind', ['--tool=callgrind', `--callgrind-out-file=${file}`, path.join(OUT, 'freshet_bench'), path.join(OUT, 'manifest-10.json'), path.join(OUT, 'corpus.json'), String(n)], { encoding: 'utf8' });
+    const m = /summary:\s+(\d+)/.exec(readFileSync(file, 'utf8'));
+    return Number(m[1]);
+  };
+  const base = ir(0);
+  const full = ir(iterations);
+  return { iterations, cases: corpus().length, perDecision: (full - base) / (iterations * corpus().length) };
+}
+log('callgrind');
+const cg = existsSync(path.join(OUT, 'freshet_bench')) ? callgrind(P.cg) : null;
+
+// 4. Scale, cold start, sizes.
+log('route scale');
+const scale = scaleBench(wasi, P.scale);
+log('cold start');
+const cold = coldStartBench(wasi, { routes: 1000, ...P.cold });
+const sizes = [['wasi', wasi], ['Emscripten', emscripten]].map(([name, f]) => {
+  const b = readFileSync(f);
+  return { name, raw: b.length, gzip: gzipSync(b, { level: 9 }).length };
+});
+
+// 2 + 3. End to end in workerd; thundering herd.
+log('end to end in workerd (wrk), then the herd');
+const origin = await startOrigin();
+const workers = await startWorkers(origin.url);
+let hit;
+let herdRes;
+try {
+  hit = await hitPath(workers, P.hit);
+  herdRes = await herd(workers, origin, P.herd);
+} finally {
+  await stopWorkers(workers);
+  await origin.close();
+}
+
+// Report.
+const by = Object.fromEntries(hit.map((h) => [h.name, h]));
+const bare = by['bare cache'];
+const kb = (n) => `${(n / 1024).toFixed(1)} KiB (${n} B)`;
+const ratio = decision.hcsNs / decision.freshetNs;
+const scaleRatio = scale.at(-1).ns / scale[0].ns;
+const budgets = [
+  ['hit path >= 0.95x bare cache req/s', `${fmt(by.freshet.rps / bare.rps)}x`, by.freshet.rps / bare.rps >= 0.95],
+  ['hit path ahead of Hono cache', `${fmt(by.freshet.rps / by['hono cache'].rps)}x Hono`, by.freshet.rps > by['hono cache'].rps],
+  ['per decision >= 5x faster than http-cache-semantics', `${fmt(ratio)}x`, ratio >= 5],
+  ['10,000 routes <= 1.5x the cost of 10', `${fmt(scaleRatio)}x`, scaleRatio <= 1.5],
+  ['cold start (1,000 routes) < 5 ms', `${fmt(cold.totalMs)} ms`, cold.totalMs < 5],
+  ...sizes.map((s) => [`wasm ${s.name} < 150 KB raw`, kb(s.raw), s.raw < 150 * 1024]),
+  ...sizes.map((s) => [`wasm ${s.name} < 60 KB gzip`, kb(s.gzip), s.gzip < 60 * 1024]),
+  ...herdRes.filter((h) => h.name === 'freshet').flatMap((h) => [
+    ['herd, cold key: 1 origin fetch', `${h.coldFetches}`, h.coldFetches === 1],
+    ['herd, expired key: 1 origin fetch', `${h.expiredFetches}`, h.expiredFetches === 1],
+  ]),
+];
+
+const v = versions();
+const gitRev = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).stdout.trim();
+const dirty = spawnSync('git', ['status', '--porcelain'], { cwd: ROOT, encoding: 'utf8' }).stdout.trim() ? ' (with uncommitted changes)' : '';
+const lines = [];
+const t = (...cells) => lines.push(`| ${cells.join(' | ')} |`);
+lines.push('# freshet bench results', '');
+lines.push(`Generated by \`npm run bench${quick ? ' -- --quick' : ''}\` (bench/run.mjs) on ${new Date().toISOString()}, in ${Math.round((Date.now() - started) / 1000)} s.`);
+lines.push(`Machine: ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.type()} ${os.release()}; load average at the end ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}.`);
+lines.push(`Versions: freshet ${gitRev}${dirty}; ${Object.entries(v).map(([k, x]) => `${k} ${x}`).join('; ')}.`);
+lines.push('', 'Timings are medians of alternating rounds on a shared, noisy machine: read the ratios, not the absolute figures. Method and commands: docs/performance.md.', '');
+lines.push('## Budgets', '');
+t('budget', 'measured', 'met');
+t('---', '---', '---');
+for (const [b, m, ok] of budgets) t(b, m, ok ? 'yes' : '**no**');
+lines.push('', '## 1. Decision cost per request', '');
+lines.push(`Corpus: ${decision.cases} request/response header sets (bench/lib/corpus.mjs), ${decision.rounds} alternating rounds x ${decision.iters} passes. freshet: encodeList + fr_request + fr_store + fr_lookup through worker/engine.js. http-cache-semantics: key from the URL (sorted query) + new CachePolicy + storable + timeToLive + evaluateRequest.`, '');
+t('what', 'per decision', 'vs freshet (wasi)');
+t('---', '---', '---');
+t('freshet, wasi build', `${fmt(decision.freshetNs / 1000)} us`, '1.00x');
+t('freshet, Emscripten build', `${fmt(decisionEm.freshetNs / 1000)} us`, `${fmt(decisionEm.freshetNs / decision.freshetNs)}x`);
+t('http-cache-semantics, all of it', `${fmt(decision.hcsNs / 1000)} us`, `${fmt(decision.hcsNs / decision.freshetNs)}x`);
+t('- policy + storable + TTL', `${fmt(decision.hcsPolicyNs / 1000)} us`, '');
+t('- evaluateRequest (+ responseHeaders)', `${fmt(decision.hcsEvaluateNs / 1000)} us`, '');
+t('- URL key', `${fmt(decision.hcsKeyNs / 1000)} us`, '');
+if (cg) lines.push('', `Native core under callgrind (bench/native, Release, g++): **${Math.round(cg.perDecision)} instructions per decision** (request + store + lookup through the C ABI; (Ir(${cg.iterations} passes) - Ir(0)) / (${cg.iterations} x ${cg.cases})).`);
+lines.push('', '## 2. Hit path end to end in workerd', '');
+lines.push(`Each worker in its own Miniflare/workerd on 127.0.0.1 in front of one local origin (2 KiB page, max-age=3600); \`wrk -t1 -c${P.hit.connections} -d${P.hit.seconds}s --latency\`, ${P.hit.rounds} alternating rounds (A B C D A B C D ...), medians.`, '');
+t('worker', 'req/s', 'vs bare cache', 'p50 ms', 'p99 ms', 'rounds (req/s)');
+t('---', '---', '---', '---', '---', '---');
+for (const h of hit) t(h.name, Math.round(h.rps), `${fmt(h.rps / bare.rps)}x`, fmt(h.p50), fmt(h.p99), h.samples.join(' '));
+lines.push('', '## 3. Thundering herd', '');
+lines.push(`${P.herd.n} concurrent requests (one connection each) for one key, origin answering after 500 ms; "cold": never requested; "expired": stored with max-age=1, requested 2.5 s later.`, '');
+t('worker', 'origin fetches, cold', 'served 200', 'origin fetches, expired', 'served 200');
+t('---', '---', '---', '---', '---');
+for (const h of herdRes) t(h.name, h.coldFetches, `${h.coldOk}/${h.n}`, h.expiredFetches, `${h.expiredOk}/${h.n}`);
+lines.push('', '## 4. Scale, start-up, size', '');
+t('routes', 'per decision', 'vs 10 routes');
+t('---', '---', '---');
+for (const s of scale) t(s.routes, `${fmt(s.ns / 1000)} us`, `${fmt(s.ns / scale[0].ns)}x`);
+lines.push('', `Cold start in Node (worker/engine.js): \`new Engine(module, manifest)\` for ${cold.routes} routes (${cold.manifestBytes} bytes of JSON): **${fmt(cold.totalMs)} ms**, of which \`new WebAssembly.Instance\` + \`_initialize\` ${fmt(cold.instantiateMs, 3)} ms (median of ${P.cold.runs}).`, '');
+t('module', 'raw', 'gzip -9');
+t('---', '---', '---');
+for (const s of sizes) t(s.name, kb(s.raw), kb(s.gzip));
+lines.push('');
+const md = lines.join('\n');
+writeFileSync(path.join(ROOT, 'bench', 'RESULTS.md'), md);
+process.stdout.write(md + '\n');

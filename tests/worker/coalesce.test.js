@@ -1,0 +1,123 @@
+// Request coalescing (worker/coalesce.js): the mechanism in Node, then the
+// real worker in workerd with a slow origin and many concurrent misses.
+
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createCoalescer } from '../../worker/coalesce.js';
+import { startOrigin, startWorker } from './helpers.js';
+
+function memoryCache() {
+  const entries = new Map();
+  return {
+    entries,
+    async match(req) {
+      const e = entries.get(req.url);
+      return e ? new Response(e.body, { status: e.status, headers: e.headers }) : undefined;
+    },
+    async put(req, resp) {
+      entries.set(req.url, { status: resp.status, headers: resp.headers, body: await resp.arrayBuffer() });
+    },
+    async delete(req) {
+      return entries.delete(req.url);
+    },
+  };
+}
+
+describe('coalescer', () => {
+  test('one leader per key, followers wait and learn whether it stored', async () => {
+    const mem = memoryCache();
+    const c = createCoalescer(() => mem);
+    let leads = 0;
+    const lead = async () => {
+      leads++;
+      await new Promise((r) => setTimeout(r, 20));
+      c.cache.put(new Request('https://k/a'), new Response('body-a', { headers: { 'x-m': '1' } }));
+      return 'leader';
+    };
+    const results = await Promise.all(Array.from({ length: 20 }, () => c.run('https://k/a', lead, (shared) => (shared ? 'shared' : 'own'))));
+    assert.equal(leads, 1);
+    assert.equal(results.filter((r) => r === 'leader').length, 1);
+    assert.equal(results.filter((r) => r === 'shared').length, 19);
+    assert.equal(c.inFlight(), 0);
+  });
+
+  test('a leader that stores nothing lets the followers fetch for themselves', async () => {
+    const c = createCoalescer(() => memoryCache());
+    const lead = async () => {
+      await new Promise((r) => setTimeout(r, 10));
+      return 'leader';
+    };
+    const results = await Promise.all(Array.from({ length: 5 }, () => c.run('k', lead, (shared) => (shared ? 'shared' : 'own'))));
+    assert.deepEqual(results.sort(), ['leader', 'own', 'own', 'own', 'own']);
+  });
+
+  test('a match during a put streams the entry: chunks so far, then the rest', async () => {
+    const mem = memoryCache();
+    const c = createCoalescer(() => mem);
+    let push;
+    const body = new ReadableStream({
+      start(controller) {
+        push = controller;
+      },
+    });
+    const put = c.cache.put(new Request('https://k/s'), new Response(body, { headers: { 'x-meta': 'm' } }));
+    push.enqueue(new TextEncoder().encode('one,'));
+    await new Promise((r) => setTimeout(r, 5));
+    const early = await c.cache.match(new Request('https://k/s'));
+    assert.equal(early.headers.get('x-meta'), 'm');
+    const reader = early.body.getReader();
+    const first = await reader.read();
+    assert.equal(new TextDecoder().decode(first.value), 'one,'); // before the origin finished
+    push.enqueue(new TextEncoder().encode('two'));
+    push.close();
+    let rest = '';
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      rest += new TextDecoder().decode(value);
+    }
+    assert.equal(rest, 'two');
+    await put;
+    // The put is done: the platform cache answers.
+    assert.equal(await (await c.cache.match(new Request('https://k/s'))).text(), 'one,two');
+  });
+});
+
+describe('coalescing in the worker (workerd)', () => {
+  let origin;
+  let worker;
+  before(async () => {
+    const slow = (headers) => (req, res, n) => {
+      setTimeout(() => {
+        res.writeHead(200, { 'content-type': 'text/plain', ...headers });
+        res.write(`part one of ${n};`);
+        setTimeout(() => res.end(' part two'), 50);
+      }, 300);
+    };
+    origin = await startOrigin({
+      '/herd': slow({ 'cache-control': 'max-age=60' }),
+      '/private': slow({ 'cache-control': 'private' }),
+    });
+    worker = await startWorker({ origin: origin.url });
+  });
+  after(async () => {
+    await worker?.dispose();
+    await origin?.close();
+  });
+
+  test('50 concurrent misses for one key: one origin fetch, every client served', async () => {
+    const res = await Promise.all(Array.from({ length: 50 }, () => worker.fetch('/herd', { settle: false })));
+    assert.equal(origin.hits('/herd'), 1);
+    for (const r of res) {
+      assert.equal(r.status, 200);
+      assert.equal(r.text, 'part one of 1; part two');
+    }
+    assert.equal(res.filter((r) => r.xcache === 'MISS').length, 1);
+  });
+
+  test('responses the engine does not store are never shared', async () => {
+    const res = await Promise.all(Array.from({ length: 5 }, () => worker.fetch('/private', { settle: false })));
+    assert.equal(origin.hits('/private'), 5);
+    assert.deepEqual(new Set(res.map((r) => r.text)).size, 5);
+  });
+});

@@ -1,0 +1,195 @@
+// Request coalescing: one origin fetch per key per isolate, every waiter
+// served, bodies streamed (docs/performance.md "Thundering herd").
+//
+// Two parts:
+// - `run(key, lead, follow)`: the first request for a key that must go to
+//   the origin (a miss, or an entry that must be revalidated) leads; the
+//   others arriving while it runs wait for it, then `follow(shared)`.
+// - `cache`: wraps the platform cache. Every `put` is tee'd into a hub that
+//   keeps the entry's chunks while the put is in progress; a `match` for that
+//   key meanwhile answers from the hub (chunks so far, then the rest as they
+//   arrive), so a follower goes through the ordinary lookup path (freshness,
+//   Vary, conditionals, Range) against the entry the leader is storing.
+// Only responses the engine decided to store reach `put`, so nothing that
+// is private to one client is ever shared. A follower whose leader stored
+// nothing (`shared` false) fetches for itself, in parallel with the others.
+
+/** Replay limit per entry: past it, late arrivals read the platform cache. */
+export const DEFAULT_REPLAY_LIMIT = 8 * 1024 * 1024;
+
+// workerd flags a request as hung when it waits on a promise that only
+// another request can settle and has no I/O of its own pending: a short
+// timer, re-armed while waiting, keeps the waiting request alive.
+async function awaitAwake(promise, tick = 25) {
+  let settled = false;
+  const p = Promise.resolve(promise).finally(() => {
+    settled = true;
+  });
+  while (!settled) {
+    let timer;
+    await Promise.race([p.catch(() => {}), new Promise((r) => (timer = setTimeout(r, tick)))]);
+    clearTimeout(timer);
+  }
+  return p;
+}
+
+class Hub {
+  constructor(response, limit) {
+    this.status = response.status;
+    this.statusText = response.statusText;
+    this.headers = new Headers(response.headers);
+    this.chunks = [];
+    this.size = 0;
+    this.limit = limit;
+    this.overflow = false;
+    this.done = response.body === null;
+    this.failed = null;
+    this.#arm();
+  }
+
+  #arm() {
+    this.changed = new Promise((resolve) => {
+      this.#wake = resolve;
+    });
+  }
+
+  #wake = null;
+
+  #notify() {
+    const wake = this.#wake;
+    this.#arm();
+    wake();
+  }
+
+  // Reads the source; every reader pulls the chunks at its own pace.
+  async pump(body) {
+    const reader = body.getReader();
+    try {
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        this.size += value.byteLength;
+        if (this.size > this.limit) this.overflow = true; // no new readers
+        this.chunks.push(value);
+        this.#notify();
+      }
+      this.done = true;
+    } catch (err) {
+      this.failed = err ?? new Error('body failed');
+    }
+    this.#notify();
+  }
+
+  /** A response for one more reader, or null once replay is impossible. */
+  response() {
+    if (this.overflow || this.failed) return null;
+    const headers = new Headers(this.headers);
+    const init = { status: this.status, statusText: this.statusText, headers };
+    if (this.done && this.size === 0) return new Response(null, init);
+    const hub = this;
+    let next = 0;
+    const body = new ReadableStream({
+      async pull(controller) {
+        while (next >= hub.chunks.length && !hub.done && !hub.failed) await awaitAwake(hub.changed);
+        if (next < hub.chunks.length) controller.enqueue(hub.chunks[next++]);
+        else if (hub.failed) controller.error(hub.failed);
+        else controller.close();
+      },
+    });
+    return new Response(body, init);
+  }
+}
+
+/**
+ * @param {() => Cache} getCache the platform cache
+ * @param {{ replayLimit?: number }} [options]
+ */
+export function createCoalescer(getCache, { replayLimit = DEFAULT_REPLAY_LIMIT } = {}) {
+  const flights = new Map(); // key -> { done: settled when the leader is done, stored: it put an entry }
+  const hubs = new Map(); // key URL -> Hub of a put in progress
+  const stats = { leaders: 0, followers: 0, shared: 0, hubReads: 0 };
+
+  const cache = {
+    async match(request, options) {
+      const hub = hubs.get(request.url);
+      if (hub) {
+        const resp = hub.response();
+        if (resp) {
+          stats.hubReads++;
+          return resp;
+        }
+      }
+      return getCache().match(request, options);
+    },
+    put(request, response) {
+      const url = request.url;
+      const flight = flights.get(url);
+      if (flight) flight.stored = true;
+      let toCache = response;
+      let hub = null;
+      if (response.body) {
+        hub = new Hub(response, replayLimit);
+        const [a, b] = response.body.tee();
+        toCache = new Response(a, { status: response.status, statusText: response.statusText, headers: response.headers });
+        hub.pump(b);
+      } else {
+        hub = new Hub(response, replayLimit);
+      }
+      hubs.set(url, hub);
+      const done = () => {
+        if (hubs.get(url) === hub) hubs.delete(url);
+      };
+      let put;
+      try {
+        put = Promise.resolve(getCache().put(request, toCache));
+      } catch (err) {
+        put = Promise.reject(err);
+      }
+      return put.then(
+        (v) => {
+          done();
+          return v;
+        },
+        (err) => {
+          done();
+          throw err;
+        },
+      );
+    },
+    delete(request, options) {
+      hubs.delete(typeof request === 'string' ? request : request.url);
+      return getCache().delete(request, options);
+    },
+  };
+
+  /**
+   * Runs `lead()` for the first caller of `key`; a caller arriving while a
+   * leader runs waits for it, then returns `follow(shared)`, where `shared`
+   * says whether the leader's entry can be read (it started a put).
+   */
+  async function run(key, lead, follow) {
+    const flight = flights.get(key);
+    if (flight) {
+      stats.followers++;
+      await awaitAwake(flight.done);
+      const hub = hubs.get(key);
+      const shared = hub ? !hub.overflow && !hub.failed : flight.stored;
+      if (shared) stats.shared++;
+      return follow(shared);
+    }
+    stats.leaders++;
+    let release;
+    const done = new Promise((resolve) => {
+      release = resolve;
+    });
+    flights.set(key, { done, stored: false });
+    try {
+      return await lead();
+    } finally {
+      flights.delete(key);
+      release();
+    }
+  }
+
+  return { cache, run, stats, inFlight: () => flights.size };
+}
