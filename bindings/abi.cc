@@ -262,6 +262,11 @@ const fr_result* fr_store(uint32_t len, int32_t route, double request_time_ms,
   r->ttl = static_cast<double>(d.lifetime.seconds - d.meta.initial_age);
   if (d.action == freshet::StoreAction::kStore)
     s.strs[FR_STR_META] = freshet::encodeEntryMeta(d.meta);
+  // fr_store: strs[FR_STR_OMIT] lists the fields the stored copy omits.
+  for (const auto& f : d.omit_fields) {
+    if (!s.strs[FR_STR_OMIT].empty()) s.strs[FR_STR_OMIT] += ',';
+    s.strs[FR_STR_OMIT] += f;
+  }
   return finish();
 }
 
@@ -326,6 +331,22 @@ FR_EXPORT(fr_vary) const fr_result* fr_vary(uint32_t len) {
     s.strs[FR_STR_KEY] = freshet::joinVaryNames(spec.names);
     s.strs[FR_STR_KEY_URL] = freshet::variantId(spec.names, req.headers);
   }
+  return finish();
+}
+
+FR_EXPORT(fr_miss) const fr_result* fr_miss(uint32_t len, int32_t route) {
+  fr_result* r = reset();
+  State& s = state();
+  if (len > s.input.size()) return fail(FR_BAD_INPUT);
+  if (!s.engine) return fail(FR_NO_ENGINE);
+  Reader in(s.input.data(), len);
+  DecodedRequest req;
+  if (!decodeRequest(in, req) || route < 0) return fail(FR_BAD_INPUT);
+  freshet::Reason reason = freshet::Reason::kNone;
+  r->route = route;
+  r->action =
+      static_cast<uint32_t>(s.engine->decideMiss(req.facts, static_cast<uint32_t>(route), reason));
+  setReason(reason);
   return finish();
 }
 

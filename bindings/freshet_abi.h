@@ -37,6 +37,11 @@ enum fr_flag {
   FR_FLAG_NEEDS_BODY = 1u << 2,      /* request: call again with ":body-sha256" */
 };
 
+/* fr_store: the fields the stored copy omits (comma-separated, lower case;
+ * RFC 9111 5.2.2.4 / 5.2.2.7 qualified no-cache / private). Shares slot 0
+ * with FR_STR_KEY, which fr_store does not use. */
+#define FR_STR_OMIT FR_STR_KEY
+
 /* fr_vary actions. */
 enum fr_vary_action {
   FR_VARY_NONE = 1,   /* no Vary: the entry lives at the key URL */
@@ -96,6 +101,9 @@ const fr_result* fr_vary(uint32_t len);
  * Last-Modified, stored Date, entry metadata] ("" when absent).
  * action: 1 answer 304, 2 the full response. */
 const fr_result* fr_conditional(uint32_t len);
+/* RFC 9111 5.2.1.7. Input: request record. The request cannot be answered
+ * from a stored response: action 1 fetch from the origin, 2 answer 504. */
+const fr_result* fr_miss(uint32_t len, int32_t route);
 
 #if !defined(__wasm__)
 /* Native builds only (tests): the string in `slot` of the last result. */

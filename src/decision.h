@@ -59,6 +59,9 @@ struct StoreDecision {
   int64_t stale_if_error = 0;
   int64_t platform_ttl = 0;  // lifetime to give the platform cache, seconds
   EntryMeta meta;            // to keep with the entry
+  // Fields the stored copy must not keep: those named by a qualified
+  // private (RFC 9111 5.2.2.7) or no-cache (5.2.2.4), lower case.
+  std::vector<std::string> omit_fields;
 };
 
 // After an unsafe request: which stored responses to invalidate
@@ -72,6 +75,13 @@ struct InvalidationDecision {
   InvalidationAction action = InvalidationAction::kNone;
   Reason reason = Reason::kNone;
   std::vector<std::string> key_urls;  // target URI, then Location / Content-Location
+};
+
+// A request the cache cannot answer from a stored response: may it go to
+// the origin? (RFC 9111 5.2.1.7 only-if-cached)
+enum class MissAction : uint32_t {
+  kFetch = 1,           // ask the origin
+  kGatewayTimeout = 2,  // answer 504 without contacting the origin
 };
 
 // A client's conditional request against a stored response (RFC 9111

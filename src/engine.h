@@ -37,6 +37,10 @@ class Engine {
   InvalidationDecision decideInvalidation(const RequestFacts& req, int status,
                                           const HeaderView& response_headers) const;
 
+  // The request cannot be served from the cache (miss, or a stored entry
+  // that needs the origin): 5.2.1.7 only-if-cached answers 504 instead.
+  MissAction decideMiss(const RequestFacts& req, uint32_t route, Reason& reason) const;
+
   // The route's rules, or the defaults for an out-of-range index.
   const RouteRules& rulesFor(uint32_t route) const;
 

@@ -48,6 +48,7 @@ std::string_view reasonName(Reason r) {
     case Reason::kPreconditionFailed: return "precondition-failed";
     case Reason::kNoPrecondition: return "no-precondition";
     case Reason::kInvalidAge: return "invalid-age";
+    case Reason::kOnlyIfCached: return "only-if-cached";
   }
   return "unknown";
 }

@@ -56,6 +56,7 @@ enum class Reason : uint32_t {
   kPreconditionFailed = 64,  // client precondition false: the full response
   kNoPrecondition = 65,      // no precondition a cache evaluates
   kInvalidAge = 66,          // Age invalid or repeated: stored as stale (RFC 9111 5.1)
+  kOnlyIfCached = 67,        // request only-if-cached, nothing usable stored: 504 (5.2.1.7)
 };
 
 std::string_view reasonName(Reason r);

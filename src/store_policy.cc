@@ -9,6 +9,9 @@ namespace {
 
 constexpr int64_t kPlatformTtlCap = 31536000;    // one year
 constexpr int64_t kKeepForRevalidation = 86400;  // entries with validators
+// Routes that honour request directives keep stale copies this long, so a
+// client's max-stale (RFC 9111 5.2.1.2) can still be served.
+constexpr int64_t kKeepForMaxStale = 3600;
 
 // Statuses the route's ttl may apply to. Negative answers (404, 410, ...)
 // are stored only with explicit origin freshness.
@@ -124,6 +127,20 @@ StoreDecision Engine::decideStore(const RequestFacts& req, uint32_t route, int s
                          : std::max<int64_t>(0, life.seconds - m.initial_age) +
                                std::max(d.stale_while_revalidate, d.stale_if_error);
   if (r.hasValidator()) platform += kKeepForRevalidation;
+  if (rules.request_directives == RequestDirectives::kHonor &&
+      (m.flags & (kEntryMustRevalidate | kEntryNoCache)) == 0) {
+    platform += kKeepForMaxStale;
+  }
+  // 5.2.2.7 / 5.2.2.4: qualified private and no-cache name fields a shared
+  // cache must not store (private) or send without revalidation (no-cache);
+  // the stored copy omits both.
+  for (const auto* list : {&r.cc.private_fields, &r.cc.no_cache_fields}) {
+    for (const auto& f : *list) {
+      if (std::find(d.omit_fields.begin(), d.omit_fields.end(), f) == d.omit_fields.end()) {
+        d.omit_fields.push_back(f);
+      }
+    }
+  }
   d.platform_ttl = std::clamp<int64_t>(platform, 1, kPlatformTtlCap);
   return d;
 }

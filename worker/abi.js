@@ -43,3 +43,6 @@ export const Str = Object.freeze({ KEY: 0, KEY_URL: 1, META: 2, ROUTE_NAME: 3, D
 export const InvalidationAction = Object.freeze({ INVALIDATE: 1, NONE: 2 });
 export const VaryAction = Object.freeze({ NONE: 1, SELECT: 2, STAR: 3 });
 export const ConditionalAction = Object.freeze({ NOT_MODIFIED: 1, FULL: 2 });
+export const MissAction = Object.freeze({ FETCH: 1, GATEWAY_TIMEOUT: 2 });
+/** fr_store: the fields the stored copy omits, in string slot 0. */
+export const STR_OMIT = 0;

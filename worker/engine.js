@@ -1,7 +1,7 @@
 // Loads the freshet wasm module (either build) and marshals calls across
 // the C ABI (docs/abi.md). One Engine per isolate and manifest.
 
-import { ABI_VERSION, Flag, LIFETIME_SOURCES, Result, Status, Str } from './abi.js';
+import { ABI_VERSION, Flag, LIFETIME_SOURCES, Result, STR_OMIT, Status, Str } from './abi.js';
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -142,6 +142,7 @@ export class Engine {
       age: r.f64(Result.age),
       ttl: r.f64(Result.ttl),
       meta: r.strs(Str.META),
+      omit: r.strs(STR_OMIT),
     };
   }
 
@@ -175,6 +176,13 @@ export class Engine {
   conditional(record, stored, meta) {
     const fields = encodeList([stored.get('etag') ?? '', stored.get('last-modified') ?? '', stored.get('date') ?? '', meta ?? '']);
     const r = this.#call(() => this.exports.fr_conditional(this.#write([record, fields])));
+    this.#check(r);
+    return { action: r.u32(Result.action), reason: r.reasonName() };
+  }
+
+  /** The request cannot be served from the cache: fetch, or 504 (RFC 9111 5.2.1.7)? */
+  miss(record, route) {
+    const r = this.#call(() => this.exports.fr_miss(this.#write([record]), route));
     this.#check(r);
     return { action: r.u32(Result.action), reason: r.reasonName() };
   }

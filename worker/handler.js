@@ -3,7 +3,7 @@
 // (docs/architecture.md). Fails open: if the engine or the cache fails, the
 // request goes to the origin untouched.
 
-import { ConditionalAction, InvalidationAction, LookupAction, RequestAction, StoreAction, VaryAction } from './abi.js';
+import { ConditionalAction, InvalidationAction, LookupAction, MissAction, RequestAction, StoreAction, VaryAction } from './abi.js';
 import { Engine, ManifestError, encodeList, headerList } from './engine.js';
 import {
   TEST_NOW_HEADER,
@@ -15,15 +15,18 @@ import {
   headersForStorage,
   mergeNotModified,
   notModifiedHeaders,
+  omitFields,
+  storableEntry,
+  storedEntry,
   storedOriginHeaders,
   varyMarkerHeaders,
   META_HEADER,
 } from './response_headers.js';
 import { rangeResponse } from './range.js';
-import { createCoalescer } from './coalesce.js';
 
 const HOP_BY_HOP_REQUEST = ['connection', 'keep-alive', 'proxy-connection', 'te', 'upgrade', 'trailer'];
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE', 'PUT', 'DELETE']);
+const REPLAY_BODY_LIMIT = 65536; // bytes of a PUT/DELETE body kept to retry it
 
 // Edge Architecture Specification 1.0: freshet announces itself to the
 // origin, which may then target Surrogate-Control directives at it
@@ -87,9 +90,7 @@ function bump(map, key) {
  */
 export function createHandler(options) {
   const { wasm } = options;
-  // Misses and revalidations of one key share one origin fetch (worker/coalesce.js).
-  const coalescer = createCoalescer(options.cache ?? (() => caches.default));
-  const getCache = () => coalescer.cache;
+  const getCache = options.cache ?? (() => caches.default);
   const log = options.log ?? ((event) => console.log(JSON.stringify({ freshet: 1, ...event })));
   const stats = newStats();
   const revalidations = new Map(); // key -> promise: one background revalidation per key
@@ -181,16 +182,29 @@ export function createHandler(options) {
   async function fetchOrigin(req, env) {
     stats.originFetches++;
     if (typeof options.origin === 'function') return options.origin(req, env);
-    // An idempotent request without a body that failed before any response
-    // (typically a kept-alive connection the origin closed at the same
-    // moment) is retried once, as RFC 9110 9.2.2 allows.
-    if (req.body !== null || !IDEMPOTENT.has(req.method)) return fetch(req);
-    const again = new Request(req);
+    // An idempotent request that failed before any response (typically a
+    // kept-alive connection the origin closed at the same moment) is retried
+    // once, as RFC 9110 9.2.2 allows; a small body is buffered to be sent
+    // again, a large or unsized one is never retried.
+    if (!IDEMPOTENT.has(req.method)) return fetch(req);
+    let first = req;
+    let again;
+    if (req.body === null) {
+      again = () => new Request(req);
+    } else {
+      const size = Number(req.headers.get('content-length') ?? NaN);
+      if (!(size >= 0 && size <= REPLAY_BODY_LIMIT)) return fetch(req);
+      const body = await req.arrayBuffer();
+      const copy = () => new Request(req.url, { method: req.method, headers: req.headers, body, redirect: req.redirect });
+      first = copy();
+      again = copy;
+    }
+    const second = again();
     try {
-      return await fetch(req);
+      return await fetch(first);
     } catch (err) {
       stats.originRetries++;
-      return fetch(again);
+      return fetch(second);
     }
   }
 
@@ -389,7 +403,8 @@ export function createHandler(options) {
     const headers = clientHeaders(resp.headers, {
       browserTtl: rd.browserTtl,
       status: cacheStatus({
-        fwd: mode === 'expired' ? 'stale' : 'uri-miss',
+        // RFC 9211 2.2: "vary-miss" when the URI has stored variants, none for this request.
+        fwd: mode === 'expired' ? 'stale' : args.vary ? 'vary-miss' : 'uri-miss',
         fwdStatus: resp.status,
         stored: sd.action === StoreAction.STORE,
         ttl: sd.action === StoreAction.STORE ? sd.ttl : undefined,
@@ -422,7 +437,8 @@ export function createHandler(options) {
     const { rd, record, eng, vary } = args;
     try {
       const cache = getCache();
-      const entry = new Response(body, { status, statusText, headers: headersForStorage(headers, sd.meta, sd.platformTtl) });
+      const stored = omitFields(headersForStorage(headers, sd.meta, sd.platformTtl), sd.omit);
+      const entry = storableEntry(status, statusText, stored, body);
       const v = eng.vary(record, headers.get('vary') ?? '');
       if (v.action !== VaryAction.SELECT) {
         await cache.put(new Request(rd.keyUrl), entry);
@@ -442,6 +458,26 @@ export function createHandler(options) {
   }
 
   /**
+   * RFC 9111 5.2.1.7: a request with only-if-cached that no stored response
+   * can answer gets a 504 without contacting the origin; null otherwise.
+   */
+  function onlyIfCached({ eng, record, rd }) {
+    let md;
+    try {
+      md = eng.miss(record, rd.route);
+    } catch (err) {
+      engineFailed(err);
+      return null;
+    }
+    if (md.action !== MissAction.GATEWAY_TIMEOUT) return null;
+    const headers = clientHeaders(new Headers({ 'content-type': 'text/plain' }), {
+      status: cacheStatus({ detail: md.reason }),
+      xcache: 'MISS',
+    });
+    return new Response('not cached (only-if-cached)\n', { status: 504, headers });
+  }
+
+  /**
    * The stored entry for this request: the entry at the key URL, or, when
    * that is a variant marker, the variant this request selects.
    */
@@ -449,13 +485,13 @@ export function createHandler(options) {
     const cache = getCache();
     const found = await cache.match(new Request(rd.keyUrl));
     const names = found?.headers.get(VARY_HEADER);
-    if (!found || names === null || names === undefined) return { stored: found, entryUrl: rd.keyUrl, vary: null };
+    if (!found || names === null || names === undefined) return { stored: storedEntry(found), entryUrl: rd.keyUrl, vary: null };
     found.body?.cancel().catch(() => {});
     const vary = { names, generation: found.headers.get(VARY_GEN_HEADER) ?? '' };
     const v = eng.vary(record, names);
     if (v.action !== VaryAction.SELECT || !vary.generation) return { stored: undefined, entryUrl: rd.keyUrl, vary };
     const url = variantUrl(rd.keyUrl, vary.generation, v.variantId);
-    return { stored: await cache.match(new Request(url)), entryUrl: url, vary };
+    return { stored: storedEntry(await cache.match(new Request(url))), entryUrl: url, vary };
   }
 
   function revalidateInBackground(ctx, args) {
@@ -467,20 +503,6 @@ export function createHandler(options) {
       .finally(() => revalidations.delete(entryUrl));
     revalidations.set(entryUrl, p);
     ctx.waitUntil(p);
-  }
-
-  // Coalesced origin fetch: the first request for a key leads, the others
-  // wait and then read the leader's entry (or fetch themselves if it stored
-  // nothing). GET and HEAD only.
-  function coalesced(ctx, args) {
-    const { request, env } = args;
-    const go = () => refresh(ctx, args);
-    if (request.method !== 'GET' && request.method !== 'HEAD') return go();
-    return coalescer.run(args.entryUrl, go, (shared) => {
-      if (!shared) return go();
-      args.stored?.body?.cancel().catch(() => {});
-      return handle(request, env, ctx);
-    });
   }
 
   async function handle(request, env, ctx) {
@@ -514,7 +536,7 @@ export function createHandler(options) {
     const args = { request, env, rd, record, eng, now, entryUrl, vary };
     if (!stored) {
       stats.misses++;
-      return coalesced(ctx, { ...args, mode: 'miss' });
+      return onlyIfCached(args) ?? refresh(ctx, { ...args, mode: 'miss' });
     }
     let ld;
     try {
@@ -536,7 +558,12 @@ export function createHandler(options) {
       return serveStored(args, stored, ld, 'STALE', { detail: ld.reason });
     }
     stats.expired++;
-    return coalesced(ctx, { ...args, stored, ld, mode: 'expired' });
+    const unavailable = onlyIfCached(args);
+    if (unavailable) {
+      stored.body?.cancel().catch(() => {});
+      return unavailable;
+    }
+    return refresh(ctx, { ...args, stored, ld, mode: 'expired' });
   }
 
   return {

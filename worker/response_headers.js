@@ -6,7 +6,9 @@ export const ORIGIN_CC_HEADER = 'x-freshet-origin-cc';
 /** On a variant marker (docs/architecture.md "Variants"): the Vary field names and the generation. */
 export const VARY_HEADER = 'x-freshet-vary';
 export const VARY_GEN_HEADER = 'x-freshet-vary-gen';
-const INTERNAL = [META_HEADER, ORIGIN_CC_HEADER, VARY_HEADER, VARY_GEN_HEADER];
+/** The origin's status of a stored entry (the platform stores every entry as a 200). */
+export const STATUS_HEADER = 'x-freshet-status';
+const INTERNAL = [META_HEADER, ORIGIN_CC_HEADER, VARY_HEADER, VARY_GEN_HEADER, STATUS_HEADER];
 
 /** Targeted fields meant for the CDN tier (RFC 9213 section 2); stripped before the client. */
 export const CDN_ONLY = ['freshet-cache-control', 'cdn-cache-control', 'surrogate-control'];
@@ -132,4 +134,52 @@ export function varyMarkerHeaders(names, generation, platformTtl) {
     [VARY_GEN_HEADER]: generation,
     'cache-control': `public, max-age=${Math.max(1, Math.trunc(platformTtl))}`,
   });
+}
+
+// Statuses whose responses never carry content (RFC 9110 15.3.5, 15.3.6, 15.4.5).
+const NULL_BODY = new Set([204, 205, 304]);
+
+// Origin fields the platform's cache rewrites on match (Miniflare: Date set
+// to its own clock, a heuristic Warning added): kept under KEPT_PREFIX and
+// restored, so a stored response keeps its own Date (RFC 9110 6.6.1).
+const KEPT = ['date', 'warning'];
+const KEPT_PREFIX = 'x-freshet-kept-';
+
+/**
+ * The platform's cache keeps only some statuses (Miniflare: those
+ * http-cache-semantics understands; 204 not at all), whatever freshness the
+ * engine granted. Every entry is therefore stored as a 200 with the origin's
+ * status in STATUS_HEADER; storedEntry() restores it and the KEPT fields.
+ */
+export function storableEntry(status, statusText, headers, body) {
+  for (const f of KEPT) {
+    const v = headers.get(f);
+    if (v !== null) headers.set(KEPT_PREFIX + f, v);
+  }
+  if (status === 200) return new Response(body, { status, statusText, headers });
+  headers.set(STATUS_HEADER, String(status));
+  return new Response(NULL_BODY.has(status) ? null : body, { status: 200, statusText, headers });
+}
+
+/** A matched entry as the origin sent it again (see storableEntry). */
+export function storedEntry(resp) {
+  if (!resp) return resp;
+  const headers = new Headers(resp.headers);
+  for (const f of KEPT) {
+    const v = headers.get(KEPT_PREFIX + f);
+    headers.delete(KEPT_PREFIX + f);
+    if (v !== null) headers.set(f, v);
+    else if (f !== 'date') headers.delete(f);
+  }
+  const coded = Number(resp.headers.get(STATUS_HEADER));
+  headers.delete(STATUS_HEADER);
+  const status = Number.isInteger(coded) && coded >= 200 && coded <= 599 ? coded : resp.status;
+  if (NULL_BODY.has(status)) resp.body?.cancel().catch(() => {});
+  return new Response(NULL_BODY.has(status) ? null : resp.body, { status, statusText: resp.statusText, headers });
+}
+
+/** Removes the comma-separated fields the engine says a stored copy omits. */
+export function omitFields(headers, list) {
+  if (list) for (const name of list.split(',')) if (name) headers.delete(name);
+  return headers;
 }

@@ -111,6 +111,15 @@ void checkSemantics(const Engine& engine, const json& c, const std::string& meth
       expectField(e, "variantId", variantId(spec.names, req_view));
     }
   }
+  if (c.contains("miss")) {
+    Reason reason = Reason::kNone;
+    const auto route = engine.decideRequest(readRequestFacts(method, url, req_view)).route;
+    const auto action = engine.decideMiss(readRequestFacts(method, url, req_view),
+                                          static_cast<uint32_t>(route), reason);
+    const json& e = c["miss"]["expect"];
+    expectField(e, "action", action == MissAction::kFetch ? "fetch" : "gateway-timeout");
+    expectField(e, "reason", reasonName(reason));
+  }
   if (c.contains("conditional")) {
     const json& k = c["conditional"];
     const json& st = k["stored"];
@@ -180,6 +189,9 @@ TEST_P(Fixtures, Decides) {
   expectField(es, "swr", sd.stale_while_revalidate);
   expectField(es, "sie", sd.stale_if_error);
   expectField(es, "platformTtl", sd.platform_ttl);
+  if (es.contains("omit")) {
+    EXPECT_EQ(json(sd.omit_fields), es["omit"]) << "omit";
+  }
   if (!c.contains("lookups")) return;
   ASSERT_EQ(sd.action, StoreAction::kStore);
   for (const auto& l : c["lookups"]) {

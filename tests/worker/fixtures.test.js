@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Engine, encodeList } from '../../worker/engine.js';
-import { ConditionalAction, InvalidationAction, LookupAction, RequestAction, StoreAction, VaryAction } from '../../worker/abi.js';
+import { ConditionalAction, InvalidationAction, LookupAction, MissAction, RequestAction, StoreAction, VaryAction } from '../../worker/abi.js';
 import { ROOT, wasmPath } from './helpers.js';
 
 const corpus = JSON.parse(readFileSync(path.join(ROOT, 'tests/fixtures/decisions.json'), 'utf8'));
@@ -44,6 +44,14 @@ function checkSemantics(eng, c, record) {
     const v = eng.vary(record, c.vary.field);
     const e = c.vary.expect;
     expectFields(e, { action: varyNames[v.action], names: v.names, variantId: v.variantId }, 'vary');
+  }
+  if (c.miss) {
+    const rd = eng.request(record);
+    const d = eng.miss(record, rd.route);
+    expectFields(c.miss.expect, {
+      action: d.action === MissAction.FETCH ? 'fetch' : 'gateway-timeout',
+      reason: d.reason,
+    }, 'miss');
   }
   if (c.conditional) {
     const st = c.conditional.stored;
@@ -94,6 +102,7 @@ for (const build of ['wasi', 'emscripten']) {
           swr: sd.staleWhileRevalidate,
           sie: sd.staleIfError,
           platformTtl: sd.platformTtl,
+          omit: sd.omit ? sd.omit.split(',') : [],
         }, 'store');
         for (const l of c.lookups ?? []) {
           const rec = l.headers ? encodeList([method, url, ...flatten(l.headers)]) : record;

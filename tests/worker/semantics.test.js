@@ -51,6 +51,12 @@ describe(`HTTP semantics, RFC manifest (${WASM_BUILD} build)`, () => {
         res.end(`surrogate ${n}`);
       },
       '/conn': respond.counted('conn', { 'cache-control': 'max-age=100', connection: 'x-hop', 'x-hop': '1', 'x-end': '2' }),
+      '/omit': respond.counted('omit', { 'cache-control': 'max-age=100, no-cache="x-secret", private="x-user"', 'x-secret': 's', 'x-user': 'u', 'x-kept': 'k' }),
+      '/bad-request': respond.counted('bad', { 'cache-control': 'max-age=100' }, 400),
+      '/no-content': (req, res) => {
+        res.writeHead(204, { 'cache-control': 'max-age=100', 'x-n': 'nc' });
+        res.end();
+      },
       '/validator-only': (req, res, n) => {
         if (req.headers['if-none-match'] === '"w"') {
           res.writeHead(304, { etag: '"w"' });
@@ -200,5 +206,49 @@ describe(`HTTP semantics, RFC manifest (${WASM_BUILD} build)`, () => {
     assert.equal(b.text, 'validator 1');
     assert.equal(origin.requests.filter((r) => r.path === '/validator-only').at(-1).headers['if-none-match'], '"w"');
     assert.equal(origin.hits('/validator-only'), 2);
+  });
+
+  test('fields named by qualified no-cache / private are not kept in the stored copy (5.2.2.4, 5.2.2.7)', async () => {
+    const a = await worker.fetch('/omit');
+    assert.equal(a.headers.get('x-secret'), 's');
+    const b = await worker.fetch('/omit', { at: 1 });
+    assert.equal(b.xcache, 'HIT');
+    assert.equal(b.headers.get('x-secret'), null);
+    assert.equal(b.headers.get('x-user'), null);
+    assert.equal(b.headers.get('x-kept'), 'k');
+    assert.equal(origin.hits('/omit'), 1);
+  });
+
+  test('only-if-cached: 504 without contacting the origin when nothing is stored (5.2.1.7)', async () => {
+    const r = await worker.fetch('/never-stored', { headers: { 'cache-control': 'only-if-cached' } });
+    assert.equal(r.status, 504);
+    assert.match(r.cacheStatus, /detail="only-if-cached"/);
+    assert.equal(origin.hits('/never-stored'), 0);
+    await worker.fetch('/doc', { at: 10 });
+    const hit = await worker.fetch('/doc', { at: 11, headers: { 'cache-control': 'only-if-cached' } });
+    assert.equal(hit.status, 200);
+    assert.equal(hit.xcache, 'HIT');
+  });
+
+  test('any status the engine stores is kept, whatever the platform cache understands (400, 204)', async () => {
+    await worker.fetch('/bad-request');
+    const b = await worker.fetch('/bad-request', { at: 1 });
+    assert.equal(b.status, 400);
+    assert.equal(b.xcache, 'HIT');
+    assert.equal(b.text, 'bad 1');
+    assert.equal(b.headers.get('x-freshet-status'), null);
+    await worker.fetch('/no-content');
+    const nc = await worker.fetch('/no-content', { at: 1 });
+    assert.equal(nc.status, 204);
+    assert.equal(nc.xcache, 'HIT');
+    assert.equal(nc.headers.get('x-n'), 'nc');
+    assert.equal(origin.hits('/bad-request'), 1);
+    assert.equal(origin.hits('/no-content'), 1);
+  });
+
+  test('a miss among stored variants says vary-miss (RFC 9211 2.2)', async () => {
+    const r = await worker.fetch('/vary', { at: 5, headers: { 'accept-language': 'it' } });
+    assert.equal(r.xcache, 'MISS');
+    assert.match(r.cacheStatus, /fwd=vary-miss/);
   });
 });
