@@ -38,7 +38,7 @@ function reflect(req, res, n) {
 // The account page of whoever is logged in: a framework that ignores what
 // follows the route (/account/x.css, /account;x.css) answers it too.
 function accountPage(req, res, n) {
-  const user = /session=([^;]+)/.exec(req.headers.cookie ?? '')?.[1] ?? 'anonymous';
+  const user = /(?:session|sid)=([^;]+)/.exec(req.headers.cookie ?? '')?.[1] ?? 'anonymous';
   res.writeHead(200, { 'content-type': 'text/html' });
   res.end(`<h1>account of ${user}</h1> #${n}`);
 }
@@ -275,6 +275,16 @@ describe(`hostile input through the worker (${WASM_BUILD} build)`, () => {
     assert.match(attacker.text, /account of anonymous/);
     assert.equal(lastRequest().headers.cookie, undefined, 'no cookie reaches the origin on a caching route');
     assert.equal(origin.hits('/profile/x.css'), 2);
+    // A session cookie the manifest does not list (sid) does not bypass,
+    // but it never reaches the origin on a caching route either: what gets
+    // stored is the anonymous page, never the victim's.
+    const other = await worker.fetch('/profile/x.css?v=2', { at: 2, headers: { cookie: 'sid=alice' } });
+    assert.equal(other.xcache, 'MISS');
+    assert.equal(lastRequest().headers.cookie, undefined);
+    assert.match(other.text, /account of anonymous/);
+    const later = await worker.fetch('/profile/x.css?v=2', { at: 3 });
+    assert.equal(later.xcache, 'HIT');
+    assert.doesNotMatch(later.text, /alice/);
   });
 
   test('cache-poisoned denial of service: error answers to oversized or malformed headers are never stored', async () => {
@@ -389,6 +399,29 @@ describe(`hostile input through the worker (${WASM_BUILD} build)`, () => {
     // work itself is asserted exactly in the next test.
     const ratio = Math.max(ms.short, ms.sameLength) / Math.min(ms.short, ms.sameLength);
     assert.ok(ratio < 4 || Math.abs(ms.short - ms.sameLength) < 5, `timing differs: ${JSON.stringify(ms)}`);
+  });
+});
+
+describe(`hostile input, mode on (${WASM_BUILD} build)`, () => {
+  test('forced origin fetches and information leaks: client no-cache is ignored, no debug headers without debug mode', async () => {
+    const origin = await startOrigin({
+      '/hot': (req, res, n) => { res.writeHead(200, { 'content-type': 'text/plain' }); res.end(`hot #${n}`); },
+    });
+    const worker = await startWorker({ origin: origin.url, manifest: { defaults: { ttl: 60 }, routes: [{ pattern: '/*' }] } });
+    try {
+      assert.equal((await worker.fetch('/hot')).xcache, 'MISS');
+      for (const [i, headers] of [{ 'cache-control': 'no-cache' }, { 'cache-control': 'max-age=0' }, { pragma: 'no-cache' },
+        { 'cache-control': 'no-store' }].entries()) {
+        const r = await worker.fetch('/hot', { at: 1 + i, headers });
+        assert.equal(r.xcache, 'HIT', JSON.stringify(headers));
+        for (const h of ['x-freshet-key', 'x-freshet-route', 'x-freshet-reason']) assert.equal(r.headers.get(h), null, h);
+        assert.doesNotMatch(r.cacheStatus, /key=/);
+      }
+      assert.equal(origin.hits('/hot'), 1, 'no client forced an origin fetch');
+    } finally {
+      await worker.dispose();
+      await origin.close();
+    }
   });
 });
 
