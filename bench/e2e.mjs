@@ -2,7 +2,7 @@
 // three peers in front of one local origin; wrk on the hit path, and a
 // thundering herd of concurrent requests for one cold or expired key.
 import http from 'node:http';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -84,9 +84,22 @@ export async function startWorkers(origin) {
   return workers;
 }
 
-function wrk(url, seconds, connections) {
-  const r = spawnSync('wrk', ['-t1', `-c${connections}`, `-d${seconds}s`, '--latency', url], { encoding: 'utf8', timeout: (seconds + 20) * 1000 });
-  const out = r.stdout ?? '';
+// Asynchronous: the origin runs in this process and must keep answering.
+function run(cmd, args, timeoutMs) {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'ignore'] });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    const timer = setTimeout(() => child.kill('SIGTERM'), timeoutMs);
+    child.on('close', () => {
+      clearTimeout(timer);
+      resolve(out);
+    });
+  });
+}
+
+async function wrk(url, seconds, connections) {
+  const out = await run('wrk', ['-t1', `-c${connections}`, `-d${seconds}s`, '--latency', url], (seconds + 20) * 1000);
   const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1]);
   const lat = (q) => {
     const m = new RegExp(`\\s${q}%\\s+([\\d.]+)(us|ms|s)`).exec(out);
@@ -110,7 +123,7 @@ export async function hitPath(workers, { rounds = 5, seconds = 4, connections = 
     }
   }
   const runs = Object.fromEntries(names.map((n) => [n, []]));
-  for (let r = 0; r < rounds; r++) for (const n of names) runs[n].push(wrk(`${workers[n].url}/page`, seconds, connections));
+  for (let r = 0; r < rounds; r++) for (const n of names) runs[n].push(await wrk(`${workers[n].url}/page`, seconds, connections));
   return names.map((n) => ({
     name: n,
     rps: median(runs[n].map((x) => x.rps)),

@@ -5,22 +5,51 @@ set(FRESHET_EXPORTS fr_abi_version fr_input fr_load_manifest fr_request fr_looku
 # HTTP semantics beyond the three phases (docs/abi.md).
 list(APPEND FRESHET_EXPORTS fr_invalidate fr_vary fr_conditional fr_miss)
 
+# Size analysis: -DFRESHET_WASM_NAMES=ON keeps the function names
+# (wasm-objdump -x, docs/performance.md); the shipped module has none.
+option(FRESHET_WASM_NAMES "Keep the wasm name section for size analysis" OFF)
+
 add_executable(freshet_wasm bindings/abi.cc bindings/wasi_stubs.c)
 target_link_libraries(freshet_wasm PRIVATE freshet_core)
 freshet_configure_target(freshet_wasm)
 set_target_properties(freshet_wasm PROPERTIES OUTPUT_NAME freshet SUFFIX ".wasm")
 # The stubs file is C and must not get C++ flags.
 set_source_files_properties(bindings/wasi_stubs.c PROPERTIES COMPILE_OPTIONS "-Wno-unused-parameter")
+if(NOT EMSCRIPTEN)
+  # In place of wasi-libc's dlmalloc (docs/build.md "Sizes").
+  target_sources(freshet_wasm PRIVATE bindings/wasi_malloc.c)
+endif()
 
 if(EMSCRIPTEN)
   list(TRANSFORM FRESHET_EXPORTS PREPEND "_" OUTPUT_VARIABLE _em_exports)
   list(JOIN _em_exports "," _em_exports)
-  target_link_options(freshet_wasm PRIVATE -Oz -flto -sSTANDALONE_WASM --no-entry
+  # emmalloc: a smaller allocator than dlmalloc (-5 KB), same contract.
+  target_link_options(freshet_wasm PRIVATE -Oz -flto ${FRESHET_WASM_FEATURES} -sMALLOC=emmalloc
+    -sSTANDALONE_WASM --no-entry
     -sEXPORTED_FUNCTIONS=${_em_exports} -sALLOW_MEMORY_GROWTH=1 -sINITIAL_MEMORY=1MB
     -sTOTAL_STACK=256KB -sFILESYSTEM=0 -sERROR_ON_UNDEFINED_SYMBOLS=1)
+  if(FRESHET_WASM_NAMES)
+    target_link_options(freshet_wasm PRIVATE --profiling-funcs)
+  endif()
 else()
-  target_link_options(freshet_wasm PRIVATE -mexec-model=reactor -Oz -flto
-    -Wl,--strip-all -Wl,--gc-sections -Wl,--initial-memory=1048576 -Wl,-z,stack-size=262144)
+  target_link_options(freshet_wasm PRIVATE -mexec-model=reactor -Oz -flto ${FRESHET_WASM_FEATURES}
+    -Wl,--gc-sections -Wl,--initial-memory=1048576 -Wl,-z,stack-size=262144)
+  if(FRESHET_WASM_NAMES)
+    target_link_options(freshet_wasm PRIVATE -Wl,--strip-debug)
+  else()
+    target_link_options(freshet_wasm PRIVATE -Wl,--strip-all)
+  endif()
+endif()
+
+# binaryen's wasm-opt, explicitly (clang only runs it when it happens to be
+# on PATH): -Oz again with --low-memory-unused (the data starts at 1024, so
+# addresses below it are never used) saves ~2.5 KB. Emscripten runs it itself.
+find_program(FRESHET_WASM_OPT wasm-opt)
+if(NOT EMSCRIPTEN AND FRESHET_WASM_OPT AND NOT FRESHET_WASM_NAMES)
+  add_custom_command(TARGET freshet_wasm POST_BUILD
+    COMMAND ${FRESHET_WASM_OPT} -Oz --converge --low-memory-unused --enable-sign-ext
+      --enable-mutable-globals --enable-nontrapping-float-to-int --enable-bulk-memory
+      $<TARGET_FILE:freshet_wasm> -o $<TARGET_FILE:freshet_wasm>)
 endif()
 
 add_custom_command(TARGET freshet_wasm POST_BUILD

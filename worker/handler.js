@@ -23,6 +23,7 @@ import {
   META_HEADER,
 } from './response_headers.js';
 import { rangeResponse } from './range.js';
+import { createCoalescer } from './coalesce.js';
 
 const HOP_BY_HOP_REQUEST = ['connection', 'keep-alive', 'proxy-connection', 'te', 'upgrade', 'trailer'];
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE', 'PUT', 'DELETE']);
@@ -90,7 +91,9 @@ function bump(map, key) {
  */
 export function createHandler(options) {
   const { wasm } = options;
-  const getCache = options.cache ?? (() => caches.default);
+  // Misses and revalidations of one key share one origin fetch (worker/coalesce.js).
+  const coalescer = createCoalescer(options.cache ?? (() => caches.default));
+  const getCache = () => coalescer.cache;
   const log = options.log ?? ((event) => console.log(JSON.stringify({ freshet: 1, ...event })));
   const stats = newStats();
   const revalidations = new Map(); // key -> promise: one background revalidation per key
@@ -505,6 +508,20 @@ export function createHandler(options) {
     ctx.waitUntil(p);
   }
 
+  // Coalesced origin fetch: the first request for a key leads, the others
+  // wait and then read the leader's entry (or fetch themselves if it stored
+  // nothing). GET and HEAD only.
+  function coalesced(ctx, args) {
+    const { request, env } = args;
+    const go = () => refresh(ctx, args);
+    if (request.method !== 'GET' && request.method !== 'HEAD') return go();
+    return coalescer.run(args.entryUrl, go, (shared) => {
+      if (!shared) return go();
+      args.stored?.body?.cancel().catch(() => {});
+      return handle(request, env, ctx);
+    });
+  }
+
   async function handle(request, env, ctx) {
     stats.requests++;
     const now = clock(request, env);
@@ -536,7 +553,7 @@ export function createHandler(options) {
     const args = { request, env, rd, record, eng, now, entryUrl, vary };
     if (!stored) {
       stats.misses++;
-      return onlyIfCached(args) ?? refresh(ctx, { ...args, mode: 'miss' });
+      return onlyIfCached(args) ?? coalesced(ctx, { ...args, mode: 'miss' });
     }
     let ld;
     try {
@@ -563,7 +580,7 @@ export function createHandler(options) {
       stored.body?.cancel().catch(() => {});
       return unavailable;
     }
-    return refresh(ctx, { ...args, stored, ld, mode: 'expired' });
+    return coalesced(ctx, { ...args, stored, ld, mode: 'expired' });
   }
 
   return {
