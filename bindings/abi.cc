@@ -10,6 +10,8 @@
 
 #include "../src/conditional.h"
 #include "../src/engine.h"
+#include "../src/purge_policy.h"
+#include "../src/route_info.h"
 #include "../src/vary.h"
 #include "freshet_abi.h"
 
@@ -25,7 +27,8 @@ static_assert(offsetof(fr_result, lifetime_source) == 72);
 static_assert(offsetof(fr_result, browser_ttl) == 80);
 static_assert(offsetof(fr_result, strs) == 88);
 static_assert(offsetof(fr_result, body_limit) == 152);
-static_assert(sizeof(fr_result) == 160);
+static_assert(offsetof(fr_result, tiers) == 160);
+static_assert(sizeof(fr_result) == 168);
 
 namespace {
 
@@ -162,6 +165,7 @@ FR_EXPORT(fr_load_manifest) const fr_result* fr_load_manifest(uint32_t len) {
     return fail(FR_NO_ENGINE);
   }
   r->flags = parsed.manifest->mode == freshet::Mode::kDebug ? FR_FLAG_DEBUG : 0;
+  r->route = static_cast<int32_t>(parsed.manifest->routes.size());  // the route count
   s.engine = std::make_unique<freshet::Engine>(std::move(*parsed.manifest));
   return finish();
 }
@@ -187,6 +191,8 @@ FR_EXPORT(fr_request) const fr_result* fr_request(uint32_t len) {
     const auto& route = s.engine->manifest().routes[static_cast<size_t>(d.route)];
     s.strs[FR_STR_ROUTE_NAME] = route.name;
     if (route.rules.browser_ttl) r->browser_ttl = static_cast<double>(*route.rules.browser_ttl);
+    r->tiers = route.rules.tiers;
+    r->origin_timeout_ms = static_cast<uint32_t>(route.rules.origin_timeout * 1000);
   }
   s.strs[FR_STR_KEY] = d.key;
   s.strs[FR_STR_KEY_URL] = d.key_url;
@@ -196,7 +202,10 @@ FR_EXPORT(fr_request) const fr_result* fr_request(uint32_t len) {
   return finish();
 }
 
-FR_EXPORT(fr_lookup) const fr_result* fr_lookup(uint32_t len, int32_t route, double now_ms) {
+namespace {
+
+const fr_result* lookupWith(uint32_t len, int32_t route, double now_ms,
+                            const freshet::PurgeFloors* floors) {
   fr_result* r = reset();
   State& s = state();
   if (len > s.input.size()) return fail(FR_BAD_INPUT);
@@ -214,8 +223,8 @@ FR_EXPORT(fr_lookup) const fr_result* fr_lookup(uint32_t len, int32_t route, dou
     setReason(freshet::Reason::kBadEntry);
     return finish();
   }
-  const auto d =
-      s.engine->decideLookup(req.facts, static_cast<uint32_t>(route), *entry, toMs(now_ms));
+  auto d = s.engine->decideLookup(req.facts, static_cast<uint32_t>(route), *entry, toMs(now_ms));
+  if (floors) freshet::applyPurge(*entry, *floors, d);
   r->action = static_cast<uint32_t>(d.action);
   setReason(d.reason);
   r->age = static_cast<double>(d.age);
@@ -225,6 +234,19 @@ FR_EXPORT(fr_lookup) const fr_result* fr_lookup(uint32_t len, int32_t route, dou
   r->stale_if_error = static_cast<double>(entry->stale_if_error);
   if (d.usable_if_error) r->flags |= FR_FLAG_USABLE_IF_ERROR;
   return finish();
+}
+
+}  // namespace
+
+FR_EXPORT(fr_lookup) const fr_result* fr_lookup(uint32_t len, int32_t route, double now_ms) {
+  return lookupWith(len, route, now_ms, nullptr);
+}
+
+FR_EXPORT(fr_lookup_purged)
+const fr_result* fr_lookup_purged(uint32_t len, int32_t route, double now_ms, double hard_ms,
+                                  double soft_ms) {
+  const freshet::PurgeFloors floors{toMs(hard_ms), toMs(soft_ms)};
+  return lookupWith(len, route, now_ms, &floors);
 }
 
 FR_EXPORT(fr_store)
@@ -267,6 +289,27 @@ const fr_result* fr_store(uint32_t len, int32_t route, double request_time_ms,
     if (!s.strs[FR_STR_OMIT].empty()) s.strs[FR_STR_OMIT] += ',';
     s.strs[FR_STR_OMIT] += f;
   }
+  return finish();
+}
+
+FR_EXPORT(fr_manifest_info) const fr_result* fr_manifest_info(void) {
+  fr_result* r = reset();
+  State& s = state();
+  if (!s.engine) return fail(FR_NO_ENGINE);
+  s.strs[FR_STR_DIAGNOSTICS] = freshet::describeManifest(s.engine->manifest());
+  r->route = static_cast<int32_t>(s.engine->manifest().routes.size());
+  return finish();
+}
+
+FR_EXPORT(fr_route_info) const fr_result* fr_route_info(int32_t route) {
+  fr_result* r = reset();
+  State& s = state();
+  if (!s.engine) return fail(FR_NO_ENGINE);
+  const auto& routes = s.engine->manifest().routes;
+  if (route < 0 || static_cast<size_t>(route) >= routes.size()) return fail(FR_BAD_INPUT);
+  r->route = route;
+  s.strs[FR_STR_DIAGNOSTICS] =
+      freshet::describeRoute(routes[static_cast<size_t>(route)], static_cast<uint32_t>(route));
   return finish();
 }
 

@@ -72,6 +72,8 @@ typedef struct fr_result {
   double browser_ttl;            /*  80 request: client max-age, -1 = unchanged */
   fr_str strs[FR_STR_SLOTS];     /* 88 .. 152 */
   double body_limit;             /* 152 request: max body bytes of a POST route */
+  uint32_t tiers;                /* 160 request: storage tiers, 1 memory 2 cache 4 global */
+  uint32_t origin_timeout_ms;    /* 164 request: the route's origin timeout */
 } fr_result;
 
 /* Returns FRESHET_ABI_VERSION. */
@@ -84,9 +86,18 @@ const fr_result* fr_load_manifest(uint32_t len);
 const fr_result* fr_request(uint32_t len);
 /* Input: request record + string list [meta]. */
 const fr_result* fr_lookup(uint32_t len, int32_t route, double now_ms);
+/* fr_lookup, then the purges that cover the entry (docs/admin.md): an entry
+ * stored before hard_ms is gone (action 4), before soft_ms stale. */
+const fr_result* fr_lookup_purged(uint32_t len, int32_t route, double now_ms, double hard_ms,
+                                  double soft_ms);
 /* Input: request record + string list [status, name, value, ...]. */
 const fr_result* fr_store(uint32_t len, int32_t route, double request_time_ms,
                           double response_time_ms);
+/* The manifest's top-level settings as JSON, in strs[FR_STR_DIAGNOSTICS]
+ * (namespace, mode, memory caps, warm URLs); read once per engine. */
+const fr_result* fr_manifest_info(void);
+/* A route's effective rules as JSON, in strs[FR_STR_DIAGNOSTICS] (tools). */
+const fr_result* fr_route_info(int32_t route);
 /* Name of a reason code, in strs[FR_STR_REASON]. */
 const fr_result* fr_reason(uint32_t code);
 /* RFC 9111 4.4. Input: request record + [status, name, value, ...] of the

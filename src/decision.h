@@ -35,6 +35,7 @@ enum class LookupAction : uint32_t {
   kHit = 1,         // fresh: serve it
   kStale = 2,       // serve it now, revalidate once in the background
   kRevalidate = 3,  // ask the origin (conditionally when validators exist)
+  kMiss = 4,        // the entry is gone (hard purge): fetch as on a miss
 };
 
 struct LookupDecision {

@@ -17,8 +17,8 @@ LookupDecision Engine::decideLookup(const RequestFacts& req, uint32_t route, con
   const int64_t staleness = std::max<int64_t>(0, -d.ttl);
   const bool may_serve_stale = (entry.flags & kEntryMustRevalidate) == 0;
   // RFC 5861: only a granted window (> 0) allows serving a stale copy.
-  d.usable_if_error =
-      may_serve_stale && d.ttl <= 0 && entry.stale_if_error > 0 && staleness <= entry.stale_if_error;
+  d.usable_if_error = may_serve_stale && d.ttl <= 0 && entry.stale_if_error > 0 &&
+                      staleness <= entry.stale_if_error;
   if (d.ttl > 0) d.usable_if_error = true;  // a fresh copy is always usable
 
   const bool honor = rules.request_directives == RequestDirectives::kHonor;

@@ -49,6 +49,8 @@ std::string_view reasonName(Reason r) {
     case Reason::kNoPrecondition: return "no-precondition";
     case Reason::kInvalidAge: return "invalid-age";
     case Reason::kOnlyIfCached: return "only-if-cached";
+    case Reason::kPurged: return "purged";
+    case Reason::kSoftPurged: return "soft-purged";
   }
   return "unknown";
 }

@@ -57,6 +57,9 @@ enum class Reason : uint32_t {
   kNoPrecondition = 65,      // no precondition a cache evaluates
   kInvalidAge = 66,          // Age invalid or repeated: stored as stale (RFC 9111 5.1)
   kOnlyIfCached = 67,        // request only-if-cached, nothing usable stored: 504 (5.2.1.7)
+  // Purges (docs/admin.md).
+  kPurged = 80,      // a hard purge covers the entry: it is gone
+  kSoftPurged = 81,  // a soft purge covers the entry: stale, revalidated
 };
 
 std::string_view reasonName(Reason r);

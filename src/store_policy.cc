@@ -25,6 +25,10 @@ bool understoodStatus(int status) {
   return isHeuristicallyCacheableStatus(status) || status == 302 || status == 303 || status == 307;
 }
 
+bool routeAllowsMethod(const RouteRules& rules, std::string_view method) {
+  return std::find(rules.methods.begin(), rules.methods.end(), method) != rules.methods.end();
+}
+
 StoreDecision refuse(Reason reason) {
   StoreDecision d;
   d.action = StoreAction::kNoStore;
@@ -38,7 +42,11 @@ StoreDecision Engine::decideStore(const RequestFacts& req, uint32_t route, int s
                                   const HeaderView& headers, int64_t request_time_ms,
                                   int64_t response_time_ms) const {
   const RouteRules& rules = rulesFor(route);
-  if (req.method != "GET" && req.method != "HEAD") return refuse(Reason::kMethod);
+  // POST answers are stored only on routes that key on the body.
+  if (req.method != "GET" && req.method != "HEAD" &&
+      !(req.method == "POST" && routeAllowsMethod(rules, "POST"))) {
+    return refuse(Reason::kMethod);
+  }
   if (status == 206) return refuse(Reason::kPartial);
   if (status >= 500 || status < 200) return refuse(Reason::kServerError);
 
@@ -47,7 +55,8 @@ StoreDecision Engine::decideStore(const RequestFacts& req, uint32_t route, int s
   if (r.cc.must_understand && !understoodStatus(status)) return refuse(Reason::kUnknownStatus);
   if (r.cc.no_store && !r.cc.must_understand) return refuse(Reason::kNoStore);
   // 5.2.2.7: a shared cache MUST NOT store a private response.
-  if (r.cc.is_private) return refuse(Reason::kPrivate);
+  // The route's "cachePrivate" overrides it, loudly documented.
+  if (r.cc.is_private && !rules.cache_private) return refuse(Reason::kPrivate);
   if (r.has_set_cookie) return refuse(Reason::kSetCookie);
   if (r.vary_star) return refuse(Reason::kVaryStar);
   // 3.5: responses to authorized requests only with public, s-maxage or
@@ -62,6 +71,8 @@ StoreDecision Engine::decideStore(const RequestFacts& req, uint32_t route, int s
   const bool route_ttl = rules.ttl.has_value() && routeTtlApplies(status);
   if (route_ttl && (!explicit_life || rules.origin_headers == OriginHeaders::kOverride)) {
     life = {*rules.ttl, LifetimeSource::kRoute};
+  } else if (!explicit_life && rules.negative_ttl && (status == 404 || status == 410)) {
+    life = {*rules.negative_ttl, LifetimeSource::kRoute};  // negative caching
   } else if (!explicit_life) {
     if (!isHeuristicallyCacheableStatus(status)) return refuse(Reason::kStatus);
     if (rules.heuristic) life = heuristicLifetime(r, response_time);
@@ -71,6 +82,12 @@ StoreDecision Engine::decideStore(const RequestFacts& req, uint32_t route, int s
     if (life.source == LifetimeSource::kNone && !r.hasValidator()) {
       return refuse(Reason::kNoFreshness);
     }
+  }
+
+  // The route's caps bound whatever the origin (or a heuristic) said.
+  if (life.source != LifetimeSource::kRoute) {
+    if (rules.min_ttl && life.seconds < *rules.min_ttl) life.seconds = *rules.min_ttl;
+    if (rules.max_ttl && life.seconds > *rules.max_ttl) life.seconds = *rules.max_ttl;
   }
 
   StoreDecision d;

@@ -6,10 +6,13 @@ export const ABI_VERSION = 1;
 export const Status = Object.freeze({ OK: 0, BAD_INPUT: 1, NO_ENGINE: 2 });
 
 export const RequestAction = Object.freeze({ LOOKUP: 1, BYPASS: 2, PASS: 3 });
-export const LookupAction = Object.freeze({ HIT: 1, STALE: 2, REVALIDATE: 3 });
+export const LookupAction = Object.freeze({ HIT: 1, STALE: 2, REVALIDATE: 3, MISS: 4 });
 export const StoreAction = Object.freeze({ STORE: 1, NO_STORE: 2 });
 
 export const LIFETIME_SOURCES = Object.freeze(['none', 's-maxage', 'max-age', 'expires', 'route', 'heuristic']);
+
+/** Storage tier bits (docs/tiers.md). */
+export const Tier = Object.freeze({ MEMORY: 1, CACHE: 2, GLOBAL: 4 });
 
 export const Flag = Object.freeze({ USABLE_IF_ERROR: 1, DEBUG: 2, NEEDS_BODY: 4 });
 
@@ -32,7 +35,9 @@ export const Result = Object.freeze({
   browserTtl: 80,
   strs: 88,
   bodyLimit: 152,
-  size: 160,
+  tiers: 160,
+  originTimeoutMs: 164,
+  size: 168,
 });
 
 // String slots (fr_str_slot).

@@ -88,6 +88,8 @@ export class Engine {
     /** Warnings about a valid manifest ({severity, path, message}). */
     this.warnings = diagnostics;
     this.debug = (r.flags & Flag.DEBUG) !== 0;
+    /** Number of routes in the manifest. */
+    this.routeCount = r.i32(Result.route);
   }
 
   /** Phase 1: route, bypass, key. `record` is encodeList([method, url, ...headers]). */
@@ -103,14 +105,38 @@ export class Engine {
       keyUrl: r.strs(Str.KEY_URL),
       browserTtl: r.f64(Result.browserTtl),
       debug: (r.u32(Result.flags) & Flag.DEBUG) !== 0,
+      tags: r.strs(Str.TAGS),
+      needsBody: (r.u32(Result.flags) & Flag.NEEDS_BODY) !== 0,
+      bodyLimit: r.f64(Result.bodyLimit),
+      tiers: r.u32(Result.tiers),
+      originTimeoutMs: r.u32(Result.originTimeoutMs),
     };
   }
 
+  /** The manifest's top-level settings (namespace, mode, memory caps, warm URLs). */
+  manifestInfo() {
+    const r = this.#call(() => this.exports.fr_manifest_info());
+    this.#check(r);
+    return JSON.parse(r.strs(Str.DIAGNOSTICS));
+  }
+
+  /** A route's effective rules (defaults applied), for tools; not per request. */
+  routeInfo(route) {
+    const r = this.#call(() => this.exports.fr_route_info(route));
+    this.#check(r);
+    return JSON.parse(r.strs(Str.DIAGNOSTICS));
+  }
+
   /** Phase 2: a stored entry's metadata against this request at nowMs. */
-  lookup(record, route, meta, nowMs) {
-    const r = this.#call(() =>
-      this.exports.fr_lookup(this.#write([record, encodeList([meta])]), route, nowMs),
-    );
+  lookup(record, route, meta, nowMs, floors = null) {
+    // With purge floors ({hard, soft} ms), the engine also decides whether
+    // the entry predates a purge that covers it (docs/admin.md).
+    const r = this.#call(() => {
+      const len = this.#write([record, encodeList([meta])]);
+      return floors && (floors.hard > 0 || floors.soft > 0)
+        ? this.exports.fr_lookup_purged(len, route, nowMs, floors.hard, floors.soft)
+        : this.exports.fr_lookup(len, route, nowMs);
+    });
     this.#check(r);
     return {
       action: r.u32(Result.action),

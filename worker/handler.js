@@ -3,7 +3,13 @@
 // (docs/architecture.md). Fails open: if the engine or the cache fails, the
 // request goes to the origin untouched.
 
-import { ConditionalAction, InvalidationAction, LookupAction, MissAction, RequestAction, StoreAction, VaryAction } from './abi.js';
+import { OriginTimeout, fetchWithTimeout } from './timeout.js';
+import { GlobalTier, MemoryTier, TIER_HEADER, TieredCache } from './tiers.js';
+import { createAdmin } from './admin.js';
+import { isolatePurgeSync, isolatePurges } from './purge.js';
+import { applyForwardingRule, forwardingRule } from './forwarding.js';
+import { keyOnBody } from './request_body.js';
+import { ConditionalAction, InvalidationAction, LookupAction, MissAction, RequestAction, StoreAction, Tier, VaryAction } from './abi.js';
 import { Engine, ManifestError, encodeList, headerList } from './engine.js';
 import {
   TEST_NOW_HEADER,
@@ -21,6 +27,7 @@ import {
   storedOriginHeaders,
   varyMarkerHeaders,
   META_HEADER,
+  TAGS_HEADER,
 } from './response_headers.js';
 import { rangeResponse } from './range.js';
 import { createCoalescer } from './coalesce.js';
@@ -101,6 +108,30 @@ export function createHandler(options) {
   let engineText = null;
   let engineProblem = null; // why there is no engine for engineText
   const loggedOnce = new Set();
+  // Purges: this isolate's view, kept in step with the purge log (purge.js).
+  const purges = options.purges ?? isolatePurges;
+  const purgeSync = options.purgeSync ?? isolatePurgeSync;
+  // Storage tiers (tiers.js): the isolate's memory tier, capped by the manifest.
+  const memory = new MemoryTier();
+  let memoryConfiguredFor = null;
+
+  // The cache of a route: the platform Cache API, or the tiers it names.
+  function cacheFor(rd, env, ctx) {
+    if (!rd || rd.tiers === Tier.CACHE) return getCache();
+    if (engine && memoryConfiguredFor !== engine) {
+      memory.configure(engine.manifestInfo().memory);
+      memoryConfiguredFor = engine;
+    }
+    const waitUntil = (p) => (ctx?.waitUntil ? ctx.waitUntil(p) : Promise.resolve(p).catch(() => {}));
+    return new TieredCache({ cache: getCache(), memory, global: GlobalTier.from(env), tiers: rd.tiers, waitUntil });
+  }
+
+  // Removes an entry from every tier it may be in.
+  function deleteEverywhere(url, env) {
+    const tiers = Tier.MEMORY | Tier.CACHE | Tier.GLOBAL;
+    const all = new TieredCache({ cache: getCache(), memory, global: GlobalTier.from(env), tiers, waitUntil: () => {} });
+    return all.delete(new Request(url)).catch(() => false);
+  }
 
   function logOnce(kind, event) {
     if (loggedOnce.has(kind)) return;
@@ -152,8 +183,10 @@ export function createHandler(options) {
     return () => Date.now();
   }
 
-  function originRequest(request, env, { method, extraHeaders, dropConditionals } = {}) {
+  function originRequest(request, env, { method, extraHeaders, dropConditionals, forward, signal } = {}) {
     const headers = new Headers(request.headers);
+    // Cacheable routes: only keyed headers and the safe list (forwarding.js).
+    if (forward) applyForwardingRule(headers, forward);
     headers.delete(TEST_NOW_HEADER);
     headers.delete(TEST_SETTLE_HEADER);
     for (const h of HOP_BY_HOP_REQUEST) headers.delete(h);
@@ -179,6 +212,7 @@ export function createHandler(options) {
       headers,
       body: hasBody ? request.body : null,
       redirect: 'manual',
+      signal,
     });
   }
 
@@ -224,7 +258,7 @@ export function createHandler(options) {
     }
     if (d.action !== InvalidationAction.INVALIDATE) return;
     stats.invalidations++;
-    await Promise.all(d.keyUrls.map((u) => getCache().delete(new Request(u)).catch(() => false)));
+    await Promise.all(d.keyUrls.map((u) => deleteEverywhere(u)));
   }
 
   // Pass-through: the origin's answer, untouched but for Cache-Status.
@@ -275,7 +309,7 @@ export function createHandler(options) {
     const headers = clientHeaders(storedOriginHeaders(stored.headers), {
       browserTtl: rd.browserTtl,
       age: ld.age,
-      status: cacheStatus({ hit: true, ttl: ld.ttl, key: rd.debug ? rd.key : '', ...extra }),
+      status: cacheStatus({ hit: true, ttl: ld.ttl, key: rd.debug ? rd.key : '', tier: stored.headers.get(TIER_HEADER), ...extra }),
       xcache,
       debug: rd.debug ? { key: rd.key, route: rd.routeName, reason: extra.detail ?? ld.reason } : undefined,
     });
@@ -311,14 +345,20 @@ export function createHandler(options) {
     let resp;
     let failure;
     try {
-      resp = await fetchOrigin(
+      // The route's originTimeout bounds the wait for status and headers.
+      resp = await fetchWithTimeout((signal) => fetchOrigin(
         originRequest(request, env, {
           method,
           extraHeaders: validators ?? undefined,
           dropConditionals: !!stored,
+          // FRESHET_FORWARD_HEADERS=all: every request header reaches the
+          // origin, as through a classic RFC 9111 proxy (the conformance
+          // run); by default only keyed + safe-listed ones (forwarding.js).
+          forward: env?.FRESHET_FORWARD_HEADERS === 'all' ? undefined : forwardingRule(eng, rd.route),
+          signal,
         }),
         env,
-      );
+      ), rd.originTimeoutMs);
     } catch (err) {
       failure = err;
     }
@@ -339,10 +379,12 @@ export function createHandler(options) {
     if (failure !== undefined) {
       if (mode === 'background') throw failure;
       log({ event: 'origin-error', key: rd.key, message: String(failure?.message ?? failure) });
+      const timedOut = failure instanceof OriginTimeout;
       const headers = clientHeaders(new Headers({ 'content-type': 'text/plain' }), {
-        status: cacheStatus({ fwd: stored ? 'stale' : 'uri-miss', detail: 'origin-unreachable' }),
+        status: cacheStatus({ fwd: stored ? 'stale' : 'uri-miss', detail: timedOut ? 'origin-timeout' : 'origin-unreachable' }),
         xcache: stored ? 'EXPIRED' : 'MISS',
       });
+      if (timedOut) return new Response('origin timeout\n', { status: 504, headers });
       return new Response('origin unreachable\n', { status: 502, headers });
     }
 
@@ -369,7 +411,7 @@ export function createHandler(options) {
         ctx.waitUntil(putEntry(args, stored.status, stored.statusText, merged, forCache, sd));
       } else {
         forCache?.cancel().catch(() => {});
-        ctx.waitUntil(getCache().delete(new Request(args.entryUrl)).catch(() => {}));
+        ctx.waitUntil(deleteEverywhere(args.entryUrl, args.env));
       }
       if (mode === 'background') {
         forClient?.cancel().catch(() => {});
@@ -396,13 +438,13 @@ export function createHandler(options) {
     } else {
       bump(stats.notStored, sd.reason);
       // Nothing usable remains stored once the origin refuses storage.
-      if (stored) ctx.waitUntil(getCache().delete(new Request(args.entryUrl)).catch(() => {}));
+      if (stored) ctx.waitUntil(deleteEverywhere(args.entryUrl, args.env));
     }
     if (mode === 'background') {
       body?.cancel().catch(() => {});
       return null;
     }
-    const xcache = mode === 'expired' ? 'EXPIRED' : 'MISS';
+    const xcache = mode === 'expired' ? 'EXPIRED' : mode === 'refresh' ? 'REFRESH' : 'MISS';
     const headers = clientHeaders(resp.headers, {
       browserTtl: rd.browserTtl,
       status: cacheStatus({
@@ -439,8 +481,8 @@ export function createHandler(options) {
   async function putEntry(args, status, statusText, headers, body, sd) {
     const { rd, record, eng, vary } = args;
     try {
-      const cache = getCache();
-      const stored = omitFields(headersForStorage(headers, sd.meta, sd.platformTtl), sd.omit);
+      const cache = cacheFor(rd, args.env);
+      const stored = omitFields(headersForStorage(headers, sd.meta, sd.platformTtl, rd.tags), sd.omit);
       const entry = storableEntry(status, statusText, stored, body);
       const v = eng.vary(record, headers.get('vary') ?? '');
       if (v.action !== VaryAction.SELECT) {
@@ -484,8 +526,8 @@ export function createHandler(options) {
    * The stored entry for this request: the entry at the key URL, or, when
    * that is a variant marker, the variant this request selects.
    */
-  async function lookupEntry(rd, record, eng) {
-    const cache = getCache();
+  async function lookupEntry(rd, record, eng, env, ctx) {
+    const cache = cacheFor(rd, env, ctx);
     const found = await cache.match(new Request(rd.keyUrl));
     const names = found?.headers.get(VARY_HEADER);
     if (!found || names === null || names === undefined) return { stored: storedEntry(found), entryUrl: rd.keyUrl, vary: null };
@@ -522,17 +564,21 @@ export function createHandler(options) {
     });
   }
 
-  async function handle(request, env, ctx) {
+  async function handle(request, env, ctx, control = null) {
     stats.requests++;
     const now = clock(request, env);
+    if (control === 'bypass') return pass(request, env, 'BYPASS', 'control-bypass');
     const eng = getEngine(env);
     if (!eng) return pass(request, env, 'BYPASS', engineProblem ?? 'engine-error');
 
     let record;
     let rd;
     try {
-      record = encodeList([request.method, request.url, ...headerList(request.headers)]);
+      const list = [request.method, request.url, ...headerList(request.headers)];
+      record = encodeList(list);
       rd = eng.request(record);
+      // POST routes key on the body: read it (bounded), ask again.
+      if (rd.needsBody) ({ request, record, rd } = await keyOnBody(eng, request, list, rd));
     } catch (err) {
       engineFailed(err);
       return pass(request, env, 'BYPASS', 'engine-error');
@@ -542,9 +588,14 @@ export function createHandler(options) {
     }
     if (rd.action === RequestAction.BYPASS) return pass(request, env, 'BYPASS', rd.reason, rd.debug, eng, record);
 
+    if (control === 'refresh') {
+      // An authenticated caller asked for a fresh copy: skip the lookup.
+      return refresh(ctx, { request, env, rd, record, eng, now, entryUrl: rd.keyUrl, vary: null, mode: 'refresh' });
+    }
+    await purgeSync.maybeSync(env, (p) => ctx.waitUntil(p));
     let found = { stored: undefined, entryUrl: rd.keyUrl, vary: null };
     try {
-      found = await lookupEntry(rd, record, eng);
+      found = await lookupEntry(rd, record, eng, env, ctx);
     } catch (err) {
       stats.cacheErrors++;
       logOnce('cache-match', { event: 'cache-error', message: String(err?.message ?? err) });
@@ -557,11 +608,18 @@ export function createHandler(options) {
     }
     let ld;
     try {
-      ld = eng.lookup(record, rd.route, stored.headers.get(META_HEADER) ?? '', now());
+      const tags = (stored.headers.get(TAGS_HEADER) ?? '').split(',').filter(Boolean);
+      ld = eng.lookup(record, rd.route, stored.headers.get(META_HEADER) ?? '', now(), purges.floors(rd.key, tags));
     } catch (err) {
       stored.body?.cancel().catch(() => {});
       engineFailed(err);
       return pass(request, env, 'BYPASS', 'engine-error');
+    }
+    if (ld.action === LookupAction.MISS) {
+      // A hard purge covers the entry: it is gone.
+      stats.misses++;
+      stored.body?.cancel().catch(() => {});
+      return onlyIfCached(args) ?? coalesced(ctx, { ...args, mode: 'miss' });
     }
     if (ld.action === LookupAction.HIT) {
       stats.hits++;
@@ -583,8 +641,32 @@ export function createHandler(options) {
     return coalesced(ctx, { ...args, stored, ld, mode: 'expired' });
   }
 
-  return {
+  const admin = createAdmin({
+    getEngine,
     stats,
+    purges,
+    sync: purgeSync,
+    clock,
+    lookupEntry: (rd, record, eng, env, ctx) => lookupEntry(rd, record, eng, env, ctx),
+    fetchThrough: (req, env, ctx) => api.fetch(req, env, ctx),
+  });
+
+  const api = {
+    stats,
+    purges,
+    /** Cron: keeps the manifest's `warm` URLs in the cache (docs/admin.md). */
+    async scheduled(event, env = {}, ctx = undefined) {
+      let urls = [];
+      try {
+        urls = JSON.parse(manifestText(env)).warm ?? [];
+      } catch {
+        urls = [];
+      }
+      if (!getEngine(env) || !Array.isArray(urls) || urls.length === 0) return [];
+      const results = await admin.warmUrls(urls.slice(0, 100), env, ctx);
+      log({ event: 'warm', cron: event?.cron, results });
+      return results;
+    },
     /** The Workers fetch handler. */
     async fetch(request, env = {}, ctx = undefined) {
       const context = {
@@ -603,7 +685,10 @@ export function createHandler(options) {
         }
       }
       try {
-        return await handle(request, env, context);
+        if (admin.matches(request, env)) return await admin.handle(request, env, context);
+        const control = await admin.control(request, env);
+        if (control instanceof Response) return control;
+        return await handle(control.request, env, context, control.mode);
       } catch (err) {
         // Fail open: nothing in freshet may be why a user gets an error.
         stats.engineErrors++;
@@ -612,4 +697,5 @@ export function createHandler(options) {
       }
     },
   };
+  return api;
 }

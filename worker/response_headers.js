@@ -6,12 +6,37 @@ export const ORIGIN_CC_HEADER = 'x-freshet-origin-cc';
 /** On a variant marker (docs/architecture.md "Variants"): the Vary field names and the generation. */
 export const VARY_HEADER = 'x-freshet-vary';
 export const VARY_GEN_HEADER = 'x-freshet-vary-gen';
+/** The entry's purge tags: the route's, plus the origin's Cache-Tag / Surrogate-Key. */
+export const TAGS_HEADER = 'x-freshet-tags';
 /** The origin's status of a stored entry (the platform stores every entry as a 200). */
 export const STATUS_HEADER = 'x-freshet-status';
-const INTERNAL = [META_HEADER, ORIGIN_CC_HEADER, VARY_HEADER, VARY_GEN_HEADER, STATUS_HEADER];
+const INTERNAL = [META_HEADER, ORIGIN_CC_HEADER, VARY_HEADER, VARY_GEN_HEADER, TAGS_HEADER, STATUS_HEADER, 'x-freshet-tier'];
 
 /** Targeted fields meant for the CDN tier (RFC 9213 section 2); stripped before the client. */
-export const CDN_ONLY = ['freshet-cache-control', 'cdn-cache-control', 'surrogate-control'];
+export const CDN_ONLY = ['freshet-cache-control', 'cdn-cache-control', 'surrogate-control', 'cache-tag', 'surrogate-key'];
+
+const MAX_TAGS = 64;
+const MAX_TAG_LENGTH = 128;
+
+/**
+ * Tags of an entry: the route's (comma-separated, from the engine) merged
+ * with the origin's Cache-Tag (comma-separated) and Surrogate-Key
+ * (space-separated). Deduplicated, at most 64 tags of at most 128 bytes.
+ */
+export function entryTags(routeTags, headers) {
+  const all = [
+    ...(routeTags ? routeTags.split(',') : []),
+    ...(headers.get('cache-tag') ?? '').split(','),
+    ...(headers.get('surrogate-key') ?? '').split(/\s+/),
+  ];
+  const out = new Set();
+  for (const raw of all) {
+    const tag = raw.trim();
+    if (tag && tag.length <= MAX_TAG_LENGTH && /^[\x21-\x7e]+$/.test(tag) && !tag.includes(',')) out.add(tag);
+    if (out.size >= MAX_TAGS) break;
+  }
+  return [...out];
+}
 
 /** Request header through which tests set the clock (only with FRESHET_TEST_MODE=1). */
 export const TEST_NOW_HEADER = 'x-freshet-test-now';
@@ -47,11 +72,13 @@ export function cacheStatus(p) {
   if (Number.isFinite(p.ttl)) v += `; ttl=${Math.trunc(p.ttl)}`;
   if (p.key) v += `; key=${sfString(p.key)}`;
   if (p.detail) v += `; detail=${sfString(p.detail)}`;
+  // Extension parameter: which storage tier answered, when not the Cache API.
+  if (p.tier === 'memory' || p.tier === 'global') v += `; tier=${p.tier}`;
   return v;
 }
 
 /** Headers for the platform cache: original fields plus the engine's metadata. */
-export function headersForStorage(headers, meta, platformTtl) {
+export function headersForStorage(headers, meta, platformTtl, routeTags = '') {
   const out = new Headers(headers);
   dropHopByHop(out);
   out.delete('set-cookie');
@@ -66,6 +93,8 @@ export function headersForStorage(headers, meta, platformTtl) {
   // use the entry (fresh + stale windows + time to revalidate).
   out.set('cache-control', `public, max-age=${Math.max(1, Math.trunc(platformTtl))}`);
   out.set(META_HEADER, meta);
+  const tags = entryTags(routeTags, headers);
+  if (tags.length) out.set(TAGS_HEADER, tags.join(','));
   return out;
 }
 

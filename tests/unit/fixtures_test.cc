@@ -37,6 +37,7 @@ const char* lookupActionName(LookupAction a) {
     case LookupAction::kHit: return "hit";
     case LookupAction::kStale: return "stale";
     case LookupAction::kRevalidate: return "revalidate";
+    case LookupAction::kMiss: return "miss";
   }
   return "?";
 }

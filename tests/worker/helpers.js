@@ -72,7 +72,7 @@ function workerModules(wasmBytes, manifestText) {
  * @param {object} [o.bindings] extra bindings
  * @param {Uint8Array} [o.wasm] module bytes; default: the WASM_BUILD build
  */
-export async function startWorker({ origin, manifest, bindings = {}, wasm } = {}) {
+export async function startWorker({ origin, manifest, bindings = {}, wasm, options = {} } = {}) {
   const wasmBytes = wasm ?? readFileSync(wasmPath());
   const bundled = readFileSync(path.join(ROOT, 'freshet.manifest.json'), 'utf8');
   const mf = new Miniflare({
@@ -86,6 +86,7 @@ export async function startWorker({ origin, manifest, bindings = {}, wasm } = {}
       ...(manifest === undefined ? {} : { FRESHET_MANIFEST: typeof manifest === 'string' ? manifest : JSON.stringify(manifest) }),
       ...bindings,
     },
+    ...options,
   });
   await mf.ready;
   return {
@@ -98,7 +99,8 @@ export async function startWorker({ origin, manifest, bindings = {}, wasm } = {}
     async fetch(pathname, { at = 0, method = 'GET', headers = {}, body, settle = true } = {}) {
       const h = { 'x-freshet-test-now': String(T0 + at * 1000), ...headers };
       if (settle) h['x-freshet-test-settle'] = '1';
-      const res = await mf.dispatchFetch(`https://example.com${pathname}`, { method, headers: h, body });
+      const url = pathname.startsWith('https://') ? pathname : `https://example.com${pathname}`;
+      const res = await mf.dispatchFetch(url, { method, headers: h, body });
       const text = await res.text();
       return { status: res.status, headers: res.headers, text, xcache: res.headers.get('x-cache'), cacheStatus: res.headers.get('cache-status') };
     },
