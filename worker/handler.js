@@ -3,6 +3,7 @@
 // (docs/architecture.md). Fails open: if the engine or the cache fails, the
 // request goes to the origin untouched.
 
+import { HitForPass } from './hit_for_pass.js';
 import { OriginTimeout, fetchWithTimeout } from './timeout.js';
 import { GlobalTier, MemoryTier, TIER_HEADER, TieredCache } from './tiers.js';
 import { createAdmin } from './admin.js';
@@ -100,6 +101,7 @@ export function createHandler(options) {
   const { wasm } = options;
   // Misses and revalidations of one key share one origin fetch (worker/coalesce.js).
   const coalescer = createCoalescer(options.cache ?? (() => caches.default));
+  const hitForPass = new HitForPass();
   const getCache = () => coalescer.cache;
   const log = options.log ?? ((event) => console.log(JSON.stringify({ freshet: 1, ...event })));
   const stats = newStats();
@@ -434,9 +436,11 @@ export function createHandler(options) {
       stats.stores++;
       let forCache = null;
       if (body) [body, forCache] = body.tee();
+      hitForPass.clear(args.entryUrl);
       ctx.waitUntil(putEntry(args, resp.status, resp.statusText, resp.headers, forCache, sd));
     } else {
       bump(stats.notStored, sd.reason);
+      if (mode !== 'background') hitForPass.mark(args.entryUrl, requestTime);
       // Nothing usable remains stored once the origin refuses storage.
       if (stored) ctx.waitUntil(deleteEverywhere(args.entryUrl, args.env));
     }
@@ -557,6 +561,12 @@ export function createHandler(options) {
     const { request, env } = args;
     const go = () => refresh(ctx, args);
     if (request.method !== 'GET' && request.method !== 'HEAD') return go();
+    // Hit-for-pass: the last answer for this key was not storable; do not
+    // make this request wait behind another one.
+    if (hitForPass.active(args.entryUrl, args.now())) {
+      stats.hitForPass = (stats.hitForPass ?? 0) + 1;
+      return go();
+    }
     return coalescer.run(args.entryUrl, go, (shared) => {
       if (!shared) return go();
       args.stored?.body?.cancel().catch(() => {});
