@@ -97,6 +97,17 @@ function bump(map, key) {
  * @param {(event: object) => void} [options.log] structured log sink (default console.log JSON)
  * @returns {{ fetch(request: Request, env?: object, ctx?: ExecutionContext): Promise<Response>, stats: object }}
  */
+// Server-Timing (W3C): how long freshet took end to end, and what it did.
+function withServerTiming(response, ms) {
+  try {
+    const what = response.headers.get('x-cache') ?? '';
+    response.headers.append('server-timing', `freshet;dur=${ms};desc="${what}"`);
+  } catch {
+    // Immutable headers (a response passed through untouched): leave them.
+  }
+  return response;
+}
+
 export function createHandler(options) {
   const { wasm } = options;
   // Misses and revalidations of one key share one origin fetch (worker/coalesce.js).
@@ -698,7 +709,9 @@ export function createHandler(options) {
         if (admin.matches(request, env)) return await admin.handle(request, env, context);
         const control = await admin.control(request, env);
         if (control instanceof Response) return control;
-        return await handle(control.request, env, context, control.mode);
+        const started = Date.now();
+        const response = await handle(control.request, env, context, control.mode);
+        return withServerTiming(response, Date.now() - started);
       } catch (err) {
         // Fail open: nothing in freshet may be why a user gets an error.
         stats.engineErrors++;

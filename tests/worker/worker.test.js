@@ -240,3 +240,19 @@ describe(`worker (${WASM_BUILD} build)`, () => {
     assert.equal(seen['x-freshet-test-settle'], undefined);
   });
 });
+
+describe(`Server-Timing (${WASM_BUILD} build)`, () => {
+  test('every response says how long freshet took and what it did', async () => {
+    const origin = await startOrigin({ '/t': respond.counted('t', { 'cache-control': 'max-age=60' }) });
+    const worker = await startWorker({ origin: origin.url, manifest: { routes: [{ pattern: '/*' }] } });
+    try {
+      const a = await worker.fetch('/t');
+      assert.match(a.headers.get('server-timing'), /^freshet;dur=\d+;desc="MISS"$/);
+      const b = await worker.fetch('/t', { at: 1 });
+      assert.match(b.headers.get('server-timing'), /^freshet;dur=\d+;desc="HIT"$/);
+    } finally {
+      await worker.dispose();
+      await origin.close();
+    }
+  });
+});
