@@ -134,9 +134,15 @@ StoreDecision Engine::decideStore(const RequestFacts& req, uint32_t route, int s
   m.stale_if_error = d.stale_if_error;
 
   // A stored copy that can never be used is not worth a write.
+  // On a route that honours request directives a stale copy can still be
+  // served to a client's max-stale (RFC 9111 5.2.1.2), unless the origin
+  // forbade serving it stale.
+  const bool max_stale_may_use = rules.request_directives == RequestDirectives::kHonor &&
+                                 life.seconds > 0 &&
+                                 (m.flags & (kEntryMustRevalidate | kEntryNoCache)) == 0;
   const bool useful = life.seconds > m.initial_age || r.hasValidator() ||
                       d.stale_while_revalidate > 0 || d.stale_if_error > 0 ||
-                      (life.source == LifetimeSource::kRoute);
+                      (life.source == LifetimeSource::kRoute) || max_stale_may_use;
   if (!useful) return refuse(r.age_invalid ? Reason::kInvalidAge : Reason::kNoFreshness);
 
   int64_t platform = life.seconds >= kForever
@@ -144,10 +150,7 @@ StoreDecision Engine::decideStore(const RequestFacts& req, uint32_t route, int s
                          : std::max<int64_t>(0, life.seconds - m.initial_age) +
                                std::max(d.stale_while_revalidate, d.stale_if_error);
   if (r.hasValidator()) platform += kKeepForRevalidation;
-  if (rules.request_directives == RequestDirectives::kHonor &&
-      (m.flags & (kEntryMustRevalidate | kEntryNoCache)) == 0) {
-    platform += kKeepForMaxStale;
-  }
+  if (max_stale_may_use) platform += kKeepForMaxStale;
   // 5.2.2.7 / 5.2.2.4: qualified private and no-cache name fields a shared
   // cache must not store (private) or send without revalidation (no-cache);
   // the stored copy omits both.

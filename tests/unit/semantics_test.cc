@@ -82,13 +82,19 @@ TEST(StoreSemantics, InvalidAgeIsStaleOnArrival) {
   EXPECT_EQ(store(e, 200, {{"cache-control", "max-age=60"}, {"age", "10"}}).meta.initial_age, 10);
   EXPECT_EQ(store(e, 200, {{"cache-control", "max-age=60"}, {"age", "10,20"}}).meta.initial_age,
             10);  // 5.1: first member of a list
+  // Stale on arrival: kept only because this route honours max-stale.
   for (const char* bad : {"abc", "-5", "1.5", "0, 0", "5;x=1"}) {
     const auto d = store(e, 200, {{"cache-control", "max-age=60"}, {"age", bad}});
-    EXPECT_EQ(d.action, StoreAction::kNoStore) << bad;
-    EXPECT_EQ(d.reason, Reason::kInvalidAge) << bad;
+    EXPECT_EQ(d.action, StoreAction::kStore) << bad;
+    EXPECT_EQ(d.meta.initial_age, 60) << bad;
   }
   const auto twice = store(e, 200, {{"cache-control", "max-age=60"}, {"age", "0"}, {"age", "0"}});
-  EXPECT_EQ(twice.reason, Reason::kInvalidAge);
+  EXPECT_EQ(twice.meta.initial_age, 60);
+  // Where nothing may serve it stale, it is not stored at all.
+  const auto strict =
+      store(e, 200, {{"cache-control", "max-age=60, must-revalidate"}, {"age", "abc"}});
+  EXPECT_EQ(strict.action, StoreAction::kNoStore);
+  EXPECT_EQ(strict.reason, Reason::kInvalidAge);
   // With a validator it is kept, stale: the next use revalidates.
   const auto v = store(e, 200, {{"cache-control", "max-age=60"}, {"age", "x"}, {"etag", "\"1\""}});
   EXPECT_EQ(v.action, StoreAction::kStore);
