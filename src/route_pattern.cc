@@ -69,6 +69,19 @@ std::vector<PatternSegment> parsePattern(std::string_view pattern) {
   return out;
 }
 
+std::string patternShape(std::string_view pattern) {
+  std::string out;
+  out.reserve(pattern.size());
+  for (const auto& seg : parsePattern(pattern)) {
+    out += '/';
+    if (seg.kind == PatternSegment::Kind::kParam)
+      out += ':';
+    else
+      out += seg.text;  // a literal, or "*"
+  }
+  return out;
+}
+
 bool samePattern(std::string_view a, std::string_view b) {
   if (validatePattern(a) || validatePattern(b)) return a == b;
   const auto pa = parsePattern(a);

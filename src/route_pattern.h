@@ -27,4 +27,8 @@ std::vector<PatternSegment> parsePattern(std::string_view pattern);
 // Two patterns that match exactly the same paths (param names aside).
 bool samePattern(std::string_view a, std::string_view b);
 
+// A valid pattern with its param names erased ("/a/:x/*" -> "/a/:/*"):
+// equal shapes match the same paths.
+std::string patternShape(std::string_view pattern);
+
 }  // namespace freshet
