@@ -52,26 +52,48 @@ void addDimension(std::string& key, std::string_view kind, std::string_view name
   key += ':';
   key += name;
   key += '=';
-  key += percentEncodeAll(value);
+  appendPercentEncoded(key, value);
 }
 
 }  // namespace
 
-std::string percentEncodeAll(std::string_view s) {
+namespace {
+
+// RFC 3986 section 2.3 unreserved characters, as a lookup table.
+struct UnreservedTable {
+  bool is[256] = {};
+  constexpr UnreservedTable() {
+    for (int c = 'a'; c <= 'z'; ++c) is[c] = true;
+    for (int c = 'A'; c <= 'Z'; ++c) is[c] = true;
+    for (int c = '0'; c <= '9'; ++c) is[c] = true;
+    is[static_cast<unsigned char>('-')] = is[static_cast<unsigned char>('.')] = true;
+    is[static_cast<unsigned char>('_')] = is[static_cast<unsigned char>('~')] = true;
+  }
+};
+constexpr UnreservedTable kUnreserved;
+
+}  // namespace
+
+void appendPercentEncoded(std::string& out, std::string_view s) {
   static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  out.reserve(s.size() * 3);
+  const size_t start = out.size();
+  out.resize(start + s.size() * 3);  // one allocation at most
+  char* w = out.data() + start;
   for (unsigned char c : s) {
-    const bool unreserved = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-                            (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' || c == '~';
-    if (unreserved) {
-      out += static_cast<char>(c);
+    if (kUnreserved.is[c]) {
+      *w++ = static_cast<char>(c);
     } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
+      *w++ = '%';
+      *w++ = kHex[c >> 4];
+      *w++ = kHex[c & 15];
     }
   }
+  out.resize(static_cast<size_t>(w - out.data()));
+}
+
+std::string percentEncodeAll(std::string_view s) {
+  std::string out;
+  appendPercentEncoded(out, s);
   return out;
 }
 
@@ -143,10 +165,12 @@ KeyResult buildKey(const KeyInput& in) {
 }
 
 std::string keyUrl(std::string_view key_namespace, std::string_view readable_key) {
-  std::string out(kKeyUrlPrefix);
+  std::string out;
+  out.reserve(kKeyUrlPrefix.size() + key_namespace.size() + 1 + readable_key.size() * 3);
+  out += kKeyUrlPrefix;
   out += key_namespace;
   out += '/';
-  out += percentEncodeAll(readable_key);
+  appendPercentEncoded(out, readable_key);
   return out;
 }
 

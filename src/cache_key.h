@@ -51,5 +51,6 @@ std::string keyUrl(std::string_view key_namespace, std::string_view readable_key
 
 // Percent-encodes everything outside the unreserved set.
 std::string percentEncodeAll(std::string_view s);
+void appendPercentEncoded(std::string& out, std::string_view s);
 
 }  // namespace freshet

@@ -45,7 +45,7 @@ bool RouteMatcher::walk(uint32_t node_index, const std::vector<std::string_view>
       return true;
     }
   } else {
-    auto it = node.literal.find(std::string(segs[i]));
+    auto it = node.literal.find(segs[i]);
     if (it != node.literal.end() && walk(it->second, segs, i + 1, out)) return true;
     if (node.param_child >= 0 && !segs[i].empty()) {
       out.params.emplace_back(node.param_name, std::string(segs[i]));

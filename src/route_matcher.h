@@ -26,6 +26,12 @@ struct RouteMatch {
 };
 
 class RouteMatcher {
+ private:
+  struct SegmentHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+
  public:
   // Patterns must have passed validatePattern.
   explicit RouteMatcher(const std::vector<std::string>& patterns);
@@ -34,8 +40,9 @@ class RouteMatcher {
 
  private:
   struct Node {
-    std::unordered_map<std::string, uint32_t> literal;  // segment -> node
-    int64_t param_child = -1;                           // node index
+    // segment -> node; looked up by string_view without a copy.
+    std::unordered_map<std::string, uint32_t, SegmentHash, std::equal_to<>> literal;
+    int64_t param_child = -1;  // node index
     std::string param_name;
     int64_t wildcard_route = -1;  // route whose pattern ends with "*" here
     int64_t terminal_route = -1;  // route whose pattern ends exactly here
