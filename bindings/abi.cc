@@ -377,6 +377,16 @@ FR_EXPORT(fr_vary) const fr_result* fr_vary(uint32_t len) {
   return finish();
 }
 
+FR_EXPORT(fr_set_options) const fr_result* fr_set_options(uint32_t flags) {
+  reset();
+  State& s = state();
+  if (!s.engine) return fail(FR_NO_ENGINE);
+  freshet::EngineOptions o;
+  o.store_set_cookie = (flags & FR_OPTION_STORE_SET_COOKIE) != 0;
+  s.engine->setOptions(o);
+  return finish();
+}
+
 FR_EXPORT(fr_miss) const fr_result* fr_miss(uint32_t len, int32_t route) {
   fr_result* r = reset();
   State& s = state();

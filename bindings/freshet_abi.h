@@ -112,6 +112,12 @@ const fr_result* fr_vary(uint32_t len);
  * Last-Modified, stored Date, entry metadata] ("" when absent).
  * action: 1 answer 304, 2 the full response. */
 const fr_result* fr_conditional(uint32_t len);
+/* Deployment options of the loaded engine (until the next manifest load):
+ * fr_option bits. */
+enum fr_option {
+  FR_OPTION_STORE_SET_COOKIE = 1u << 0, /* store responses with Set-Cookie */
+};
+const fr_result* fr_set_options(uint32_t flags);
 /* RFC 9111 5.2.1.7. Input: request record. The request cannot be answered
  * from a stored response: action 1 fetch from the origin, 2 answer 504. */
 const fr_result* fr_miss(uint32_t len, int32_t route);

@@ -3,7 +3,7 @@ set(FRESHET_EXPORTS fr_abi_version fr_input fr_load_manifest fr_request fr_looku
   fr_reason fr_route_info fr_lookup_purged fr_manifest_info)
 
 # HTTP semantics beyond the three phases (docs/abi.md).
-list(APPEND FRESHET_EXPORTS fr_invalidate fr_vary fr_conditional fr_miss)
+list(APPEND FRESHET_EXPORTS fr_invalidate fr_vary fr_conditional fr_miss fr_set_options)
 
 # Size analysis: -DFRESHET_WASM_NAMES=ON keeps the function names
 # (wasm-objdump -x, docs/performance.md); the shipped module has none.

@@ -14,6 +14,15 @@
 
 namespace freshet {
 
+// Deployment options of an engine, set by the worker from its bindings
+// (not per request, not in the manifest).
+struct EngineOptions {
+  // Store responses that carry Set-Cookie, as a classic RFC 9111 proxy may
+  // (RFC 9111 section 3 does not forbid it). Off by default: such answers
+  // are usually per user (docs/conformance.md, FRESHET_STORE_SET_COOKIE).
+  bool store_set_cookie = false;
+};
+
 class Engine {
  public:
   explicit Engine(Manifest manifest);
@@ -41,12 +50,16 @@ class Engine {
   // that needs the origin): 5.2.1.7 only-if-cached answers 504 instead.
   MissAction decideMiss(const RequestFacts& req, uint32_t route, Reason& reason) const;
 
+  void setOptions(const EngineOptions& options) { options_ = options; }
+  const EngineOptions& options() const { return options_; }
+
   // The route's rules, or the defaults for an out-of-range index.
   const RouteRules& rulesFor(uint32_t route) const;
 
  private:
   Manifest manifest_;
   RouteMatcher matcher_;
+  EngineOptions options_;
 };
 
 }  // namespace freshet

@@ -49,5 +49,7 @@ export const InvalidationAction = Object.freeze({ INVALIDATE: 1, NONE: 2 });
 export const VaryAction = Object.freeze({ NONE: 1, SELECT: 2, STAR: 3 });
 export const ConditionalAction = Object.freeze({ NOT_MODIFIED: 1, FULL: 2 });
 export const MissAction = Object.freeze({ FETCH: 1, GATEWAY_TIMEOUT: 2 });
+/** fr_set_options bits. */
+export const Option = Object.freeze({ STORE_SET_COOKIE: 1 });
 /** fr_store: the fields the stored copy omits, in string slot 0. */
 export const STR_OMIT = 0;

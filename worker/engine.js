@@ -1,7 +1,7 @@
 // Loads the freshet wasm module (either build) and marshals calls across
 // the C ABI (docs/abi.md). One Engine per isolate and manifest.
 
-import { ABI_VERSION, Flag, LIFETIME_SOURCES, Result, STR_OMIT, Status, Str } from './abi.js';
+import { ABI_VERSION, Flag, LIFETIME_SOURCES, Option, Result, STR_OMIT, Status, Str } from './abi.js';
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -204,6 +204,12 @@ export class Engine {
     const r = this.#call(() => this.exports.fr_conditional(this.#write([record, fields])));
     this.#check(r);
     return { action: r.u32(Result.action), reason: r.reasonName() };
+  }
+
+  /** Deployment options (see EngineOptions in src/engine.h); kept until the manifest changes. */
+  setOptions({ storeSetCookie = false } = {}) {
+    const r = this.#call(() => this.exports.fr_set_options(storeSetCookie ? Option.STORE_SET_COOKIE : 0));
+    this.#check(r);
   }
 
   /** The request cannot be served from the cache: fetch, or 504 (RFC 9111 5.2.1.7)? */

@@ -23,6 +23,7 @@ import {
   mergeNotModified,
   notModifiedHeaders,
   omitFields,
+  keepSetCookies,
   storableEntry,
   storedEntry,
   storedOriginHeaders,
@@ -49,6 +50,11 @@ const MARKER_MIN_TTL = 86400;
 /** The key URL of one variant (docs/architecture.md "Variants"). */
 function variantUrl(keyUrl, generation, variantId) {
   return `${keyUrl}/v/${generation}/${variantId}`;
+}
+
+/** The deployment stores responses with Set-Cookie (FRESHET_STORE_SET_COOKIE=1). */
+function storesSetCookie(env) {
+  return env?.FRESHET_STORE_SET_COOKIE === '1';
 }
 
 function newGeneration() {
@@ -165,6 +171,9 @@ export function createHandler(options) {
     engineProblem = null;
     try {
       engine = new Engine(wasm, text);
+      // FRESHET_STORE_SET_COOKIE=1: store responses with Set-Cookie, as a
+      // classic RFC 9111 proxy may (docs/conformance.md). Off by default.
+      if (storesSetCookie(env)) engine.setOptions({ storeSetCookie: true });
     } catch (err) {
       stats.engineErrors++;
       engineProblem = err instanceof ManifestError ? 'invalid-manifest' : 'engine-error';
@@ -416,7 +425,7 @@ export function createHandler(options) {
 
     // RFC 9111 4.3.4: a 304 freshens the stored entry; the body stays.
     if (resp.status === 304 && stored && validators) {
-      const merged = mergeNotModified(storedOriginHeaders(stored.headers), resp.headers);
+      const merged = mergeNotModified(storedOriginHeaders(stored.headers), resp.headers, { setCookie: storesSetCookie(env) });
       const sd = eng.store(record, rd.route, stored.status, merged, requestTime, responseTime);
       const [forClient, forCache] = stored.body ? stored.body.tee() : [null, null];
       if (sd.action === StoreAction.STORE) {
@@ -498,6 +507,9 @@ export function createHandler(options) {
     try {
       const cache = cacheFor(rd, args.env);
       const stored = omitFields(headersForStorage(headers, sd.meta, sd.platformTtl, rd.tags), sd.omit);
+      // The engine stored a Set-Cookie response only where the deployment
+      // allows it; the platform drops such puts, so the cookies go aside.
+      if (storesSetCookie(args.env)) keepSetCookies(stored, headers);
       const entry = storableEntry(status, statusText, stored, body);
       const v = eng.vary(record, headers.get('vary') ?? '');
       if (v.action !== VaryAction.SELECT) {

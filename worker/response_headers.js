@@ -137,8 +137,15 @@ export function clientHeaders(headers, { browserTtl, age, status, xcache, debug 
  *   ETag, so that ETag stays the entry's (4.3.4);
  * - fields never stored (Set-Cookie) and hop-by-hop fields (3.1).
  */
-export function mergeNotModified(storedHeaders, notModifiedHeaders) {
+export function mergeNotModified(storedHeaders, notModifiedHeaders, { setCookie = false } = {}) {
   const out = new Headers(storedHeaders);
+  // Where Set-Cookie responses are stored (FRESHET_STORE_SET_COOKIE), the
+  // 304's cookies replace the stored ones like any other field.
+  const cookies = setCookie ? new Headers(notModifiedHeaders).getSetCookie() : [];
+  if (cookies.length) {
+    out.delete('set-cookie');
+    for (const c of cookies) out.append('set-cookie', c);
+  }
   const keep = new Set(['set-cookie', 'content-length', 'content-encoding', 'content-range', 'content-md5', 'digest', 'etag', ...HOP_BY_HOP]);
   const fresh = new Headers(notModifiedHeaders);
   dropHopByHop(fresh);
@@ -173,6 +180,15 @@ const NULL_BODY = new Set([204, 205, 304]);
 // restored, so a stored response keeps its own Date (RFC 9110 6.6.1).
 const KEPT = ['date', 'warning'];
 const KEPT_PREFIX = 'x-freshet-kept-';
+// Set-Cookie values, percent-encoded and comma-joined (they may hold commas).
+const KEPT_SET_COOKIE = 'x-freshet-kept-set-cookie';
+
+/** Keeps the Set-Cookie fields of `from` in `storage` (the platform drops them). */
+export function keepSetCookies(storage, from) {
+  const cookies = new Headers(from).getSetCookie();
+  if (cookies.length) storage.set(KEPT_SET_COOKIE, cookies.map(encodeURIComponent).join(','));
+  return storage;
+}
 
 /**
  * The platform's cache keeps only some statuses (Miniflare: those
@@ -200,6 +216,9 @@ export function storedEntry(resp) {
     if (v !== null) headers.set(f, v);
     else if (f !== 'date') headers.delete(f);
   }
+  const cookies = headers.get(KEPT_SET_COOKIE);
+  headers.delete(KEPT_SET_COOKIE);
+  if (cookies) for (const c of cookies.split(',')) headers.append('set-cookie', decodeURIComponent(c));
   const coded = Number(resp.headers.get(STATUS_HEADER));
   headers.delete(STATUS_HEADER);
   const status = Number.isInteger(coded) && coded >= 200 && coded <= 599 ? coded : resp.status;

@@ -109,6 +109,9 @@ async function startWorker({ originUrl, port, wasmFile }) {
       // A classic proxy forwards every request header (the suite's server
       // needs its Req-Num / Test-ID); see docs/conformance.md.
       FRESHET_FORWARD_HEADERS: 'all',
+      // A classic proxy may store responses with Set-Cookie (RFC 9111 3);
+      // freshet does only when told to (docs/conformance.md).
+      FRESHET_STORE_SET_COOKIE: '1',
     },
   });
   await mf.ready;

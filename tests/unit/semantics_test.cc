@@ -122,5 +122,18 @@ TEST(StoreSemantics, AValidatorAloneMakesAStaleEntry) {
   EXPECT_EQ(store(e, 302, {{"etag", "\"a\""}}).reason, Reason::kStatus);
 }
 
+TEST(StoreSemantics, SetCookieOnlyWhenTheDeploymentAllowsIt) {
+  Engine e = rfcEngine();
+  const auto refused = store(e, 200, {{"cache-control", "max-age=60"}, {"set-cookie", "a=b"}});
+  EXPECT_EQ(refused.reason, Reason::kSetCookie);
+  EngineOptions o;
+  o.store_set_cookie = true;
+  e.setOptions(o);
+  const auto stored = store(e, 200, {{"cache-control", "max-age=60"}, {"set-cookie", "a=b"}});
+  EXPECT_EQ(stored.action, StoreAction::kStore);
+  EXPECT_EQ(store(e, 200, {{"cache-control", "private, max-age=60"}, {"set-cookie", "a=b"}}).reason,
+            Reason::kPrivate);  // the origin can still refuse
+}
+
 }  // namespace
 }  // namespace freshet

@@ -255,3 +255,43 @@ describe(`HTTP semantics, RFC manifest (${WASM_BUILD} build)`, () => {
     assert.match(r.cacheStatus, /fwd=vary-miss/);
   });
 });
+
+describe(`Set-Cookie responses with FRESHET_STORE_SET_COOKIE=1 (${WASM_BUILD} build)`, () => {
+  let origin;
+  let worker;
+  before(async () => {
+    origin = await startOrigin({
+      '/cookie': (req, res, n) => {
+        if (req.headers['if-none-match'] === '"c1"') {
+          res.writeHead(304, { etag: '"c1"', 'cache-control': 'max-age=10', 'set-cookie': [`v=${n}; Path=/`, 'w=2'] });
+          res.end();
+          return;
+        }
+        res.writeHead(200, { etag: '"c1"', 'cache-control': 'max-age=10', 'set-cookie': ['v=1; Path=/', 'x=a,b'], 'content-type': 'text/plain' });
+        res.end(`cookie ${n}`);
+      },
+    });
+    worker = await startWorker({ origin: origin.url, manifest, bindings: { FRESHET_STORE_SET_COOKIE: '1' } });
+  });
+  after(async () => {
+    await worker?.dispose();
+    await origin?.close();
+  });
+
+  test('stored with its cookies, which a 304 updates (RFC 9111 3, 3.2)', async () => {
+    const a = await worker.fetch('/cookie');
+    assert.deepEqual(a.headers.getSetCookie(), ['v=1; Path=/', 'x=a,b']);
+    const b = await worker.fetch('/cookie', { at: 1 });
+    assert.equal(b.xcache, 'HIT');
+    assert.equal(b.text, 'cookie 1');
+    assert.deepEqual(b.headers.getSetCookie(), ['v=1; Path=/', 'x=a,b']);
+    assert.equal(b.headers.get('x-freshet-kept-set-cookie'), null);
+    const c = await worker.fetch('/cookie', { at: 20 });
+    assert.equal(c.xcache, 'REVALIDATED');
+    assert.deepEqual(c.headers.getSetCookie(), ['v=2; Path=/', 'w=2']);
+    const d = await worker.fetch('/cookie', { at: 21 });
+    assert.equal(d.xcache, 'HIT');
+    assert.deepEqual(d.headers.getSetCookie(), ['v=2; Path=/', 'w=2']);
+    assert.equal(origin.hits('/cookie'), 2);
+  });
+});
