@@ -38,18 +38,19 @@ failed=0
 for t in "${targets[@]}"; do
   work="build/fuzz/corpus/$t"
   mkdir -p "$work"
-  log="build/fuzz/logs/$t.log"
+  log="build/fuzz/logs/$t.$$.log" # one per run: concurrent runs must not share it
   if "build/fuzz/fuzz/$t" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
     -print_final_stats=1 -artifact_prefix="build/fuzz/artifacts/$t-" \
     "$work" "fuzz/corpus/$t" >"$log" 2>&1; then
-    execs="$(grep -m1 'stat::number_of_executed_units' "$log" | awk '{print $2}')"
-    cov="$(grep -oE 'cov: [0-9]+' "$log" | tail -n1 | awk '{print $2}')"
+    execs="$(grep -a -m1 'stat::number_of_executed_units' "$log" | awk '{print $2}')"
+    cov="$(grep -aoE 'cov: [0-9]+' "$log" | tail -n1 | awk '{print $2}')"
     printf '%-20s ok   %9s runs in %ss, %s coverage points, corpus %s files\n' \
       "$t" "$execs" "$seconds" "${cov:-?}" "$(ls "$work" | wc -l)"
+    rm -f "$log"
   else
     failed=1
     echo "$t: FAILED (log: $log)"
-    grep -E 'ERROR|runtime error|fuzz invariant|SUMMARY|Test unit written' "$log" | head -n 20 || true
+    grep -aE 'ERROR|runtime error|fuzz invariant|SUMMARY|Test unit written' "$log" | head -n 20 || true
   fi
 done
 exit "$failed"
