@@ -1,6 +1,8 @@
 // The C ABI (bindings/abi.cc) as the worker drives it: input records
 // decoded from arbitrary bytes, then the engine's decisions. Input:
-//   byte 0     the call (low 4 bits) and the mode (bit 7: structured)
+//   byte 0     the call (low 4 bits), the mode (bit 7: structured), bit 6:
+//              a length beyond the buffer, bit 5: store Set-Cookie responses
+//              (fr_set_options) for this input
 //   bytes 1-4  the route argument (i32)
 //   bytes 5-28 three f64 time arguments, as sent (NaN and infinities too)
 //   the rest   raw mode: the input buffer as is (the decoder's job is to
@@ -9,7 +11,8 @@
 //              '\n', fixed up to the shape the call expects, so the bytes
 //              reach the engine (routing, keys, lookup, store, Vary, ...).
 // fr_load_manifest loads the bytes, asks one request, then the baseline
-// manifest is loaded again so every input starts from the same state.
+// manifest is loaded again (and options reset) so every input starts from
+// the same state.
 // Invariants: every call returns a result of ABI version 1 with a known
 // status, and every string slot is readable for its stated length.
 #include <string>
@@ -89,6 +92,7 @@ enum Call : uint8_t {
   kLoadManifest,
   kRouteInfo,
   kReason,
+  kMiss,
   kCalls
 };
 
@@ -149,6 +153,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   uint32_t len = send(bytes);
   // Bit 6: claim more bytes than the buffer holds (refused, never read).
   if ((op & 0x40) != 0 && call != kLoadManifest) len += 1u << 20;
+  const bool options = (op & 0x20) != 0;
+  if (options) check(fr_set_options(FR_OPTION_STORE_SET_COOKIE));
 
   switch (call) {
     case kRequest: check(fr_request(len)); break;
@@ -160,6 +166,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     case kConditional: check(fr_conditional(len)); break;
     case kRouteInfo: check(fr_route_info(route)); break;
     case kReason: check(fr_reason(static_cast<uint32_t>(route))); break;
+    case kMiss: check(fr_miss(len, route)); break;
     case kLoadManifest: {
       const fr_result* r = fr_load_manifest(len);
       check(r);
@@ -173,5 +180,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     }
     case kCalls: break;
   }
+  if (options) check(fr_set_options(0));
   return 0;
 }

@@ -142,6 +142,11 @@ add('fuzz_abi', 'st_conditional', Buffer.concat([head(S | 6, 0, 0, 0, 0),
 add('fuzz_abi', 'manifest', Buffer.concat([head(7, 0, 0, 0, 0), Buffer.from(JSON.stringify(manifests.keys))]));
 add('fuzz_abi', 'route_info', Buffer.concat([head(8, 3, 0, 0, 0)]));
 add('fuzz_abi', 'reason', Buffer.concat([head(9, 41, 0, 0, 0)]));
+add('fuzz_abi', 'st_miss', Buffer.concat([head(S | 10, 3, 0, 0, 0),
+  Buffer.from(reqLines('https://example.com/api/v1/x', 'cache-control', 'only-if-cached'))]));
+add('fuzz_abi', 'st_store_set_cookie', Buffer.concat([head(S | 0x20 | 3, 0, t0, t0, 0),
+  Buffer.from(reqLines('https://example.com/a')), Buffer.from('\x1e'),
+  Buffer.from(['200', 'cache-control', 'max-age=60', 'set-cookie', 'a=b'].join('\n'))]));
 
 for (const [target, files] of Object.entries(seeds)) {
   const dir = join(root, target);
