@@ -48,6 +48,14 @@ const FRESHET_MANIFEST = {
   ],
 };
 
+// The same, with the memory tier in front of the Cache API (docs/tiers.md).
+const FRESHET_MEMORY_MANIFEST = {
+  ...FRESHET_MANIFEST,
+  memory: { maxEntries: 1000, maxBytes: 1048576, maxEntryBytes: 65536 },
+  defaults: { ...FRESHET_MANIFEST.defaults, storage: 'memory' },
+};
+export const BENCH_ADMIN_TOKEN = 'bench-admin-token';
+
 function honoBundle() {
   mkdirSync(OUT, { recursive: true });
   const out = path.join(OUT, 'hono.bundle.js');
@@ -74,6 +82,11 @@ export async function startWorkers(origin) {
     'bare cache': { modules: true, scriptPath: path.join(ROOT, 'bench/workers/cache.js') },
     'hono cache': { modules: true, scriptPath: honoBundle() },
     freshet: { modules: freshetModules(), modulesRoot: ROOT, bindings: { ORIGIN: origin, FRESHET_MANIFEST: JSON.stringify(FRESHET_MANIFEST) } },
+    'freshet memory': {
+      modules: freshetModules(),
+      modulesRoot: ROOT,
+      bindings: { ORIGIN: origin, FRESHET_MANIFEST: JSON.stringify(FRESHET_MEMORY_MANIFEST), FRESHET_ADMIN_TOKEN: BENCH_ADMIN_TOKEN },
+    },
   };
   const workers = {};
   for (const [name, def] of Object.entries(defs)) {
@@ -184,4 +197,23 @@ export function wrkVersion() {
 export function versions() {
   const v = (p) => JSON.parse(readFileSync(path.join(ROOT, 'node_modules', p, 'package.json'), 'utf8')).version;
   return { node: process.versions.node, miniflare: v('miniflare'), workerd: v('workerd'), hono: v('hono'), 'http-cache-semantics': v('http-cache-semantics'), wrk: wrkVersion() };
+}
+
+/**
+ * Memory use under the caps: fills the memory tier of "freshet memory" with
+ * more distinct entries than it may hold, then reads its counters.
+ */
+export async function memoryFill(workers, { keys = 3000, concurrency = 16 } = {}) {
+  const w = workers['freshet memory'];
+  let next = 0;
+  const one = async () => {
+    while (next < keys) {
+      const r = await fetch(`${w.url}/fill/${next++}`);
+      await r.arrayBuffer();
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, one));
+  const res = await fetch(`${w.url}/__freshet/stats`, { method: 'POST', headers: { authorization: `Bearer ${BENCH_ADMIN_TOKEN}` }, body: '{}' });
+  const { isolate } = await res.json();
+  return { keys, ...isolate.memoryTier };
 }

@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { coldStartBench, decisionBench, scaleBench } from './decision.mjs';
-import { herd, hitPath, startOrigin, startWorkers, stopWorkers, versions } from './e2e.mjs';
+import { herd, hitPath, memoryFill, startOrigin, startWorkers, stopWorkers, versions } from './e2e.mjs';
 import { corpus, manifest } from './lib/corpus.mjs';
 import { fmt } from './lib/stats.mjs';
 
@@ -63,9 +63,12 @@ const origin = await startOrigin();
 const workers = await startWorkers(origin.url);
 let hit;
 let herdRes;
+let memory;
 try {
   hit = await hitPath(workers, P.hit);
   herdRes = await herd(workers, origin, P.herd);
+  log('memory tier under its caps');
+  memory = await memoryFill(workers);
 } finally {
   await stopWorkers(workers);
   await origin.close();
@@ -80,6 +83,8 @@ const scaleRatio = scale.at(-1).ns / scale[0].ns;
 const budgets = [
   ['hit path >= 0.95x bare cache req/s', `${fmt(by.freshet.rps / bare.rps)}x`, by.freshet.rps / bare.rps >= 0.95],
   ['hit path ahead of Hono cache', `${fmt(by.freshet.rps / by['hono cache'].rps)}x Hono`, by.freshet.rps > by['hono cache'].rps],
+  ['memory tier hit path >= 1.5x bare cache (issue 8)', `${fmt(by['freshet memory'].rps / bare.rps)}x`, by['freshet memory'].rps / bare.rps >= 1.5],
+  ['memory tier stays under its caps (1,000 entries, 1 MiB)', `${memory.entries} entries, ${kb(memory.bytes)} after ${memory.keys} keys, ${memory.evictions} evictions`, memory.entries <= 1000 && memory.bytes <= 1048576],
   ['per decision >= 5x faster than http-cache-semantics', `${fmt(ratio)}x`, ratio >= 5],
   ['10,000 routes <= 1.5x the cost of 10', `${fmt(scaleRatio)}x`, scaleRatio <= 1.5],
   ['cold start (1,000 routes) < 5 ms', `${fmt(cold.totalMs)} ms`, cold.totalMs < 5],
@@ -121,6 +126,7 @@ lines.push(`Each worker in its own Miniflare/workerd on 127.0.0.1 in front of on
 t('worker', 'req/s', 'vs bare cache', 'p50 ms', 'p99 ms', 'rounds (req/s)');
 t('---', '---', '---', '---', '---', '---');
 for (const h of hit) t(h.name, Math.round(h.rps), `${fmt(h.rps / bare.rps)}x`, fmt(h.p50), fmt(h.p99), h.samples.join(' '));
+lines.push('', '"freshet memory" is the same worker with `storage: "memory"` (the memory tier in front of the Cache API, docs/tiers.md). Memory use under its caps (1,000 entries, 1 MiB, 64 KiB per entry): after ' + `${memory.keys} distinct 2 KiB entries, the tier held ${memory.entries} entries in ${kb(memory.bytes)} (${memory.evictions} evictions, ${memory.hits} hits, ${memory.misses} misses).`);
 lines.push('', '## 3. Thundering herd', '');
 lines.push(`${P.herd.n} concurrent requests (one connection each) for one key, origin answering after 500 ms; "cold": never requested; "expired": stored with max-age=1, requested 2.5 s later.`, '');
 t('worker', 'origin fetches, cold', 'served 200', 'origin fetches, expired', 'served 200');

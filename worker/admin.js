@@ -285,7 +285,7 @@ export function createAdmin(deps) {
   }
 
   function stats() {
-    return json({ isolate: { startedAt, ...deps.stats, purgeState: deps.purges.size() } });
+    return json({ isolate: { startedAt, ...deps.stats, purgeState: deps.purges.size(), memoryTier: deps.memoryStats?.() } });
   }
 
   /** Answers an admin request. */

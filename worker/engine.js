@@ -29,19 +29,93 @@ function parseDiagnostics(text) {
     });
 }
 
-// Imports a module might declare (libc abort paths); freshet's own builds
-// have none, but a module with some still instantiates and traps on use.
+// Imports that are harmless notifications: answered with a no-op.
+const NOOP_IMPORTS = new Set(['env.emscripten_notify_memory_growth']);
+
+// Imports a module might declare (libc abort paths, Emscripten's memory
+// growth notice). The wasi build has none; the Emscripten build notifies
+// on memory growth (a no-op here). Anything else traps when called, so a
+// foreign build fails open instead of failing to load.
 function stubImports(module) {
   const imports = {};
   for (const imp of WebAssembly.Module.imports(module)) {
     if (imp.kind !== 'function') continue;
     imports[imp.module] ??= {};
-    imports[imp.module][imp.name] = () => {
-      throw new EngineError(`freshet wasm called the import ${imp.module}.${imp.name}`);
-    };
+    imports[imp.module][imp.name] = NOOP_IMPORTS.has(`${imp.module}.${imp.name}`)
+      ? () => {}
+      : () => {
+          throw new EngineError(`freshet wasm called the import ${imp.module}.${imp.name}`);
+        };
   }
   return imports;
 }
+
+// Decodes UTF-8 bytes (TextDecoder beats hand-rolled ASCII paths in V8).
+function decodeUtf8(bytes, p, n) {
+  return decoder.decode(bytes.subarray(p, p + n));
+}
+
+// A reusable reader of the fr_result record (one per engine).
+class ResultView {
+  constructor(engine) {
+    this.engine = engine;
+    this.buffer = null;
+    this.view = null;
+    this.bytes = null;
+    this.ptr = 0;
+  }
+
+  at(ptr) {
+    const buffer = this.engine.exports.memory.buffer;
+    if (buffer !== this.buffer) {
+      // First call, or memory grew (the old buffer is detached).
+      this.buffer = buffer;
+      this.view = new DataView(buffer);
+      this.bytes = new Uint8Array(buffer);
+    }
+    this.ptr = ptr;
+    return this;
+  }
+
+  get status() {
+    return this.view.getUint32(this.ptr + Result.status, true);
+  }
+
+  get flags() {
+    return this.view.getUint32(this.ptr + Result.flags, true);
+  }
+
+  u32(off) {
+    return this.view.getUint32(this.ptr + off, true);
+  }
+
+  i32(off) {
+    return this.view.getInt32(this.ptr + off, true);
+  }
+
+  f64(off) {
+    return this.view.getFloat64(this.ptr + off, true);
+  }
+
+  strs(slot) {
+    const p = this.view.getUint32(this.ptr + Result.strs + slot * 8, true);
+    const n = this.view.getUint32(this.ptr + Result.strs + slot * 8 + 4, true);
+    return n === 0 ? '' : decodeUtf8(this.bytes, p, n);
+  }
+
+  reasonName() {
+    const code = this.view.getUint32(this.ptr + Result.reason, true);
+    let name = this.engine.reasonNames.get(code);
+    if (name === undefined) {
+      name = this.strs(Str.REASON);
+      this.engine.reasonNames.set(code, name);
+    }
+    return name;
+  }
+}
+
+let scratch = new Uint8Array(4096);
+let scratchView = new DataView(scratch.buffer);
 
 /** Encodes the header list of a Headers object as [name, value, ...]. */
 export function headerList(headers) {
@@ -55,16 +129,30 @@ export function headerList(headers) {
 export function encodeList(strings) {
   let max = 4;
   for (const s of strings) max += 4 + s.length * 3;
-  const bytes = new Uint8Array(max);
-  const view = new DataView(bytes.buffer);
-  view.setUint32(0, strings.length, true);
+  if (max > scratch.length) {
+    scratch = new Uint8Array(Math.max(max, scratch.length * 2));
+    scratchView = new DataView(scratch.buffer);
+  }
+  const bytes = scratch;
+  scratchView.setUint32(0, strings.length, true);
   let pos = 4;
   for (const s of strings) {
-    const { written } = encoder.encodeInto(s, bytes.subarray(pos + 4));
-    view.setUint32(pos, written, true);
-    pos += 4 + written;
+    const start = pos + 4;
+    let end = start;
+    // ASCII (nearly every header) is copied directly; anything else goes
+    // through TextEncoder.
+    for (let i = 0; i < s.length; i++) {
+      const c = s.charCodeAt(i);
+      if (c > 0x7f) {
+        end = start + encoder.encodeInto(s, bytes.subarray(start)).written;
+        break;
+      }
+      bytes[end++] = c;
+    }
+    scratchView.setUint32(pos, end - start, true);
+    pos = end;
   }
-  return bytes.subarray(0, pos);
+  return bytes.slice(0, pos);
 }
 
 export class Engine {
@@ -234,42 +322,28 @@ export class Engine {
     let len = 0;
     for (const p of parts) len += p.length;
     const ptr = this.exports.fr_input(len);
-    const mem = new Uint8Array(this.exports.memory.buffer, ptr, len);
-    let pos = 0;
+    if (this.exports.memory.buffer !== this.#memBuffer) {
+      this.#memBuffer = this.exports.memory.buffer;
+      this.#memBytes = new Uint8Array(this.#memBuffer);
+    }
+    let pos = ptr;
     for (const p of parts) {
-      mem.set(p, pos);
+      this.#memBytes.set(p, pos);
       pos += p.length;
     }
     return len;
   }
 
+  #memBuffer = null;
+  #memBytes = null;
+
   #call(fn) {
     const ptr = fn();
-    const buffer = this.exports.memory.buffer;
-    const view = new DataView(buffer, ptr, Result.size);
-    const engine = this;
-    return {
-      status: view.getUint32(Result.status, true),
-      flags: view.getUint32(Result.flags, true),
-      u32: (off) => view.getUint32(off, true),
-      i32: (off) => view.getInt32(off, true),
-      f64: (off) => view.getFloat64(off, true),
-      strs(slot) {
-        const p = view.getUint32(Result.strs + slot * 8, true);
-        const n = view.getUint32(Result.strs + slot * 8 + 4, true);
-        return n === 0 ? '' : decoder.decode(new Uint8Array(buffer, p, n));
-      },
-      reasonName() {
-        const code = view.getUint32(Result.reason, true);
-        let name = engine.reasonNames.get(code);
-        if (name === undefined) {
-          name = this.strs(Str.REASON);
-          engine.reasonNames.set(code, name);
-        }
-        return name;
-      },
-    };
+    this.#result ??= new ResultView(this);
+    return this.#result.at(ptr);
   }
+
+  #result = null;
 
   #check(r) {
     if (r.status === Status.BAD_INPUT) throw new EngineError('freshet engine rejected its input');

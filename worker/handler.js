@@ -270,7 +270,7 @@ export function createHandler(options) {
   // RFC 9111 4.4: a non-error response to an unsafe method invalidates the
   // target URI and the same-origin Location / Content-Location URIs. Done
   // before the response goes out, so the client's next request sees it.
-  async function invalidate(eng, record, resp) {
+  async function invalidate(eng, record, resp, env) {
     let d;
     try {
       d = eng.invalidate(record, resp.status, resp.headers);
@@ -280,7 +280,7 @@ export function createHandler(options) {
     }
     if (d.action !== InvalidationAction.INVALIDATE) return;
     stats.invalidations++;
-    await Promise.all(d.keyUrls.map((u) => deleteEverywhere(u)));
+    await Promise.all(d.keyUrls.map((u) => deleteEverywhere(u, env)));
   }
 
   // Pass-through: the origin's answer, untouched but for Cache-Status.
@@ -288,7 +288,7 @@ export function createHandler(options) {
   async function pass(request, env, xcache, reason, debug, eng, record) {
     if (xcache === 'BYPASS') bump(stats.bypasses, reason);
     const resp = await fetchOrigin(originRequest(request, env), env);
-    if (eng && record && request.method !== 'GET' && request.method !== 'HEAD') await invalidate(eng, record, resp);
+    if (eng && record && request.method !== 'GET' && request.method !== 'HEAD') await invalidate(eng, record, resp, env);
     const headers = clientHeaders(resp.headers, {
       status: cacheStatus({ fwd: 'bypass', detail: reason }),
       xcache,
@@ -593,11 +593,14 @@ export function createHandler(options) {
     return coalescer.run(args.entryUrl, go, (shared) => {
       if (!shared) return go();
       args.stored?.body?.cancel().catch(() => {});
-      return handle(request, env, ctx);
+      return handle(request, env, ctx, null, true);
     });
   }
 
-  async function handle(request, env, ctx, control = null) {
+  // `collapsed`: this request waited for another one that just stored the
+  // entry (coalescing); it is served that entry even where the route
+  // revalidates on every use (ttl 0), which is how a burst is absorbed.
+  async function handle(request, env, ctx, control = null, collapsed = false) {
     stats.requests++;
     const now = clock(request, env);
     if (control === 'bypass') return pass(request, env, 'BYPASS', 'control-bypass');
@@ -656,7 +659,12 @@ export function createHandler(options) {
     }
     if (ld.action === LookupAction.HIT) {
       stats.hits++;
-      return serveStored(args, stored, ld, 'HIT');
+      return serveStored(args, stored, ld, 'HIT', collapsed ? { collapsed: true } : {});
+    }
+    if (collapsed && ld.action !== LookupAction.MISS && ld.reason !== 'purged') {
+      stats.hits++;
+      stats.collapsed = (stats.collapsed ?? 0) + 1;
+      return serveStored(args, stored, ld, 'HIT', { collapsed: true });
     }
     if (ld.action === LookupAction.STALE) {
       stats.staleHits++;
@@ -682,6 +690,7 @@ export function createHandler(options) {
     clock,
     lookupEntry: (rd, record, eng, env, ctx) => lookupEntry(rd, record, eng, env, ctx),
     fetchThrough: (req, env, ctx) => api.fetch(req, env, ctx),
+    memoryStats: () => memory.stats(),
   });
 
   const api = {
