@@ -28,7 +28,10 @@ if [ ! -f build/fuzz/Makefile ]; then
     -DFRESHET_FUZZ=ON -DFRESHET_TESTS=OFF >build/fuzz.configure.log 2>&1 ||
     { cat build/fuzz.configure.log; exit 1; }
 fi
-make -s -C build/fuzz -j"$jobs" "${targets[@]}" >build/fuzz.build.log 2>&1 ||
+# Every target: the default goal (one parallel make); a few: just those.
+goals=("${targets[@]}")
+[ $# -gt 0 ] || goals=(all)
+make -s -C build/fuzz -j"$jobs" "${goals[@]}" >build/fuzz.build.log 2>&1 ||
   { tail -n 60 build/fuzz.build.log; exit 1; }
 
 export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:symbolize=1"
