@@ -4,8 +4,9 @@
 #   2. native build + GoogleTest (ctest), then again under ASan + UBSan;
 #      a short run of every libFuzzer target (scripts/fuzz.sh)
 #   3. both wasm builds (wasi and Emscripten)
-#   4. node --test: the decision corpus against both wasm builds, the real
-#      worker in workerd (Miniflare) once per wasm build, the deploy bundle
+#   4. node --test: the decision corpus against both wasm builds, every
+#      worker test in workerd (Miniflare) once per wasm build, the demo and
+#      the deploy bundle
 set -euo pipefail
 cd "$(dirname "$0")/.."
 jobs="$(nproc 2>/dev/null || echo 2)"
@@ -28,8 +29,10 @@ ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 echo "== fuzzers (libFuzzer + ASan + UBSan), a short run of each (docs/security.md)"
 bash scripts/fuzz.sh "${FRESHET_FUZZ_SECONDS:-5}"
 
-echo "== worker tests with the emscripten build"
-FRESHET_WASM_BUILD=emscripten node --test --test-concurrency=1 tests/worker/worker.test.js tests/worker/fail_open.test.js tests/worker/semantics.test.js
+echo "== every worker test with the Emscripten build"
+# (the demo and the deploy bundle use dist/freshet.wasm, the wasi build: once is enough)
+mapfile -t worker_tests < <(ls tests/worker/*.test.js | grep -v -e '/demo\.test\.js$' -e '/deploy\.test\.js$')
+FRESHET_WASM_BUILD=emscripten node --test --test-concurrency=2 "${worker_tests[@]}"
 
 echo "== all node tests (wasi build in the worker)"
 FRESHET_WASM_BUILD=wasi node --test --test-concurrency=2 tests/
