@@ -119,6 +119,26 @@ bool decodeRequest(Reader& in, DecodedRequest& out) {
   return true;
 }
 
+// A decimal HTTP status (RFC 9110 section 15: three digits).
+std::optional<int> parseStatus(std::string_view text) {
+  int status = 0;
+  for (char c : text) {
+    if (c < '0' || c > '9' || status > 999) return std::nullopt;
+    status = status * 10 + (c - '0');
+  }
+  return status;
+}
+
+// [status, name, value, ...] -> status and fields.
+bool decodeResponse(const std::vector<std::string_view>& list, int& status, HeaderView& headers) {
+  if (list.empty() || list.size() % 2 != 1) return false;
+  const auto parsed = parseStatus(list[0]);
+  if (!parsed) return false;
+  status = *parsed;
+  for (size_t i = 1; i + 1 < list.size(); i += 2) headers.add(list[i], list[i + 1]);
+  return true;
+}
+
 // Times cross the ABI as f64 ms (docs/abi.md: exact to 2^53). A value
 // outside that range, an infinity or NaN (a host bug, or a hostile caller)
 // must not reach the integer arithmetic: converting it is undefined
@@ -259,17 +279,12 @@ const fr_result* fr_store(uint32_t len, int32_t route, double request_time_ms,
   Reader in(s.input.data(), len);
   DecodedRequest req;
   std::vector<std::string_view> resp;
-  if (!decodeRequest(in, req) || !in.list(resp) || resp.empty() || resp.size() % 2 != 1 ||
+  int status = 0;
+  HeaderView headers;
+  if (!decodeRequest(in, req) || !in.list(resp) || !decodeResponse(resp, status, headers) ||
       route < 0) {
     return fail(FR_BAD_INPUT);
   }
-  int status = 0;
-  for (char c : resp[0]) {
-    if (c < '0' || c > '9' || status > 999) return fail(FR_BAD_INPUT);
-    status = status * 10 + (c - '0');
-  }
-  HeaderView headers;
-  for (size_t i = 1; i + 1 < resp.size(); i += 2) headers.add(resp[i], resp[i + 1]);
   r->route = route;
   const auto d = s.engine->decideStore(req.facts, static_cast<uint32_t>(route), status, headers,
                                        toMs(request_time_ms), toMs(response_time_ms));
@@ -335,16 +350,11 @@ FR_EXPORT(fr_invalidate) const fr_result* fr_invalidate(uint32_t len) {
   Reader in(s.input.data(), len);
   DecodedRequest req;
   std::vector<std::string_view> resp;
-  if (!decodeRequest(in, req) || !in.list(resp) || resp.empty() || resp.size() % 2 != 1) {
+  int status = 0;
+  HeaderView headers;
+  if (!decodeRequest(in, req) || !in.list(resp) || !decodeResponse(resp, status, headers)) {
     return fail(FR_BAD_INPUT);
   }
-  int status = 0;
-  for (char c : resp[0]) {
-    if (c < '0' || c > '9' || status > 999) return fail(FR_BAD_INPUT);
-    status = status * 10 + (c - '0');
-  }
-  HeaderView headers;
-  for (size_t i = 1; i + 1 < resp.size(); i += 2) headers.add(resp[i], resp[i + 1]);
   const auto d = s.engine->decideInvalidation(req.facts, status, headers);
   r->action = static_cast<uint32_t>(d.action);
   setReason(d.reason);
