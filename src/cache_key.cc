@@ -25,26 +25,6 @@ struct Param {
   std::string text;  // canonical "name=value" (or "name")
 };
 
-// The value of cookie `name` (RFC 6265 section 5.4), or nullopt.
-std::optional<std::string_view> cookieValue(const HeaderView& headers, std::string_view name) {
-  for (const auto& f : headers.fields()) {
-    if (!equalsIgnoreCase(f.name, "cookie")) continue;
-    std::string_view v = f.value;
-    size_t start = 0;
-    for (size_t i = 0; i <= v.size(); ++i) {
-      if (i == v.size() || v[i] == ';') {
-        const std::string_view pair = trimOws(v.substr(start, i - start));
-        const size_t eq = pair.find('=');
-        if (eq != std::string_view::npos && trimOws(pair.substr(0, eq)) == name) {
-          return trimOws(pair.substr(eq + 1));
-        }
-        start = i + 1;
-      }
-    }
-  }
-  return std::nullopt;
-}
-
 void addDimension(std::string& key, std::string_view kind, std::string_view name,
                   std::string_view value) {
   key += ' ';
@@ -150,7 +130,7 @@ KeyResult buildKey(const KeyInput& in) {
     key += q;
   }
   for (const auto& c : rules.cookies) {
-    const auto v = cookieValue(*in.headers, c);
+    const auto v = findCookie(*in.headers, c);
     addDimension(key, "cookie", c, v ? *v : std::string_view{});
   }
   for (const auto& h : rules.headers) {

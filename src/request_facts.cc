@@ -21,21 +21,27 @@ RequestFacts readRequestFacts(std::string_view method, std::string_view url,
   return r;
 }
 
-bool hasCookie(const HeaderView& headers, std::string_view name) {
+std::optional<std::string_view> findCookie(const HeaderView& headers, std::string_view name) {
   for (const auto& f : headers.fields()) {
     if (!equalsIgnoreCase(f.name, "cookie")) continue;
     std::string_view v = f.value;
     size_t start = 0;
     for (size_t i = 0; i <= v.size(); ++i) {
       if (i == v.size() || v[i] == ';') {
-        std::string_view pair = trimOws(v.substr(start, i - start));
+        const std::string_view pair = trimOws(v.substr(start, i - start));
         const size_t eq = pair.find('=');
-        if (trimOws(pair.substr(0, eq)) == name) return true;
+        if (trimOws(pair.substr(0, eq)) == name) {
+          return eq == std::string_view::npos ? std::string_view{} : trimOws(pair.substr(eq + 1));
+        }
         start = i + 1;
       }
     }
   }
-  return false;
+  return std::nullopt;
+}
+
+bool hasCookie(const HeaderView& headers, std::string_view name) {
+  return findCookie(headers, name).has_value();
 }
 
 }  // namespace freshet

@@ -1,6 +1,7 @@
 // What the engine needs to know about a request, parsed once.
 #pragma once
 
+#include <optional>
 #include <string_view>
 
 #include "cache_control.h"
@@ -19,7 +20,11 @@ struct RequestFacts {
 RequestFacts readRequestFacts(std::string_view method, std::string_view url,
                               const HeaderView& headers);
 
-// Whether the Cookie header (RFC 6265 section 5.4) carries a cookie `name`.
+// The value of cookie `name` in the Cookie header (RFC 6265 section 5.4):
+// "" for a cookie without '=', nullopt when absent.
+std::optional<std::string_view> findCookie(const HeaderView& headers, std::string_view name);
+
+// Whether the Cookie header carries a cookie `name`.
 bool hasCookie(const HeaderView& headers, std::string_view name);
 
 }  // namespace freshet

@@ -3,6 +3,7 @@
 // wrangler secret); every call is POST with `Authorization: Bearer <token>`,
 // compared in constant time.
 
+import { readBounded } from './bytes.js';
 import { RequestAction } from './abi.js';
 import { encodeList } from './engine.js';
 import { keyParts } from './purge.js';
@@ -51,25 +52,8 @@ function bearer(request) {
 async function readJson(request) {
   const declared = Number(request.headers.get('content-length'));
   if (declared > MAX_BODY) throw new BadRequest(`body over ${MAX_BODY} bytes`);
-  const reader = request.body?.getReader();
-  const chunks = [];
-  let size = 0;
-  while (reader) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.length;
-    if (size > MAX_BODY) {
-      await reader.cancel();
-      throw new BadRequest(`body over ${MAX_BODY} bytes`);
-    }
-    chunks.push(value);
-  }
-  const bytes = new Uint8Array(size);
-  let pos = 0;
-  for (const c of chunks) {
-    bytes.set(c, pos);
-    pos += c.length;
-  }
+  const bytes = await readBounded(request.body, MAX_BODY);
+  if (bytes === null) throw new BadRequest(`body over ${MAX_BODY} bytes`);
   const text = new TextDecoder().decode(bytes);
   if (text.trim() === '') return {};
   try {

@@ -3,53 +3,35 @@
 // engine is asked again with the digest. Larger bodies bypass the cache
 // with reason body-too-big and still reach the origin whole.
 
+import { readUpTo } from './bytes.js';
 import { encodeList } from './engine.js';
 
 function hex(buffer) {
   return [...new Uint8Array(buffer)].map((b) => b.toString(16).padStart(2, '0')).join('');
 }
 
-function concat(chunks, size) {
-  const out = new Uint8Array(size);
-  let pos = 0;
-  for (const c of chunks) {
-    out.set(c, pos);
-    pos += c.length;
-  }
-  return out;
-}
-
 /**
  * Reads at most `limit + 1` bytes. Returns { bytes } when the body fits,
  * else { stream } that replays what was read followed by the rest.
  */
-async function readBounded(body, limit) {
-  if (!body) return { bytes: new Uint8Array(0) };
-  const reader = body.getReader();
-  const chunks = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) return { bytes: concat(chunks, size) };
-    chunks.push(value);
-    size += value.length;
-    if (size > limit) {
-      const stream = new ReadableStream({
-        start(controller) {
-          for (const c of chunks) controller.enqueue(c);
-        },
-        async pull(controller) {
-          const next = await reader.read();
-          if (next.done) controller.close();
-          else controller.enqueue(next.value);
-        },
-        cancel(reason) {
-          return reader.cancel(reason);
-        },
-      });
-      return { stream, size };
-    }
-  }
+async function readOrReplay(body, limit) {
+  const r = await readUpTo(body, limit);
+  if (!r.over) return r;
+  const { chunks, size, reader } = r.over;
+  const stream = new ReadableStream({
+    start(controller) {
+      for (const c of chunks) controller.enqueue(c);
+    },
+    async pull(controller) {
+      const next = await reader.read();
+      if (next.done) controller.close();
+      else controller.enqueue(next.value);
+    },
+    cancel(reason) {
+      return reader.cancel(reason);
+    },
+  });
+  return { stream, size };
 }
 
 /**
@@ -58,7 +40,7 @@ async function readBounded(body, limit) {
  *   request to forward (its body re-readable), the new record and decision
  */
 export async function keyOnBody(engine, request, list, rd) {
-  const read = await readBounded(request.body, rd.bodyLimit);
+  const read = await readOrReplay(request.body, rd.bodyLimit);
   const init = { method: request.method, headers: request.headers, redirect: request.redirect };
   if (read.stream) {
     // Over the limit: the engine answers body-too-big; the origin still

@@ -6,6 +6,7 @@
 // way in every tier.
 
 import { Tier } from './abi.js';
+import { readBounded } from './bytes.js';
 
 /** Internal header on a matched response: which tier answered. */
 export const TIER_HEADER = 'x-freshet-tier';
@@ -123,30 +124,6 @@ export class GlobalTier {
   async delete(url) {
     await this.binding.delete(this.objectKey(url));
   }
-}
-
-async function readBounded(stream, limit) {
-  if (!stream) return new Uint8Array(0);
-  const reader = stream.getReader();
-  const chunks = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.length;
-    if (size > limit) {
-      await reader.cancel();
-      return null;
-    }
-    chunks.push(value);
-  }
-  const out = new Uint8Array(size);
-  let pos = 0;
-  for (const c of chunks) {
-    out.set(c, pos);
-    pos += c.length;
-  }
-  return out;
 }
 
 function toResponse(entry, tier) {
