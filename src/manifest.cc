@@ -110,7 +110,8 @@ ManifestResult parseManifest(std::string_view json_text) {
       }
     }
     if (root.contains("version") && root["version"] != 1) {
-      p.error("$.version", "unsupported manifest version " + root["version"].dump() +
+      p.error("$.version", "unsupported manifest version " +
+                               manifest_detail::shown(root["version"]) +
                                " (this engine reads version 1)");
     }
     if (root.contains("mode")) {
@@ -123,7 +124,8 @@ ManifestResult parseManifest(std::string_view json_text) {
       if (ns.is_string() && validNamespace(ns.get<std::string>())) {
         m.key_namespace = ns.get<std::string>();
       } else {
-        p.error("$.namespace", "must be 1-32 characters of a-z, 0-9 and '-', got " + ns.dump());
+        p.error("$.namespace",
+                "must be 1-32 characters of a-z, 0-9 and '-', got " + manifest_detail::shown(ns));
       }
     }
     if (root.contains("defaults")) {

@@ -35,6 +35,12 @@ std::string didYouMean(std::string_view key, const std::vector<std::string_view>
 
 }  // namespace
 
+std::string shown(const json& v) {
+  if (v.is_array()) return "an array of " + std::to_string(v.size()) + " item(s)";
+  if (v.is_object()) return "an object";
+  return v.dump();
+}
+
 void Parser::checkKeys(const json& obj, const std::string& path,
                        const std::vector<std::string_view>& known) {
   for (auto it = obj.begin(); it != obj.end(); ++it) {
@@ -55,11 +61,11 @@ std::optional<int64_t> Parser::seconds(const json& v, const std::string& path, b
   if (v.is_number_integer()) {
     const int64_t n = v.get<int64_t>();
     if (n >= 0) return std::min(n, kForever);
-    error(path, "must be a number of seconds >= 0, got " + v.dump());
+    error(path, "must be a number of seconds >= 0, got " + shown(v));
     return std::nullopt;
   }
   error(path, std::string("must be a whole number of seconds") +
-                  (allow_forever ? " or \"forever\"" : "") + ", got " + v.dump());
+                  (allow_forever ? " or \"forever\"" : "") + ", got " + shown(v));
   return std::nullopt;
 }
 
@@ -69,25 +75,25 @@ std::optional<int64_t> Parser::count(const json& v, const std::string& path) {
   }
   if (v.is_number_integer() && v.get<int64_t>() >= 0)
     return std::min<int64_t>(v.get<int64_t>(), INT32_MAX);
-  error(path, "must be a whole number >= 0, got " + v.dump());
+  error(path, "must be a whole number >= 0, got " + shown(v));
   return std::nullopt;
 }
 
 std::optional<bool> Parser::boolean(const json& v, const std::string& path) {
   if (v.is_boolean()) return v.get<bool>();
-  error(path, "must be true or false, got " + v.dump());
+  error(path, "must be true or false, got " + shown(v));
   return std::nullopt;
 }
 
 std::optional<std::string> Parser::string(const json& v, const std::string& path) {
   if (v.is_string() && !v.get_ref<const std::string&>().empty()) return v.get<std::string>();
-  error(path, "must be a non-empty string, got " + v.dump());
+  error(path, "must be a non-empty string, got " + shown(v));
   return std::nullopt;
 }
 
 std::optional<std::vector<std::string>> Parser::stringList(const json& v, const std::string& path) {
   if (!v.is_array()) {
-    error(path, "must be an array of strings, got " + v.dump());
+    error(path, "must be an array of strings, got " + shown(v));
     return std::nullopt;
   }
   std::vector<std::string> out;
@@ -116,7 +122,7 @@ std::optional<size_t> Parser::oneOf(const json& v, const std::string& path,
     if (i) list += i + 1 == choices.size() ? " or " : ", ";
     list += "\"" + std::string(choices[i]) + "\"";
   }
-  error(path, "must be " + list + ", got " + v.dump());
+  error(path, "must be " + list + ", got " + shown(v));
   return std::nullopt;
 }
 

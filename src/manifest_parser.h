@@ -14,6 +14,12 @@ namespace freshet::manifest_detail {
 
 using nlohmann::json;
 
+// A value as diagnostics show it: scalars as JSON, arrays and objects by
+// kind only. json::dump() recurses once per nesting level, and a deeply
+// nested value (100,000 levels fit in a small manifest) would exhaust the
+// stack - in wasm, a trap at load.
+std::string shown(const json& v);
+
 class Parser {
  public:
   std::vector<Diagnostic> diagnostics;

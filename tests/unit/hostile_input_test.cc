@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "../../bindings/freshet_abi.h"
+#include "manifest.h"
 #include "url.h"
 
 namespace {
@@ -30,6 +31,30 @@ TEST(HostileInput, DoubleEncodingWithEncodedHexDigitsIsAmbiguous) {
     ASSERT_TRUE(once) << p;
     EXPECT_EQ(freshet::canonicalPath(*once), once) << p;
   }
+}
+
+// Found while fuzzing the manifest loader (the native fuzzer's stack is
+// large; `freshet validate` on the wasm module trapped with "Maximum call
+// stack size exceeded"): a deeply nested value in a field that reports it
+// ("version": [[[...]]]) was dumped recursively into the diagnostic.
+TEST(HostileInput, DeeplyNestedValuesInDiagnosticsAreNotDumped) {
+  constexpr size_t kDepth = 200000;
+  for (const char* field : {"version", "namespace"}) {
+    std::string text = std::string("{\"") + field + "\":";
+    text.append(kDepth, '[');
+    text.append(kDepth, ']');
+    text += R"(,"routes":[{"pattern":"/*","ttl":[[1]],"cache":{"a":1}}]})";
+    const auto r = freshet::parseManifest(text);
+    ASSERT_FALSE(r.manifest) << field;
+    ASSERT_FALSE(r.errors.empty()) << field;
+    EXPECT_NE(r.errors[0].message.find("an array of 1 item(s)"), std::string::npos)
+        << r.errors[0].message;
+  }
+  const auto r = freshet::parseManifest(R"({"routes":[{"pattern":"/*","ttl":[60],"cache":{}}]})");
+  ASSERT_EQ(r.errors.size(), 2u);
+  EXPECT_EQ(r.errors[0].message, "must be true or false, got an object");
+  EXPECT_EQ(r.errors[1].message,
+            "must be a whole number of seconds or \"forever\", got an array of 1 item(s)");
 }
 
 void putList(std::vector<uint8_t>& out, const std::vector<std::string>& items) {
