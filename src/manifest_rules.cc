@@ -143,7 +143,9 @@ void parseStorage(Parser& p, const json& v, const std::string& path, RouteRules&
 }  // namespace
 
 const std::vector<std::string_view>& ruleKeys() {
-  static const std::vector<std::string_view> keys = {"storage",
+  static const std::vector<std::string_view> keys = {"forwardHeaders",
+                                                     "setCookie",
+                                                     "storage",
                                                      "originTimeout",
                                                      "cache",
                                                      "ttl",
@@ -218,6 +220,16 @@ void parseRules(Parser& p, const json& obj, const std::string& path, RouteRules&
   }
   if (has("bypassHeaders")) parseBypassHeaders(p, obj["bypassHeaders"], at("bypassHeaders"), r);
   if (has("storage")) parseStorage(p, obj["storage"], at("storage"), r);
+  if (has("forwardHeaders")) {
+    if (auto i = p.oneOf(obj["forwardHeaders"], at("forwardHeaders"), {"keyed", "all"})) {
+      r.forward_all_headers = *i == 1;
+    }
+  }
+  if (has("setCookie")) {
+    if (auto i = p.oneOf(obj["setCookie"], at("setCookie"), {"refuse", "store"})) {
+      r.store_set_cookie = *i == 1;
+    }
+  }
   if (has("originTimeout")) {
     if (auto s = p.seconds(obj["originTimeout"], at("originTimeout"), false)) {
       if (*s < 1 || *s > 600) p.error(at("originTimeout"), "must be 1 to 600 seconds");

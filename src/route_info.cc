@@ -60,6 +60,8 @@ std::string describeRoute(const Route& route, uint32_t index) {
   if (r.tiers & kTierGlobal) storage.push_back("global");
   out["storage"] = storage;
   out["originTimeout"] = r.origin_timeout;
+  out["forwardHeaders"] = r.forward_all_headers ? "all" : "keyed";
+  out["setCookie"] = r.store_set_cookie ? "store" : "refuse";
   return out.dump();
 }
 

@@ -57,7 +57,9 @@ StoreDecision Engine::decideStore(const RequestFacts& req, uint32_t route, int s
   // 5.2.2.7: a shared cache MUST NOT store a private response.
   // The route's "cachePrivate" overrides it, loudly documented.
   if (r.cc.is_private && !rules.cache_private) return refuse(Reason::kPrivate);
-  if (r.has_set_cookie && !options_.store_set_cookie) return refuse(Reason::kSetCookie);
+  if (r.has_set_cookie && !options_.store_set_cookie && !rules.store_set_cookie) {
+    return refuse(Reason::kSetCookie);
+  }
   if (r.vary_star) return refuse(Reason::kVaryStar);
   // 3.5: responses to authorized requests only with public, s-maxage or
   // must-revalidate.

@@ -27,22 +27,46 @@ export const SAFE_REQUEST_HEADERS = Object.freeze([
   'surrogate-capability',
 ]);
 
-const routeCache = new WeakMap(); // engine -> Map(route -> { headers: Set, cookies: Set|null })
+const infoCache = new WeakMap(); // engine -> Map(route -> effective rules)
+const ruleCache = new WeakMap(); // engine -> Map(route -> forwarding rule | null)
 
-/** The forwarding rule of a route, read once per engine from its rules. */
-export function forwardingRule(engine, route) {
-  let perEngine = routeCache.get(engine);
-  if (!perEngine) {
-    perEngine = new Map();
-    routeCache.set(engine, perEngine);
+function perEngine(cache, engine) {
+  let m = cache.get(engine);
+  if (!m) {
+    m = new Map();
+    cache.set(engine, m);
   }
-  let rule = perEngine.get(route);
-  if (!rule) {
-    const info = engine.routeInfo(route);
-    const headers = new Set([...SAFE_REQUEST_HEADERS, ...info.key.headers]);
-    if (info.key.device) headers.add('user-agent');
-    rule = { headers, cookies: new Set(info.key.cookies) };
-    perEngine.set(route, rule);
+  return m;
+}
+
+/** A route's effective rules (engine.routeInfo), read once per engine. */
+export function routeRules(engine, route) {
+  const m = perEngine(infoCache, engine);
+  let info = m.get(route);
+  if (!info) {
+    info = engine.routeInfo(route);
+    m.set(route, info);
+  }
+  return info;
+}
+
+/**
+ * The forwarding rule of a route, read once per engine: null when the route
+ * forwards every header ("forwardHeaders": "all").
+ */
+export function forwardingRule(engine, route) {
+  const m = perEngine(ruleCache, engine);
+  let rule = m.get(route);
+  if (rule === undefined) {
+    const info = routeRules(engine, route);
+    if (info.forwardHeaders === 'all') {
+      rule = null;
+    } else {
+      const headers = new Set([...SAFE_REQUEST_HEADERS, ...info.key.headers]);
+      if (info.key.device) headers.add('user-agent');
+      rule = { headers, cookies: new Set(info.key.cookies) };
+    }
+    m.set(route, rule);
   }
   return rule;
 }

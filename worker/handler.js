@@ -8,7 +8,7 @@ import { OriginTimeout, fetchWithTimeout } from './timeout.js';
 import { GlobalTier, MemoryTier, TIER_HEADER, TieredCache } from './tiers.js';
 import { createAdmin } from './admin.js';
 import { isolatePurgeSync, isolatePurges } from './purge.js';
-import { applyForwardingRule, forwardingRule } from './forwarding.js';
+import { applyForwardingRule, forwardingRule, routeRules } from './forwarding.js';
 import { keyOnBody } from './request_body.js';
 import { ConditionalAction, InvalidationAction, LookupAction, MissAction, RequestAction, StoreAction, Tier, VaryAction } from './abi.js';
 import { Engine, ManifestError, encodeList, headerList } from './engine.js';
@@ -376,7 +376,7 @@ export function createHandler(options) {
           // FRESHET_FORWARD_HEADERS=all: every request header reaches the
           // origin, as through a classic RFC 9111 proxy (the conformance
           // run); by default only keyed + safe-listed ones (forwarding.js).
-          forward: env?.FRESHET_FORWARD_HEADERS === 'all' ? undefined : forwardingRule(eng, rd.route),
+          forward: env?.FRESHET_FORWARD_HEADERS === 'all' ? undefined : forwardingRule(eng, rd.route) ?? undefined,
           signal,
         }),
         env,
@@ -425,7 +425,8 @@ export function createHandler(options) {
 
     // RFC 9111 4.3.4: a 304 freshens the stored entry; the body stays.
     if (resp.status === 304 && stored && validators) {
-      const merged = mergeNotModified(storedOriginHeaders(stored.headers), resp.headers, { setCookie: storesSetCookie(env) });
+      const setCookie = storesSetCookie(env) || routeRules(eng, rd.route).setCookie === 'store';
+      const merged = mergeNotModified(storedOriginHeaders(stored.headers), resp.headers, { setCookie });
       const sd = eng.store(record, rd.route, stored.status, merged, requestTime, responseTime);
       const [forClient, forCache] = stored.body ? stored.body.tee() : [null, null];
       if (sd.action === StoreAction.STORE) {
@@ -509,7 +510,9 @@ export function createHandler(options) {
       const stored = omitFields(headersForStorage(headers, sd.meta, sd.platformTtl, rd.tags), sd.omit);
       // The engine stored a Set-Cookie response only where the deployment
       // allows it; the platform drops such puts, so the cookies go aside.
-      if (storesSetCookie(args.env)) keepSetCookies(stored, headers);
+      // The engine stored a response with Set-Cookie only where the route
+      // ("setCookie": "store") or the deployment allows it: keep them.
+      keepSetCookies(stored, headers);
       const entry = storableEntry(status, statusText, stored, body);
       const v = eng.vary(record, headers.get('vary') ?? '');
       if (v.action !== VaryAction.SELECT) {

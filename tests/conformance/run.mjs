@@ -105,13 +105,11 @@ async function startWorker({ originUrl, port, wasmFile }) {
     port,
     bindings: {
       ORIGIN: originUrl,
+      // The plain RFC 9111 profile: origin freshness only, request
+      // directives honoured, every header forwarded (the suite's server
+      // needs its Req-Num / Test-ID), Set-Cookie answers stored as a
+      // classic proxy may (docs/conformance.md).
       FRESHET_MANIFEST: readFileSync(path.join(HERE, 'manifest.json'), 'utf8'),
-      // A classic proxy forwards every request header (the suite's server
-      // needs its Req-Num / Test-ID); see docs/conformance.md.
-      FRESHET_FORWARD_HEADERS: 'all',
-      // A classic proxy may store responses with Set-Cookie (RFC 9111 3);
-      // freshet does only when told to (docs/conformance.md).
-      FRESHET_STORE_SET_COOKIE: '1',
     },
   });
   await mf.ready;

@@ -215,3 +215,30 @@ describe(`internal keys cannot be aliased (${WASM_BUILD} build)`, () => {
     }
   });
 });
+
+describe(`the classic-proxy rules (${WASM_BUILD} build)`, () => {
+  test('"forwardHeaders": "all" forwards every header; "setCookie": "store" keeps cookies', async () => {
+    const origin = await startOrigin({
+      '/echo': (req, res, n) => {
+        res.writeHead(200, { 'cache-control': 'max-age=60', 'set-cookie': `visit=${n}`, 'content-type': 'application/json' });
+        res.end(JSON.stringify({ n, host: req.headers['x-forwarded-host'] ?? null }));
+      },
+    });
+    const worker = await startWorker({
+      origin: origin.url,
+      manifest: { routes: [{ pattern: '/*', forwardHeaders: 'all', setCookie: 'store' }] },
+    });
+    try {
+      const a = await worker.fetch('/echo', { headers: { 'x-forwarded-host': 'seen.example' } });
+      assert.equal(JSON.parse(a.text).host, 'seen.example');
+      assert.equal(a.headers.get('set-cookie'), 'visit=1');
+      const b = await worker.fetch('/echo', { at: 1 });
+      assert.equal(b.xcache, 'HIT');
+      assert.equal(b.headers.get('set-cookie'), 'visit=1', 'stored with its cookie');
+      assert.equal(origin.hits('/echo'), 1);
+    } finally {
+      await worker.dispose();
+      await origin.close();
+    }
+  });
+});
