@@ -34,11 +34,23 @@ namespace {
 
 using freshet::HeaderView;
 
+// Decoded request, kept across calls: each call clears the vectors and
+// keeps their storage, so decoding allocates nothing once warm.
+struct DecodedRequest {
+  std::vector<std::string_view> list;
+  HeaderView headers;
+  freshet::RequestFacts facts;
+};
+
 struct State {
   std::vector<uint8_t> input;
   std::unique_ptr<freshet::Engine> engine;
   fr_result result{};
   std::string strs[FR_STR_SLOTS];
+  DecodedRequest request;
+  std::vector<std::string_view> tail;  // the list after the request list
+  HeaderView response_headers;
+  freshet::RequestDecision request_decision;
 };
 
 State& state() {
@@ -106,13 +118,8 @@ void setReason(freshet::Reason r) {
   state().strs[FR_STR_REASON] = freshet::reasonName(r);
 }
 
-struct DecodedRequest {
-  std::vector<std::string_view> list;
-  HeaderView headers;
-  freshet::RequestFacts facts;
-};
-
 bool decodeRequest(Reader& in, DecodedRequest& out) {
+  out.headers.clear();
   if (!in.list(out.list) || out.list.size() < 2 || out.list.size() % 2 != 0) return false;
   for (size_t i = 2; i + 1 < out.list.size(); i += 2) out.headers.add(out.list[i], out.list[i + 1]);
   out.facts = freshet::readRequestFacts(out.list[0], out.list[1], out.headers);
@@ -131,6 +138,7 @@ std::optional<int> parseStatus(std::string_view text) {
 
 // [status, name, value, ...] -> status and fields.
 bool decodeResponse(const std::vector<std::string_view>& list, int& status, HeaderView& headers) {
+  headers.clear();
   if (list.empty() || list.size() % 2 != 1) return false;
   const auto parsed = parseStatus(list[0]);
   if (!parsed) return false;
@@ -200,9 +208,10 @@ FR_EXPORT(fr_request) const fr_result* fr_request(uint32_t len) {
     return fail(FR_NO_ENGINE);
   }
   Reader in(s.input.data(), len);
-  DecodedRequest req;
+  DecodedRequest& req = s.request;
   if (!decodeRequest(in, req)) return fail(FR_BAD_INPUT);
-  const auto d = s.engine->decideRequest(req.facts);
+  freshet::RequestDecision& d = s.request_decision;
+  s.engine->decideRequest(req.facts, d);
   r->action = static_cast<uint32_t>(d.action);
   setReason(d.reason);
   r->route = static_cast<int32_t>(d.route);
@@ -214,9 +223,11 @@ FR_EXPORT(fr_request) const fr_result* fr_request(uint32_t len) {
     r->tiers = route.rules.tiers;
     r->origin_timeout_ms = static_cast<uint32_t>(route.rules.origin_timeout * 1000);
   }
-  s.strs[FR_STR_KEY] = d.key;
-  s.strs[FR_STR_KEY_URL] = d.key_url;
-  s.strs[FR_STR_TAGS] = d.tags;
+  // Swapped, not copied: the decision's buffers become the result's, and
+  // the result's (cleared) buffers are reused by the next decision.
+  s.strs[FR_STR_KEY].swap(d.key);
+  s.strs[FR_STR_KEY_URL].swap(d.key_url);
+  s.strs[FR_STR_TAGS].swap(d.tags);
   if (d.needs_body) r->flags |= FR_FLAG_NEEDS_BODY;
   r->body_limit = static_cast<double>(d.body_limit);
   return finish();
@@ -231,8 +242,8 @@ const fr_result* lookupWith(uint32_t len, int32_t route, double now_ms,
   if (len > s.input.size()) return fail(FR_BAD_INPUT);
   if (!s.engine) return fail(FR_NO_ENGINE);
   Reader in(s.input.data(), len);
-  DecodedRequest req;
-  std::vector<std::string_view> meta;
+  DecodedRequest& req = s.request;
+  std::vector<std::string_view>& meta = s.tail;
   if (!decodeRequest(in, req) || !in.list(meta) || meta.size() != 1 || route < 0) {
     return fail(FR_BAD_INPUT);
   }
@@ -277,10 +288,10 @@ const fr_result* fr_store(uint32_t len, int32_t route, double request_time_ms,
   if (len > s.input.size()) return fail(FR_BAD_INPUT);
   if (!s.engine) return fail(FR_NO_ENGINE);
   Reader in(s.input.data(), len);
-  DecodedRequest req;
-  std::vector<std::string_view> resp;
+  DecodedRequest& req = s.request;
+  std::vector<std::string_view>& resp = s.tail;
   int status = 0;
-  HeaderView headers;
+  HeaderView& headers = s.response_headers;
   if (!decodeRequest(in, req) || !in.list(resp) || !decodeResponse(resp, status, headers) ||
       route < 0) {
     return fail(FR_BAD_INPUT);
@@ -298,7 +309,7 @@ const fr_result* fr_store(uint32_t len, int32_t route, double request_time_ms,
   r->age = static_cast<double>(d.meta.initial_age);
   r->ttl = static_cast<double>(d.lifetime.seconds - d.meta.initial_age);
   if (d.action == freshet::StoreAction::kStore)
-    s.strs[FR_STR_META] = freshet::encodeEntryMeta(d.meta);
+    freshet::appendEntryMeta(s.strs[FR_STR_META], d.meta);
   // fr_store: strs[FR_STR_OMIT] lists the fields the stored copy omits.
   for (const auto& f : d.omit_fields) {
     if (!s.strs[FR_STR_OMIT].empty()) s.strs[FR_STR_OMIT] += ',';
@@ -348,10 +359,10 @@ FR_EXPORT(fr_invalidate) const fr_result* fr_invalidate(uint32_t len) {
   if (len > s.input.size()) return fail(FR_BAD_INPUT);
   if (!s.engine) return fail(FR_NO_ENGINE);
   Reader in(s.input.data(), len);
-  DecodedRequest req;
-  std::vector<std::string_view> resp;
+  DecodedRequest& req = s.request;
+  std::vector<std::string_view>& resp = s.tail;
   int status = 0;
-  HeaderView headers;
+  HeaderView& headers = s.response_headers;
   if (!decodeRequest(in, req) || !in.list(resp) || !decodeResponse(resp, status, headers)) {
     return fail(FR_BAD_INPUT);
   }
@@ -370,8 +381,8 @@ FR_EXPORT(fr_vary) const fr_result* fr_vary(uint32_t len) {
   State& s = state();
   if (len > s.input.size()) return fail(FR_BAD_INPUT);
   Reader in(s.input.data(), len);
-  DecodedRequest req;
-  std::vector<std::string_view> vary;
+  DecodedRequest& req = s.request;
+  std::vector<std::string_view>& vary = s.tail;
   if (!decodeRequest(in, req) || !in.list(vary) || vary.size() != 1) return fail(FR_BAD_INPUT);
   const auto spec = freshet::parseVary(vary[0]);
   if (spec.star) {
@@ -403,7 +414,7 @@ FR_EXPORT(fr_miss) const fr_result* fr_miss(uint32_t len, int32_t route) {
   if (len > s.input.size()) return fail(FR_BAD_INPUT);
   if (!s.engine) return fail(FR_NO_ENGINE);
   Reader in(s.input.data(), len);
-  DecodedRequest req;
+  DecodedRequest& req = s.request;
   if (!decodeRequest(in, req) || route < 0) return fail(FR_BAD_INPUT);
   freshet::Reason reason = freshet::Reason::kNone;
   r->route = route;
@@ -418,8 +429,8 @@ FR_EXPORT(fr_conditional) const fr_result* fr_conditional(uint32_t len) {
   State& s = state();
   if (len > s.input.size()) return fail(FR_BAD_INPUT);
   Reader in(s.input.data(), len);
-  DecodedRequest req;
-  std::vector<std::string_view> stored;
+  DecodedRequest& req = s.request;
+  std::vector<std::string_view>& stored = s.tail;
   if (!decodeRequest(in, req) || !in.list(stored) || stored.size() != 4) return fail(FR_BAD_INPUT);
   freshet::StoredValidators v;
   v.etag = stored[0];

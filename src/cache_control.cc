@@ -6,10 +6,13 @@ namespace freshet {
 namespace {
 
 struct Directive {
-  std::string name;            // lower case
+  std::string_view name;       // as sent; compare with is()
   std::string_view raw_value;  // without quotes
   bool has_value = false;
   bool quoted = false;
+
+  // Directive names are case-insensitive (RFC 9111 section 5.2).
+  bool is(std::string_view lower) const { return equalsIgnoreCase(name, lower); }
 };
 
 template <typename F>
@@ -20,7 +23,7 @@ void forEachDirective(std::string_view value, F&& f) {
     // RFC 9111 5.2: cache-directive = token [ "=" ( token / quoted-string ) ]
     // - no whitespace around "=". "max-age =60" is not a max-age directive,
     // and in "max-age= 60" the argument is malformed.
-    d.name = lowerAscii(el.substr(0, eq));
+    d.name = el.substr(0, eq);
     if (eq != std::string_view::npos) {
       d.has_value = true;
       std::string_view v = el.substr(eq + 1);
@@ -63,18 +66,18 @@ std::vector<std::string> fieldNames(std::string_view list) {
 RequestCacheControl parseRequestCacheControl(std::string_view value) {
   RequestCacheControl cc;
   forEachDirective(value, [&](const Directive& d) {
-    if (d.name == "max-age") {
+    if (d.is("max-age")) {
       if (auto v = durationOf(d)) keepSmallest(cc.max_age, *v);
-    } else if (d.name == "max-stale") {
+    } else if (d.is("max-stale")) {
       cc.max_stale = true;
       if (auto v = durationOf(d)) keepSmallest(cc.max_stale_value, *v);
-    } else if (d.name == "min-fresh") {
+    } else if (d.is("min-fresh")) {
       if (auto v = durationOf(d)) cc.min_fresh = cc.min_fresh ? std::max(*cc.min_fresh, *v) : *v;
-    } else if (d.name == "no-cache") {
+    } else if (d.is("no-cache")) {
       cc.no_cache = true;
-    } else if (d.name == "no-store") {
+    } else if (d.is("no-store")) {
       cc.no_store = true;
-    } else if (d.name == "only-if-cached") {
+    } else if (d.is("only-if-cached")) {
       cc.only_if_cached = true;
     }
   });
@@ -84,18 +87,18 @@ RequestCacheControl parseRequestCacheControl(std::string_view value) {
 ResponseCacheControl parseResponseCacheControl(std::string_view value) {
   ResponseCacheControl cc;
   forEachDirective(value, [&](const Directive& d) {
-    if (d.name == "max-age") {
+    if (d.is("max-age")) {
       // 4.2.1: an invalid max-age makes the response stale.
       keepFirst(cc.max_age, durationOf(d).value_or(0));
-    } else if (d.name == "s-maxage") {
+    } else if (d.is("s-maxage")) {
       keepFirst(cc.s_maxage, durationOf(d).value_or(0));
-    } else if (d.name == "must-revalidate") {
+    } else if (d.is("must-revalidate")) {
       cc.must_revalidate = true;
-    } else if (d.name == "proxy-revalidate") {
+    } else if (d.is("proxy-revalidate")) {
       cc.proxy_revalidate = true;
-    } else if (d.name == "must-understand") {
+    } else if (d.is("must-understand")) {
       cc.must_understand = true;
-    } else if (d.name == "no-cache") {
+    } else if (d.is("no-cache")) {
       if (d.has_value && !d.raw_value.empty()) {
         // 5.2.2.4: qualified no-cache names fields that must not be sent
         // without revalidation; a shared cache that keeps the entry must
@@ -104,23 +107,23 @@ ResponseCacheControl parseResponseCacheControl(std::string_view value) {
       } else {
         cc.no_cache = true;
       }
-    } else if (d.name == "no-store") {
+    } else if (d.is("no-store")) {
       cc.no_store = true;
-    } else if (d.name == "no-transform") {
+    } else if (d.is("no-transform")) {
       cc.no_transform = true;
-    } else if (d.name == "public") {
+    } else if (d.is("public")) {
       cc.is_public = true;
-    } else if (d.name == "private") {
+    } else if (d.is("private")) {
       if (d.has_value && !d.raw_value.empty()) {
         for (auto& f : fieldNames(d.raw_value)) cc.private_fields.push_back(std::move(f));
       } else {
         cc.is_private = true;
       }
-    } else if (d.name == "stale-while-revalidate") {
+    } else if (d.is("stale-while-revalidate")) {
       if (auto v = durationOf(d)) keepSmallest(cc.stale_while_revalidate, *v);
-    } else if (d.name == "stale-if-error") {
+    } else if (d.is("stale-if-error")) {
       if (auto v = durationOf(d)) keepSmallest(cc.stale_if_error, *v);
-    } else if (d.name == "immutable") {
+    } else if (d.is("immutable")) {
       cc.immutable = true;
     }
   });

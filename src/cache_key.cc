@@ -21,9 +21,24 @@ bool matchesName(std::string_view name, const std::vector<std::string>& patterns
 }
 
 struct Param {
-  std::string name;
-  std::string text;  // canonical "name=value" (or "name")
+  std::string_view name;
+  std::string_view text;  // canonical "name=value" (or "name")
 };
+
+// Stable by name: same-name parameters keep their order. Few parameters
+// (the usual case) are sorted in place without a temporary buffer.
+void sortParams(Param* p, size_t n) {
+  if (n > 16) {
+    std::stable_sort(p, p + n, [](const Param& a, const Param& b) { return a.name < b.name; });
+    return;
+  }
+  for (size_t i = 1; i < n; ++i) {
+    const Param v = p[i];
+    size_t j = i;
+    for (; j > 0 && v.name < p[j - 1].name; --j) p[j] = p[j - 1];
+    p[j] = v;
+  }
+}
 
 void addDimension(std::string& key, std::string_view kind, std::string_view name,
                   std::string_view value) {
@@ -77,16 +92,32 @@ std::string percentEncodeAll(std::string_view s) {
   return out;
 }
 
-std::string keyedQuery(std::string_view query, const KeyRules& rules, Reason& problem) {
-  std::vector<Param> params;
+void appendKeyedQuery(std::string& out, std::string_view query, const KeyRules& rules,
+                      Reason& problem, char lead) {
+  // Normalising the whole query equals normalising each name and value:
+  // '&' and '=' are reserved (RFC 3986 section 2.2), so a percent-encoded
+  // one stays encoded and the separators stay where they were.
+  std::string canon;
+  if (query.find('%') != std::string_view::npos) {
+    canon = canonicalQueryPart(query);
+    query = canon;
+  }
+  Param small[16];
+  std::vector<Param> big;
+  Param* params = small;
+  const size_t most = static_cast<size_t>(std::count(query.begin(), query.end(), '&')) + 1;
+  if (most > 16) {
+    big.resize(most);
+    params = big.data();
+  }
+  size_t n = 0;
   size_t start = 0;
   for (size_t i = 0; i <= query.size(); ++i) {
     if (i != query.size() && query[i] != '&') continue;
     const std::string_view raw = query.substr(start, i - start);
     start = i + 1;
     if (raw.empty()) continue;
-    const size_t eq = raw.find('=');
-    const std::string name = canonicalQueryPart(raw.substr(0, eq));
+    const std::string_view name = raw.substr(0, raw.find('='));
     bool keep = true;
     if (rules.query == KeyRules::Query::kNone) keep = false;
     if (rules.query == KeyRules::Query::kAllow && !matchesName(name, rules.query_allow)) {
@@ -99,58 +130,68 @@ std::string keyedQuery(std::string_view query, const KeyRules& rules, Reason& pr
       if (raw.find(';') != std::string_view::npos) problem = Reason::kAmbiguousQuery;
       continue;
     }
-    std::string text = name;
-    if (eq != std::string_view::npos) {
-      text += '=';
-      text += canonicalQueryPart(raw.substr(eq + 1));
-    }
-    params.push_back({name, std::move(text)});
+    params[n++] = {name, raw};
   }
-  std::stable_sort(params.begin(), params.end(),
-                   [](const Param& a, const Param& b) { return a.name < b.name; });
-  std::string out;
-  for (size_t i = 0; i < params.size(); ++i) {
-    if (i) out += '&';
+  sortParams(params, n);
+  for (size_t i = 0; i < n; ++i) {
+    if (i) {
+      out += '&';
+    } else if (lead) {
+      out += lead;
+    }
     out += params[i].text;
   }
+}
+
+std::string keyedQuery(std::string_view query, const KeyRules& rules, Reason& problem) {
+  std::string out;
+  appendKeyedQuery(out, query, rules, problem, 0);
   return out;
 }
 
-KeyResult buildKey(const KeyInput& in) {
-  KeyResult r;
+Reason appendKey(std::string& key, const KeyInput& in) {
+  Reason problem = Reason::kNone;
   const KeyRules& rules = *in.rules;
-  std::string& key = r.readable;
   key += in.url.scheme;
   key += "://";
   key += rules.host ? in.url.host : std::string_view("*");
   key += in.path;
-  const std::string q = keyedQuery(in.url.query, rules, r.problem);
-  if (!q.empty()) {
-    key += '?';
-    key += q;
-  }
+  appendKeyedQuery(key, in.url.query, rules, problem, '?');
   for (const auto& c : rules.cookies) {
     const auto v = findCookie(*in.headers, c);
     addDimension(key, "cookie", c, v ? *v : std::string_view{});
   }
+  std::string buf;  // a field given more than once
   for (const auto& h : rules.headers) {
-    addDimension(key, "header", h, in.headers->combined(h));
+    buf.clear();
+    addDimension(key, "header", h, in.headers->joined(h, buf));
   }
   if (rules.device) {
     addDimension(key, "device", "class",
                  deviceClassName(classifyDevice(in.headers->get("user-agent"))));
   }
   if (!in.body_digest.empty()) addDimension(key, "body", "sha256", in.body_digest);
+  return problem;
+}
+
+KeyResult buildKey(const KeyInput& in) {
+  KeyResult r;
+  r.problem = appendKey(r.readable, in);
   return r;
 }
 
-std::string keyUrl(std::string_view key_namespace, std::string_view readable_key) {
-  std::string out;
-  out.reserve(kKeyUrlPrefix.size() + key_namespace.size() + 1 + readable_key.size() * 3);
+void appendKeyUrl(std::string& out, std::string_view key_namespace, std::string_view readable_key) {
+  out.reserve(out.size() + kKeyUrlPrefix.size() + key_namespace.size() + 1 +
+              readable_key.size() * 3);
   out += kKeyUrlPrefix;
   out += key_namespace;
   out += '/';
   appendPercentEncoded(out, readable_key);
+}
+
+std::string keyUrl(std::string_view key_namespace, std::string_view readable_key) {
+  std::string out;
+  appendKeyUrl(out, key_namespace, readable_key);
   return out;
 }
 

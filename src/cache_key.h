@@ -41,6 +41,8 @@ struct KeyResult {
 };
 
 KeyResult buildKey(const KeyInput& in);
+// The same, appended to `key`; returns the problem (kNone when keyable).
+Reason appendKey(std::string& key, const KeyInput& in);
 
 // The query as keyed: parameters canonicalised, filtered by the rules,
 // stable-sorted by name (same-name parameters keep their order: origins
@@ -48,6 +50,12 @@ KeyResult buildKey(const KeyInput& in);
 std::string keyedQuery(std::string_view query, const KeyRules& rules, Reason& problem);
 
 std::string keyUrl(std::string_view key_namespace, std::string_view readable_key);
+void appendKeyUrl(std::string& out, std::string_view key_namespace, std::string_view readable_key);
+
+// keyedQuery appended to `out`, preceded by `lead` (0: nothing) when any
+// parameter is kept.
+void appendKeyedQuery(std::string& out, std::string_view query, const KeyRules& rules,
+                      Reason& problem, char lead);
 
 // Percent-encodes everything outside the unreserved set.
 std::string percentEncodeAll(std::string_view s);

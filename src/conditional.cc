@@ -34,7 +34,8 @@ ConditionalDecision evaluateConditional(std::string_view method, const HeaderVie
   // RFC 9110 13.2.2 step 3: If-None-Match takes precedence; a recipient
   // ignores If-Modified-Since when If-None-Match is present (13.1.3).
   if (request.has("if-none-match")) {
-    const std::string inm = request.combined("if-none-match");
+    std::string buf;
+    const std::string_view inm = request.joined("if-none-match", buf);
     bool match = false;
     forEachListElement(inm, [&](std::string_view tag) {
       if (tag == "*" || (!stored.etag.empty() && weakEtagMatch(tag, stored.etag))) match = true;

@@ -31,6 +31,8 @@ class Engine {
 
   // Phase 1 (docs/architecture.md): route, bypass rules and key.
   RequestDecision decideRequest(const RequestFacts& req) const;
+  // The same into `out`, whose strings keep their storage across calls.
+  void decideRequest(const RequestFacts& req, RequestDecision& out) const;
 
   // Phase 2: a stored entry (its metadata) against this request at `now_ms`.
   LookupDecision decideLookup(const RequestFacts& req, uint32_t route, const EntryMeta& entry,

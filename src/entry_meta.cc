@@ -15,13 +15,27 @@ std::optional<int64_t> parseInt(std::string_view s) {
 
 }  // namespace
 
-std::string encodeEntryMeta(const EntryMeta& m) {
-  std::string out = "1";
-  auto put = [&out](char k, int64_t v) {
-    out += ';';
-    out += k;
-    out += '=';
-    out += std::to_string(v);
+void appendEntryMeta(std::string& out, const EntryMeta& m) {
+  // Formatted into one stack buffer: 8 fields of at most 20 digits + sign.
+  char buf[8 * 24 + 2];
+  char* w = buf;
+  *w++ = '1';
+  auto put = [&w](char k, int64_t v) {
+    *w++ = ';';
+    *w++ = k;
+    *w++ = '=';
+    uint64_t u = static_cast<uint64_t>(v);
+    if (v < 0) {
+      *w++ = '-';
+      u = 0 - u;
+    }
+    char digits[20];
+    int n = 0;
+    do {
+      digits[n++] = static_cast<char>('0' + u % 10);
+      u /= 10;
+    } while (u != 0);
+    while (n > 0) *w++ = digits[--n];
   };
   put('t', m.response_time_ms);
   put('a', m.initial_age);
@@ -30,6 +44,12 @@ std::string encodeEntryMeta(const EntryMeta& m) {
   put('e', m.stale_if_error);
   put('f', m.flags);
   put('r', m.route);
+  out.append(buf, static_cast<size_t>(w - buf));
+}
+
+std::string encodeEntryMeta(const EntryMeta& m) {
+  std::string out;
+  appendEntryMeta(out, m);
   return out;
 }
 

@@ -32,6 +32,7 @@ struct EntryMeta {
 // "1;t=<ms>;a=<s>;l=<s>;w=<s>;e=<s>;f=<flags>;r=<route>" - the leading
 // number is the format version.
 std::string encodeEntryMeta(const EntryMeta& m);
+void appendEntryMeta(std::string& out, const EntryMeta& m);
 std::optional<EntryMeta> decodeEntryMeta(std::string_view text);
 
 }  // namespace freshet

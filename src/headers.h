@@ -22,6 +22,8 @@ class HeaderView {
   explicit HeaderView(std::vector<HeaderField> fields) : fields_(std::move(fields)) {}
 
   void add(std::string_view name, std::string_view value) { fields_.push_back({name, value}); }
+  // Forgets the fields, keeps the storage (the ABI reuses one view per call).
+  void clear() { fields_.clear(); }
 
   // First value of the field, or nullptr when absent.
   const std::string_view* find(std::string_view name) const {
@@ -44,6 +46,19 @@ class HeaderView {
       out += f.value;
     }
     return out;
+  }
+  // The same list without a copy when the field occurs once (the common
+  // case: the platform already combined repeated lines, RFC 9110 5.3);
+  // otherwise the values are joined into `buf` and the result views it.
+  std::string_view joined(std::string_view name, std::string& buf) const {
+    const std::string_view* only = nullptr;
+    size_t n = 0;
+    for (const auto& f : fields_) {
+      if (equalsIgnoreCase(f.name, name) && n++ == 0) only = &f.value;
+    }
+    if (n <= 1) return only ? *only : std::string_view{};
+    buf = combined(name);
+    return buf;
   }
   size_t count(std::string_view name) const {
     size_t n = 0;

@@ -8,12 +8,13 @@ RequestFacts readRequestFacts(std::string_view method, std::string_view url,
   r.method = method;
   r.url = url;
   r.headers = &headers;
+  std::string buf;  // only for a field given more than once
   if (headers.has("cache-control")) {
-    r.cc = parseRequestCacheControl(headers.combined("cache-control"));
+    r.cc = parseRequestCacheControl(headers.joined("cache-control", buf));
   } else {
     // RFC 9111 5.4 (deprecated Pragma): without Cache-Control, a request's
     // "Pragma: no-cache" has the effect of "Cache-Control: no-cache".
-    forEachListElement(headers.combined("pragma"), [&](std::string_view el) {
+    forEachListElement(headers.joined("pragma", buf), [&](std::string_view el) {
       if (equalsIgnoreCase(el, "no-cache")) r.cc.no_cache = true;
     });
   }

@@ -36,61 +36,76 @@ bool hasBody(const HeaderView& h) {
 
 RequestDecision Engine::decideRequest(const RequestFacts& req) const {
   RequestDecision d;
+  decideRequest(req, d);
+  return d;
+}
+
+void Engine::decideRequest(const RequestFacts& req, RequestDecision& d) const {
+  // Reused by the caller: every field is reset, the strings keep their
+  // storage.
+  d.action = RequestAction::kPass;
+  d.reason = Reason::kNone;
+  d.route = -1;
+  d.key.clear();
+  d.key_url.clear();
+  d.tags.clear();
+  d.needs_body = false;
+  d.body_limit = 0;
   if (manifest_.mode == Mode::kOff) {
-    d.action = RequestAction::kPass;
     d.reason = Reason::kDisabled;
-    return d;
+    return;
   }
   d.action = RequestAction::kBypass;
   const auto url = splitUrl(req.url);
   if (!url) {
     d.reason = Reason::kBadUrl;
-    return d;
+    return;
   }
-  const auto path = canonicalPath(url->path);
+  std::string path_buf;  // only for a path with percent-encodings
+  const auto path = canonicalPath(url->path, path_buf);
   if (!path) {
     d.reason = Reason::kAmbiguousPath;
-    return d;
+    return;
   }
   const auto match = matcher_.match(*path);
   if (!match) {
     d.reason = Reason::kNoRoute;
-    return d;
+    return;
   }
   d.route = match->route;
   const RouteRules& rules = manifest_.routes[match->route].rules;
   if (!rules.cache) {
     d.reason = Reason::kRouteOff;
-    return d;
+    return;
   }
   if (std::find(rules.methods.begin(), rules.methods.end(), req.method) == rules.methods.end()) {
     d.reason = Reason::kMethod;
-    return d;
+    return;
   }
   const HeaderView& h = *req.headers;
   const bool post = req.method == "POST";
   if (!post && hasBody(h)) {
     d.reason = Reason::kRequestBody;
-    return d;
+    return;
   }
   for (const auto& b : rules.bypass_headers) {
     const auto* v = h.find(b.name);
     if (v && (!b.value || equalsIgnoreCase(trimOws(*v), *b.value))) {
       d.reason = b.name == "authorization" ? Reason::kAuthorization : Reason::kBypassHeader;
-      return d;
+      return;
     }
   }
   for (const auto& c : rules.bypass_cookies) {
     if (hasCookie(h, c)) {
       d.reason = Reason::kBypassCookie;
-      return d;
+      return;
     }
   }
   // RFC 9111 5.2.1.5: no-store in a request forbids storing the response
   // (honoured only where the route honours request directives).
   if (rules.request_directives == RequestDirectives::kHonor && req.cc.no_store) {
     d.reason = Reason::kRequestNoStore;
-    return d;
+    return;
   }
   std::string_view digest;
   if (post) {
@@ -102,27 +117,25 @@ RequestDecision Engine::decideRequest(const RequestFacts& req) const {
     if ((declared && decimal(*declared).value_or(0) > rules.max_body_bytes) ||
         (size && decimal(*size).value_or(INT64_MAX) > rules.max_body_bytes)) {
       d.reason = Reason::kBodyTooBig;
-      return d;
+      return;
     }
     digest = h.get(kBodyDigest);
     if (digest.empty()) {
       d.action = RequestAction::kLookup;
       d.needs_body = true;
-      return d;
+      return;
     }
   }
   KeyInput in{*url, *path, &h, &rules.key, digest};
-  KeyResult key = buildKey(in);
-  if (key.problem != Reason::kNone) {
-    d.reason = key.problem;
-    return d;
+  if (const Reason problem = appendKey(d.key, in); problem != Reason::kNone) {
+    d.key.clear();
+    d.reason = problem;
+    return;
   }
   d.action = RequestAction::kLookup;
   d.reason = Reason::kNone;
-  d.key = std::move(key.readable);
-  d.key_url = keyUrl(manifest_.key_namespace, d.key);
-  d.tags = expandTags(rules.tags, match->params);
-  return d;
+  appendKeyUrl(d.key_url, manifest_.key_namespace, d.key);
+  if (!rules.tags.empty()) d.tags = expandTags(rules.tags, match->params);
 }
 
 }  // namespace freshet

@@ -20,6 +20,17 @@ bool isHeuristicallyCacheableStatus(int status) {
   }
 }
 
+namespace {
+
+// Surrogate-Control directives addressed to us; "" without the field.
+std::string surrogateControlFor(const HeaderView& headers) {
+  std::string buf;
+  const std::string_view v = headers.joined("surrogate-control", buf);
+  return v.empty() ? std::string() : surrogateDirectivesFor(v, kSurrogateDevice);
+}
+
+}  // namespace
+
 ResponseFacts readResponseFacts(int status, const HeaderView& headers) {
   ResponseFacts f;
   f.status = status;
@@ -29,15 +40,14 @@ ResponseFacts readResponseFacts(int status, const HeaderView& headers) {
   } else if (const auto* v = headers.find("cdn-cache-control")) {
     f.cc = parseResponseCacheControl(*v);
     f.source = DirectiveSource::kCdnCacheControl;
-  } else if (const std::string sc =
-                 surrogateDirectivesFor(headers.combined("surrogate-control"), kSurrogateDevice);
-             !sc.empty()) {
+  } else if (const std::string sc = surrogateControlFor(headers); !sc.empty()) {
     // Edge Architecture 1.0: only directives for us (untargeted or
     // ";freshet"); with none, the field does not address us.
     f.cc = parseResponseCacheControl(sc);
     f.source = DirectiveSource::kSurrogateControl;
   } else {
-    f.cc = parseResponseCacheControl(headers.combined("cache-control"));
+    std::string buf;  // only for a field given more than once
+    f.cc = parseResponseCacheControl(headers.joined("cache-control", buf));
   }
   if (const auto* v = headers.find("date")) f.date = parseHttpDate(*v);
   if (const auto* v = headers.find("expires")) {
@@ -68,7 +78,8 @@ ResponseFacts readResponseFacts(int status, const HeaderView& headers) {
   }
   f.has_etag = headers.has("etag");
   f.has_set_cookie = headers.has("set-cookie");
-  forEachListElement(headers.combined("vary"), [&](std::string_view el) {
+  std::string buf;
+  forEachListElement(headers.joined("vary", buf), [&](std::string_view el) {
     if (el == "*") f.vary_star = true;
   });
   return f;

@@ -85,17 +85,24 @@ std::optional<UrlParts> splitUrl(std::string_view url) {
   return u;
 }
 
-std::optional<std::string> canonicalPath(std::string_view path) {
-  bool ambiguous = false;
-  std::string out = normalise(path, true, ambiguous);
-  if (ambiguous) return std::nullopt;
-  // Double encoding spelled with encoded hex digits: "%25%32%46" normalises
-  // to "%252F", which an origin that decodes twice reads as "/". Checked on
-  // the normalised form, which is what the key and the matcher see.
-  for (size_t i = 0; i + 4 < out.size(); ++i) {
-    if (out.compare(i, 3, "%25") == 0 && hexValue(out[i + 3]) >= 0 && hexValue(out[i + 4]) >= 0) {
-      return std::nullopt;
+std::optional<std::string_view> canonicalPath(std::string_view path, std::string& buf) {
+  std::string_view out = path;
+  if (path.find('%') != std::string_view::npos) {
+    bool ambiguous = false;
+    buf = normalise(path, true, ambiguous);
+    if (ambiguous) return std::nullopt;
+    out = buf;
+    // Double encoding spelled with encoded hex digits: "%25%32%46"
+    // normalises to "%252F", which an origin that decodes twice reads as
+    // "/". Checked on the normalised form, which is what the key and the
+    // matcher see.
+    for (size_t i = 0; i + 4 < out.size(); ++i) {
+      if (out.compare(i, 3, "%25") == 0 && hexValue(out[i + 3]) >= 0 && hexValue(out[i + 4]) >= 0) {
+        return std::nullopt;
+      }
     }
+  } else if (path.find_first_of("\\;") != std::string_view::npos) {
+    return std::nullopt;  // what normalise() flags without a '%'
   }
   // Dot segments (RFC 3986 5.2.4) are resolved by the runtime's URL parser;
   // one that survives (e.g. spelled "%2E%2E") is read differently by
@@ -103,7 +110,7 @@ std::optional<std::string> canonicalPath(std::string_view path) {
   size_t start = 0;
   for (size_t i = 0; i <= out.size(); ++i) {
     if (i == out.size() || out[i] == '/') {
-      const std::string_view seg = std::string_view(out).substr(start, i - start);
+      const std::string_view seg = out.substr(start, i - start);
       if (seg == "." || seg == "..") return std::nullopt;
       start = i + 1;
     }
@@ -111,7 +118,15 @@ std::optional<std::string> canonicalPath(std::string_view path) {
   return out;
 }
 
+std::optional<std::string> canonicalPath(std::string_view path) {
+  std::string buf;
+  const auto out = canonicalPath(path, buf);
+  if (!out) return std::nullopt;
+  return std::string(*out);
+}
+
 std::string canonicalQueryPart(std::string_view part) {
+  if (part.find('%') == std::string_view::npos) return std::string(part);  // nothing to normalise
   bool ignored = false;
   return normalise(part, false, ignored);
 }

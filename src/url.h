@@ -26,6 +26,9 @@ std::optional<UrlParts> splitUrl(std::string_view url);
 // hex digits), %00, a raw '\' or ';', malformed percent-encoding, or a
 // "." / ".." segment.
 std::optional<std::string> canonicalPath(std::string_view path);
+// The same without a copy: a path without '%' is its own canonical form and
+// is returned as is; otherwise the result views `buf`.
+std::optional<std::string_view> canonicalPath(std::string_view path, std::string& buf);
 
 // The same normalisation for one query component (name or value); never
 // rejects (the query is keyed as the origin receives it).

@@ -3,6 +3,8 @@
 // times over the corpus. Under callgrind the instruction count per decision
 // is (Ir(N) - Ir(0)) / (N * cases): start-up and the manifest parse cancel.
 //   freshet_bench <manifest.json> <corpus.json> <iterations>
+//   freshet_bench <manifest.json> <corpus.json> dump
+// "dump" prints every result of one pass instead (to diff two builds).
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
@@ -43,6 +45,18 @@ void write(const std::string& input) {
   std::memcpy(fr_input(static_cast<uint32_t>(input.size())), input.data(), input.size());
 }
 
+void dump(const char* call, const fr_result* r) {
+  std::printf(
+      "%s st=%u act=%u rsn=%u rt=%d fl=%u age=%g ttl=%g swr=%g sie=%g pttl=%g life=%g src=%u", call,
+      r->status, r->action, r->reason, r->route, r->flags, r->age, r->ttl,
+      r->stale_while_revalidate, r->stale_if_error, r->platform_ttl, r->lifetime,
+      r->lifetime_source);
+  for (uint32_t i = 0; i < FR_STR_SLOTS; i++) {
+    std::printf(" s%u=[%.*s]", i, static_cast<int>(r->strs[i].len), fr_native_str(i));
+  }
+  std::printf("\n");
+}
+
 struct Case {
   std::string request;   // request list
   std::string response;  // response list
@@ -57,7 +71,8 @@ int main(int argc, char** argv) {
   }
   const std::string manifest = readFile(argv[1]);
   const auto corpus = nlohmann::json::parse(readFile(argv[2]), nullptr, false);
-  const long iterations = std::atol(argv[3]);
+  const bool dumping = std::strcmp(argv[3], "dump") == 0;
+  const long iterations = dumping ? 1 : std::atol(argv[3]);
   if (corpus.is_discarded()) return 2;
   std::memcpy(fr_input(static_cast<uint32_t>(manifest.size())), manifest.data(), manifest.size());
   if (fr_load_manifest(static_cast<uint32_t>(manifest.size()))->status != 0) {
@@ -101,10 +116,15 @@ int main(int argc, char** argv) {
       const fr_result* rd = call(cases[c].request, fr_request);
       const int32_t route = rd->route;
       checksum += rd->action;
+      if (dumping) dump("request", rd);
       write(stores[c]);
-      checksum += fr_store(static_cast<uint32_t>(stores[c].size()), route, t1 - 40, t1)->action;
+      const fr_result* sd = fr_store(static_cast<uint32_t>(stores[c].size()), route, t1 - 40, t1);
+      checksum += sd->action;
+      if (dumping) dump("store", sd);
       write(lookups[c]);
-      checksum += fr_lookup(static_cast<uint32_t>(lookups[c].size()), route, t2)->action;
+      const fr_result* ld = fr_lookup(static_cast<uint32_t>(lookups[c].size()), route, t2);
+      checksum += ld->action;
+      if (dumping) dump("lookup", ld);
     }
   }
   std::printf("cases=%zu iterations=%ld checksum=%lu\n", cases.size(), iterations, checksum);
