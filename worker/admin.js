@@ -124,9 +124,14 @@ export function createAdmin(deps) {
   /** Whether this request is for the admin route (which exists only with a token). */
   function matches(request, env) {
     if (!enabled(env)) return false;
-    const { pathname } = new URL(request.url);
+    // The path of an absolute URL starts at the first '/' after "//".
+    const url = request.url;
+    const start = url.indexOf('/', url.indexOf('//') + 2);
+    if (start < 0) return false;
     const base = adminPath(env);
-    return pathname === base.slice(0, -1) || pathname.startsWith(base);
+    if (!url.startsWith(base.slice(0, -1), start)) return false;
+    const after = url[start + base.length - 1];
+    return after === undefined || after === '/' || after === '?' || after === '#';
   }
 
   function keyOf(eng, url, headers = []) {

@@ -163,8 +163,14 @@ export function createHandler(options) {
     return typeof m === 'string' ? m : JSON.stringify(m);
   }
 
+  let manifestRef; // the manifest value the engine was made from
   function getEngine(env) {
+    // The same binding or bundled value as last time: no need to compare
+    // (or stringify) the manifest on every request.
+    const ref = env?.FRESHET_MANIFEST ?? options.manifest;
+    if (ref === manifestRef && engineText !== null) return engine;
     const text = manifestText(env);
+    manifestRef = ref;
     if (text === engineText) return engine;
     engineText = text;
     engine = null;
