@@ -52,6 +52,13 @@ function variantUrl(keyUrl, generation, variantId) {
   return `${keyUrl}/v/${generation}/${variantId}`;
 }
 
+const PRECONDITIONS = ['if-none-match', 'if-modified-since', 'if-match', 'if-unmodified-since'];
+
+function hasPrecondition(headers) {
+  for (const h of PRECONDITIONS) if (headers.has(h)) return true;
+  return false;
+}
+
 /** The deployment stores responses with Set-Cookie (FRESHET_STORE_SET_COOKIE=1). */
 function storesSetCookie(env) {
   return env?.FRESHET_STORE_SET_COOKIE === '1';
@@ -310,7 +317,9 @@ export function createHandler(options) {
    */
   async function fromEntry(args, { status, statusText, headers, body, meta }) {
     const { request, eng, record } = args;
-    if (status >= 200 && status < 300) {
+    // Only a request with a precondition (RFC 9110 13.1) can be answered
+    // 304 or 412: skip the engine call for the others (most hits).
+    if (status >= 200 && status < 300 && hasPrecondition(request.headers)) {
       let cd;
       try {
         cd = eng.conditional(record, headers, meta);
@@ -334,7 +343,9 @@ export function createHandler(options) {
 
   function serveStored(args, stored, ld, xcache, extra = {}) {
     const { rd } = args;
+    // storedOriginHeaders returns a fresh copy: finish it in place.
     const headers = clientHeaders(storedOriginHeaders(stored.headers), {
+      inPlace: true,
       browserTtl: rd.browserTtl,
       age: ld.age,
       status: cacheStatus({ hit: true, ttl: ld.ttl, key: rd.debug ? rd.key : '', tier: stored.headers.get(TIER_HEADER), ...extra }),

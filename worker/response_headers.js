@@ -108,9 +108,12 @@ export function storedOriginHeaders(headers) {
   return out;
 }
 
-/** Final touches on any response leaving freshet. */
-export function clientHeaders(headers, { browserTtl, age, status, xcache, debug }) {
-  const out = new Headers(headers);
+/**
+ * Final touches on any response leaving freshet. With `inPlace`, `headers`
+ * (a copy the caller owns) is changed instead of copied again.
+ */
+export function clientHeaders(headers, { browserTtl, age, status, xcache, debug, inPlace = false }) {
+  const out = inPlace ? headers : new Headers(headers);
   dropHopByHop(out);
   for (const h of CDN_ONLY) out.delete(h);
   for (const h of INTERNAL) out.delete(h);
