@@ -126,6 +126,7 @@ export function createHandler(options) {
   // Misses and revalidations of one key share one origin fetch (worker/coalesce.js).
   const coalescer = createCoalescer(options.cache ?? (() => caches.default));
   const hitForPass = new HitForPass();
+  const bodyReplacements = new WeakMap(); // original request -> request carrying its read body
   const getCache = () => coalescer.cache;
   const log = options.log ?? ((event) => console.log(JSON.stringify({ freshet: 1, ...event })));
   const stats = newStats();
@@ -634,7 +635,12 @@ export function createHandler(options) {
       record = encodeList(list);
       rd = eng.request(record);
       // POST routes key on the body: read it (bounded), ask again.
-      if (rd.needsBody) ({ request, record, rd } = await keyOnBody(eng, request, list, rd));
+      if (rd.needsBody) {
+        const original = request;
+        ({ request, record, rd } = await keyOnBody(eng, request, list, rd));
+        // The original body is read now: a fail-open retry uses this copy.
+        bodyReplacements.set(original, request);
+      }
     } catch (err) {
       engineFailed(err);
       return pass(request, env, 'BYPASS', 'engine-error');
@@ -757,7 +763,9 @@ export function createHandler(options) {
         // Fail open: nothing in freshet may be why a user gets an error.
         stats.engineErrors++;
         logOnce(`handler:${err?.message}`, { event: 'handler-error', message: String(err?.message ?? err), stack: err?.stack });
-        return fetchOrigin(originRequest(request, env), env);
+        // A body freshet already read (POST keys) travels in its replacement.
+        const retry = bodyReplacements.get(request) ?? request;
+        return fetchOrigin(originRequest(retry.bodyUsed ? request : retry, env), env);
       }
     },
   };
