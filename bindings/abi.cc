@@ -37,7 +37,6 @@ using freshet::HeaderView;
 // Decoded request, kept across calls: each call clears the vectors and
 // keeps their storage, so decoding allocates nothing once warm.
 struct DecodedRequest {
-  std::vector<std::string_view> list;
   HeaderView headers;
   freshet::RequestFacts facts;
 };
@@ -69,6 +68,15 @@ class Reader {
     pos_ += 4;
     return true;
   }
+  // One string of a list.
+  bool str(std::string_view& out) {
+    uint32_t n = 0;
+    if (!u32(n) || n > len_ - pos_) return false;
+    out = std::string_view(reinterpret_cast<const char*>(data_ + pos_), n);
+    pos_ += n;
+    return true;
+  }
+  size_t remaining() const { return len_ - pos_; }
   bool list(std::vector<std::string_view>& out) {
     uint32_t count = 0;
     if (!u32(count) || count > (len_ - pos_) / 4) return false;
@@ -118,11 +126,19 @@ void setReason(freshet::Reason r) {
   state().strs[FR_STR_REASON] = freshet::reasonName(r);
 }
 
+// The request list [method, url, name0, value0, ...] straight into the
+// header view (no intermediate list).
 bool decodeRequest(Reader& in, DecodedRequest& out) {
   out.headers.clear();
-  if (!in.list(out.list) || out.list.size() < 2 || out.list.size() % 2 != 0) return false;
-  for (size_t i = 2; i + 1 < out.list.size(); i += 2) out.headers.add(out.list[i], out.list[i + 1]);
-  out.facts = freshet::readRequestFacts(out.list[0], out.list[1], out.headers);
+  uint32_t count = 0;
+  if (!in.u32(count) || count > in.remaining() / 4 || count < 2 || count % 2 != 0) return false;
+  std::string_view method, url, name, value;
+  if (!in.str(method) || !in.str(url)) return false;
+  for (uint32_t i = 2; i < count; i += 2) {
+    if (!in.str(name) || !in.str(value)) return false;
+    out.headers.add(name, value);
+  }
+  out.facts = freshet::readRequestFacts(method, url, out.headers);
   return true;
 }
 
@@ -438,7 +454,7 @@ FR_EXPORT(fr_conditional) const fr_result* fr_conditional(uint32_t len) {
   v.date = stored[2];
   if (const auto meta = freshet::decodeEntryMeta(stored[3]))
     v.received = meta->response_time_ms / 1000;
-  const auto d = freshet::evaluateConditional(req.list[0], req.headers, v);
+  const auto d = freshet::evaluateConditional(req.facts.method, req.headers, v);
   r->action = static_cast<uint32_t>(d.action);
   setReason(d.reason);
   return finish();

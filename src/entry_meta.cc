@@ -59,8 +59,8 @@ std::optional<EntryMeta> decodeEntryMeta(std::string_view text) {
   uint32_t seen = 0;
   size_t pos = 2;
   while (pos < text.size()) {
-    size_t end = text.find(';', pos);
-    if (end == std::string_view::npos) end = text.size();
+    size_t end = pos;
+    while (end < text.size() && text[end] != ';') ++end;
     const std::string_view item = text.substr(pos, end - pos);
     pos = end + 1;
     if (item.size() < 3 || item[1] != '=') return std::nullopt;

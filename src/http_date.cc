@@ -61,13 +61,15 @@ struct Cursor {
     if (n < min) return std::nullopt;
     return v;
   }
+  // All names are three lower-case letters (RFC 9110 5.6.7 day-name and
+  // month); matched case-insensitively.
   template <size_t N>
   std::optional<unsigned> name(const std::array<std::string_view, N>& names, size_t len) {
-    if (i + len > s.size()) return std::nullopt;
-    const std::string_view word = s.substr(i, len);
+    if (len != 3 || i + 3 > s.size()) return std::nullopt;
+    const char w0 = toLowerAscii(s[i]), w1 = toLowerAscii(s[i + 1]), w2 = toLowerAscii(s[i + 2]);
     for (size_t k = 0; k < N; ++k) {
-      if (equalsIgnoreCase(word, names[k])) {
-        i += len;
+      if (names[k][0] == w0 && names[k][1] == w1 && names[k][2] == w2) {
+        i += 3;
         return static_cast<unsigned>(k);
       }
     }

@@ -1,6 +1,36 @@
 #include "request_facts.h"
 
+#include "field_index.h"
+
 namespace freshet {
+namespace {
+
+enum RequestField : size_t {
+  kCacheControl,
+  kPragma,
+  kAuthorization,
+  kTransferEncoding,
+  kContentLength,
+  kOtherRequestField
+};
+constexpr std::array<std::string_view, 5> kRequestFields = {
+    "cache-control", "pragma", "authorization", "transfer-encoding", "content-length"};
+
+size_t classifyRequestField(std::string_view n) {
+  auto is = [n](RequestField f) { return equalsIgnoreCase(n, kRequestFields[f]); };
+  switch (n.size()) {
+    case 6: return is(kPragma) ? kPragma : kOtherRequestField;
+    case 13:
+      return is(kCacheControl)    ? kCacheControl
+             : is(kAuthorization) ? kAuthorization
+                                  : kOtherRequestField;
+    case 14: return is(kContentLength) ? kContentLength : kOtherRequestField;
+    case 17: return is(kTransferEncoding) ? kTransferEncoding : kOtherRequestField;
+    default: return kOtherRequestField;
+  }
+}
+
+}  // namespace
 
 RequestFacts readRequestFacts(std::string_view method, std::string_view url,
                               const HeaderView& headers) {
@@ -8,17 +38,20 @@ RequestFacts readRequestFacts(std::string_view method, std::string_view url,
   r.method = method;
   r.url = url;
   r.headers = &headers;
+  const FieldIndex fields(headers, kRequestFields, classifyRequestField);
   std::string buf;  // only for a field given more than once
-  if (headers.has("cache-control")) {
-    r.cc = parseRequestCacheControl(headers.joined("cache-control", buf));
+  if (fields.has(kCacheControl)) {
+    r.cc = parseRequestCacheControl(fields.joined(kCacheControl, buf));
   } else {
     // RFC 9111 5.4 (deprecated Pragma): without Cache-Control, a request's
     // "Pragma: no-cache" has the effect of "Cache-Control: no-cache".
-    forEachListElement(headers.joined("pragma", buf), [&](std::string_view el) {
+    forEachListElement(fields.joined(kPragma, buf), [&](std::string_view el) {
       if (equalsIgnoreCase(el, "no-cache")) r.cc.no_cache = true;
     });
   }
-  r.has_authorization = headers.has("authorization");
+  r.has_authorization = fields.has(kAuthorization);
+  r.has_transfer_encoding = fields.has(kTransferEncoding);
+  r.content_length = fields.find(kContentLength);
   return r;
 }
 

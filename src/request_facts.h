@@ -15,6 +15,8 @@ struct RequestFacts {
   const HeaderView* headers = nullptr;
   RequestCacheControl cc;  // RFC 9111 5.2.1
   bool has_authorization = false;
+  bool has_transfer_encoding = false;
+  const std::string_view* content_length = nullptr;  // first value, in *headers
 };
 
 RequestFacts readRequestFacts(std::string_view method, std::string_view url,

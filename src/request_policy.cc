@@ -26,9 +26,9 @@ std::optional<int64_t> decimal(std::string_view s) {
 
 // A GET or HEAD that carries a body ("fat GET"): the body could shape the
 // origin's answer without being part of the key.
-bool hasBody(const HeaderView& h) {
-  if (h.has("transfer-encoding")) return true;
-  const auto* cl = h.find("content-length");
+bool hasBody(const RequestFacts& req) {
+  if (req.has_transfer_encoding) return true;
+  const auto* cl = req.content_length;
   return cl && decimal(*cl).value_or(1) > 0;
 }
 
@@ -84,11 +84,14 @@ void Engine::decideRequest(const RequestFacts& req, RequestDecision& d) const {
   }
   const HeaderView& h = *req.headers;
   const bool post = req.method == "POST";
-  if (!post && hasBody(h)) {
+  if (!post && hasBody(req)) {
     d.reason = Reason::kRequestBody;
     return;
   }
   for (const auto& b : rules.bypass_headers) {
+    // The default rule (Authorization present) needs no scan: the request
+    // facts know.
+    if (!b.value && b.name == "authorization" && !req.has_authorization) continue;
     const auto* v = h.find(b.name);
     if (v && (!b.value || equalsIgnoreCase(trimOws(*v), *b.value))) {
       d.reason = b.name == "authorization" ? Reason::kAuthorization : Reason::kBypassHeader;
@@ -112,7 +115,7 @@ void Engine::decideRequest(const RequestFacts& req, RequestDecision& d) const {
     // POST bodies are part of the key: the worker reads at most
     // body_limit bytes, hashes them and asks again with the digest.
     d.body_limit = rules.max_body_bytes;
-    const auto declared = h.find("content-length");
+    const auto declared = req.content_length;
     const auto size = h.find(kBodySize);
     if ((declared && decimal(*declared).value_or(0) > rules.max_body_bytes) ||
         (size && decimal(*size).value_or(INT64_MAX) > rules.max_body_bytes)) {

@@ -36,32 +36,32 @@ RouteMatcher::RouteMatcher(const std::vector<std::string>& patterns) {
   }
 }
 
-bool RouteMatcher::walk(uint32_t node_index, const std::vector<std::string_view>& segs, size_t i,
+bool RouteMatcher::walk(uint32_t node_index, std::string_view rest, bool done,
                         RouteMatch& out) const {
   const Node& node = nodes_[node_index];
-  if (i == segs.size()) {
+  if (done) {
     if (node.terminal_route >= 0) {
       out.route = static_cast<uint32_t>(node.terminal_route);
       return true;
     }
   } else {
-    auto it = node.literal.find(segs[i]);
-    if (it != node.literal.end() && walk(it->second, segs, i + 1, out)) return true;
-    if (node.param_child >= 0 && !segs[i].empty()) {
-      out.params.emplace_back(node.param_name, std::string(segs[i]));
-      if (walk(static_cast<uint32_t>(node.param_child), segs, i + 1, out)) return true;
+    size_t slash = 0;
+    while (slash < rest.size() && rest[slash] != '/') ++slash;
+    const std::string_view seg = rest.substr(0, slash);
+    const bool last = slash == rest.size();
+    const std::string_view next = last ? std::string_view{} : rest.substr(slash + 1);
+    auto it = node.literal.find(seg);
+    if (it != node.literal.end() && walk(it->second, next, last, out)) return true;
+    if (node.param_child >= 0 && !seg.empty()) {
+      out.params.emplace_back(node.param_name, seg);
+      if (walk(static_cast<uint32_t>(node.param_child), next, last, out)) return true;
       out.params.pop_back();
     }
   }
   // A trailing "*" needs at least one (possibly empty) segment left:
   // "/static/*" matches "/static/" and below, not "/static".
-  if (node.wildcard_route >= 0 && i < segs.size()) {
-    std::string rest;
-    for (size_t k = i; k < segs.size(); ++k) {
-      if (k > i) rest += '/';
-      rest += segs[k];
-    }
-    out.params.emplace_back("*", std::move(rest));
+  if (node.wildcard_route >= 0 && !done) {
+    out.params.emplace_back("*", rest);
     out.route = static_cast<uint32_t>(node.wildcard_route);
     return true;
   }
@@ -69,8 +69,11 @@ bool RouteMatcher::walk(uint32_t node_index, const std::vector<std::string_view>
 }
 
 std::optional<RouteMatch> RouteMatcher::match(std::string_view path) const {
+  // The segments as splitPath gives them: after the leading '/', split on
+  // every '/' (empty segments included).
+  if (!path.empty() && path.front() == '/') path.remove_prefix(1);
   RouteMatch m;
-  if (walk(0, splitPath(path), 0, m)) return m;
+  if (walk(0, path, false, m)) return m;
   return std::nullopt;
 }
 

@@ -22,7 +22,9 @@ namespace freshet {
 struct RouteMatch {
   uint32_t route = 0;  // index into the manifest's routes
   // Param name -> raw (still percent-encoded) value; "*" -> the rest.
-  std::vector<std::pair<std::string, std::string>> params;
+  // Views into the matcher (names) and into the matched path (values):
+  // valid while both live.
+  std::vector<std::pair<std::string_view, std::string_view>> params;
 };
 
 class RouteMatcher {
@@ -48,8 +50,8 @@ class RouteMatcher {
     int64_t terminal_route = -1;  // route whose pattern ends exactly here
   };
 
-  bool walk(uint32_t node, const std::vector<std::string_view>& segs, size_t i,
-            RouteMatch& out) const;
+  // `rest`: the segments not matched yet, joined by '/'; `done`: none left.
+  bool walk(uint32_t node, std::string_view rest, bool done, RouteMatch& out) const;
 
   std::vector<Node> nodes_;
 };

@@ -3,7 +3,7 @@
 namespace freshet {
 
 std::string expandTags(const std::vector<std::string>& templates,
-                       const std::vector<std::pair<std::string, std::string>>& params) {
+                       const std::vector<std::pair<std::string_view, std::string_view>>& params) {
   std::string out;
   for (const auto& t : templates) {
     if (!out.empty()) out += ',';
@@ -16,7 +16,7 @@ std::string expandTags(const std::vector<std::string>& templates,
         break;
       }
       out.append(t, pos, open - pos);
-      const std::string name = t.substr(open + 1, close - open - 1);
+      const std::string_view name = std::string_view(t).substr(open + 1, close - open - 1);
       for (const auto& [k, v] : params) {
         if (k == name) {
           // Tags are comma-separated: a param value never adds a separator.

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -11,6 +12,6 @@ namespace freshet {
 // Comma-separated tags. Unknown params expand to "" (the manifest loader
 // rejects them, so this is only a fallback).
 std::string expandTags(const std::vector<std::string>& templates,
-                       const std::vector<std::pair<std::string, std::string>>& params);
+                       const std::vector<std::pair<std::string_view, std::string_view>>& params);
 
 }  // namespace freshet

@@ -64,7 +64,9 @@ std::optional<UrlParts> splitUrl(std::string_view url) {
   std::string_view rest = url.substr(colon + 3);
   const size_t hash = rest.find('#');
   if (hash != std::string_view::npos) rest = rest.substr(0, hash);  // never sent
-  const size_t slash = rest.find_first_of("/?");
+  size_t slash = 0;
+  while (slash < rest.size() && rest[slash] != '/' && rest[slash] != '?') ++slash;
+  if (slash == rest.size()) slash = std::string_view::npos;
   u.host = rest.substr(0, slash);
   if (const size_t at = u.host.rfind('@'); at != std::string_view::npos) {
     u.host = u.host.substr(at + 1);
@@ -87,7 +89,12 @@ std::optional<UrlParts> splitUrl(std::string_view url) {
 
 std::optional<std::string_view> canonicalPath(std::string_view path, std::string& buf) {
   std::string_view out = path;
-  if (path.find('%') != std::string_view::npos) {
+  bool percent = false;
+  for (const char c : path) {
+    if (c == '\\' || c == ';') return std::nullopt;  // as normalise() would say
+    percent = percent || c == '%';
+  }
+  if (percent) {
     bool ambiguous = false;
     buf = normalise(path, true, ambiguous);
     if (ambiguous) return std::nullopt;
@@ -101,8 +108,6 @@ std::optional<std::string_view> canonicalPath(std::string_view path, std::string
         return std::nullopt;
       }
     }
-  } else if (path.find_first_of("\\;") != std::string_view::npos) {
-    return std::nullopt;  // what normalise() flags without a '%'
   }
   // Dot segments (RFC 3986 5.2.4) are resolved by the runtime's URL parser;
   // one that survives (e.g. spelled "%2E%2E") is read differently by
