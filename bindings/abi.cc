@@ -77,6 +77,31 @@ class Reader {
     return true;
   }
   size_t remaining() const { return len_ - pos_; }
+  // `pairs` name/value strings straight into `out`, without a list first.
+  // The cursor is kept in locals: stores into `out` could alias members.
+  bool fields(uint32_t pairs, HeaderView& out) {
+    freshet::HeaderField* f = out.resize(pairs);
+    const uint8_t* p = data_ + pos_;
+    const uint8_t* const end = data_ + len_;
+    auto next = [&p, end](std::string_view& sv) {
+      uint32_t n = 0;
+      if (end - p < 4) return false;
+      std::memcpy(&n, p, 4);  // little endian on every target
+      p += 4;
+      if (n > static_cast<size_t>(end - p)) return false;
+      sv = std::string_view(reinterpret_cast<const char*>(p), n);
+      p += n;
+      return true;
+    };
+    for (uint32_t i = 0; i < pairs; ++i) {
+      if (!next(f[i].name) || !next(f[i].value)) {
+        out.clear();
+        return false;
+      }
+    }
+    pos_ = static_cast<size_t>(p - data_);
+    return true;
+  }
   bool list(std::vector<std::string_view>& out) {
     uint32_t count = 0;
     if (!u32(count) || count > (len_ - pos_) / 4) return false;
@@ -129,15 +154,10 @@ void setReason(freshet::Reason r) {
 // The request list [method, url, name0, value0, ...] straight into the
 // header view (no intermediate list).
 bool decodeRequest(Reader& in, DecodedRequest& out) {
-  out.headers.clear();
   uint32_t count = 0;
   if (!in.u32(count) || count > in.remaining() / 4 || count < 2 || count % 2 != 0) return false;
-  std::string_view method, url, name, value;
-  if (!in.str(method) || !in.str(url)) return false;
-  for (uint32_t i = 2; i < count; i += 2) {
-    if (!in.str(name) || !in.str(value)) return false;
-    out.headers.add(name, value);
-  }
+  std::string_view method, url;
+  if (!in.str(method) || !in.str(url) || !in.fields((count - 2) / 2, out.headers)) return false;
   out.facts = freshet::readRequestFacts(method, url, out.headers);
   return true;
 }
@@ -153,14 +173,14 @@ std::optional<int> parseStatus(std::string_view text) {
 }
 
 // [status, name, value, ...] -> status and fields.
-bool decodeResponse(const std::vector<std::string_view>& list, int& status, HeaderView& headers) {
-  headers.clear();
-  if (list.empty() || list.size() % 2 != 1) return false;
-  const auto parsed = parseStatus(list[0]);
+bool decodeResponse(Reader& in, int& status, HeaderView& headers) {
+  uint32_t count = 0;
+  std::string_view text;
+  if (!in.u32(count) || count > in.remaining() / 4 || count % 2 != 1 || !in.str(text)) return false;
+  const auto parsed = parseStatus(text);
   if (!parsed) return false;
   status = *parsed;
-  for (size_t i = 1; i + 1 < list.size(); i += 2) headers.add(list[i], list[i + 1]);
-  return true;
+  return in.fields((count - 1) / 2, headers);
 }
 
 // Times cross the ABI as f64 ms (docs/abi.md: exact to 2^53). A value
@@ -305,11 +325,9 @@ const fr_result* fr_store(uint32_t len, int32_t route, double request_time_ms,
   if (!s.engine) return fail(FR_NO_ENGINE);
   Reader in(s.input.data(), len);
   DecodedRequest& req = s.request;
-  std::vector<std::string_view>& resp = s.tail;
   int status = 0;
   HeaderView& headers = s.response_headers;
-  if (!decodeRequest(in, req) || !in.list(resp) || !decodeResponse(resp, status, headers) ||
-      route < 0) {
+  if (!decodeRequest(in, req) || !decodeResponse(in, status, headers) || route < 0) {
     return fail(FR_BAD_INPUT);
   }
   r->route = route;
@@ -376,10 +394,9 @@ FR_EXPORT(fr_invalidate) const fr_result* fr_invalidate(uint32_t len) {
   if (!s.engine) return fail(FR_NO_ENGINE);
   Reader in(s.input.data(), len);
   DecodedRequest& req = s.request;
-  std::vector<std::string_view>& resp = s.tail;
   int status = 0;
   HeaderView& headers = s.response_headers;
-  if (!decodeRequest(in, req) || !in.list(resp) || !decodeResponse(resp, status, headers)) {
+  if (!decodeRequest(in, req) || !decodeResponse(in, status, headers)) {
     return fail(FR_BAD_INPUT);
   }
   const auto d = s.engine->decideInvalidation(req.facts, status, headers);

@@ -1,19 +1,6 @@
 #include "entry_meta.h"
 
 namespace freshet {
-namespace {
-
-std::optional<int64_t> parseInt(std::string_view s) {
-  if (s.empty() || s.size() > 18) return std::nullopt;
-  int64_t v = 0;
-  for (char c : s) {
-    if (c < '0' || c > '9') return std::nullopt;
-    v = v * 10 + (c - '0');
-  }
-  return v;
-}
-
-}  // namespace
 
 void appendEntryMeta(std::string& out, const EntryMeta& m) {
   // Formatted into one stack buffer: 8 fields of at most 20 digits + sign.
@@ -58,15 +45,22 @@ std::optional<EntryMeta> decodeEntryMeta(std::string_view text) {
   EntryMeta m;
   uint32_t seen = 0;
   size_t pos = 2;
-  while (pos < text.size()) {
-    size_t end = pos;
-    while (end < text.size() && text[end] != ';') ++end;
-    const std::string_view item = text.substr(pos, end - pos);
-    pos = end + 1;
-    if (item.size() < 3 || item[1] != '=') return std::nullopt;
-    const auto v = parseInt(item.substr(2));
-    if (!v) return std::nullopt;
-    switch (item[0]) {
+  const size_t n = text.size();
+  while (pos < n) {
+    // One item "<key>=<1 to 18 digits>", read in a single pass.
+    const char key = text[pos];
+    if (key == ';' || pos + 2 >= n || text[pos + 1] != '=') return std::nullopt;
+    size_t i = pos + 2;
+    int64_t value = 0;
+    for (; i < n && text[i] != ';'; ++i) {
+      const char c = text[i];
+      if (c < '0' || c > '9' || i - pos - 2 >= 18) return std::nullopt;  // at most 18 digits
+      value = value * 10 + (c - '0');
+    }
+    if (i == pos + 2) return std::nullopt;  // no digits
+    pos = i + 1;
+    const std::optional<int64_t> v = value;
+    switch (key) {
       case 't':
         m.response_time_ms = *v;
         seen |= 1;

@@ -24,6 +24,11 @@ class HeaderView {
   void add(std::string_view name, std::string_view value) { fields_.push_back({name, value}); }
   // Forgets the fields, keeps the storage (the ABI reuses one view per call).
   void clear() { fields_.clear(); }
+  // Makes room for exactly `n` fields, to be filled in place by the caller.
+  HeaderField* resize(size_t n) {
+    fields_.resize(n);
+    return fields_.data();
+  }
 
   // First value of the field, or nullptr when absent.
   const std::string_view* find(std::string_view name) const {
