@@ -25,18 +25,29 @@ struct Param {
   std::string_view text;  // canonical "name=value" (or "name")
 };
 
-// Stable by name: same-name parameters keep their order. Few parameters
-// (the usual case) are sorted in place without a temporary buffer.
-void sortParams(Param* p, size_t n) {
-  if (n > 16) {
-    std::stable_sort(p, p + n, [](const Param& a, const Param& b) { return a.name < b.name; });
-    return;
+// Stable by name: same-name parameters keep their order. Insertion sort
+// for runs of 16, then bottom-up merges through `tmp` (n log n for a hostile
+// query with thousands of parameters; smaller than std::stable_sort).
+void sortParams(Param* p, size_t n, Param* tmp) {
+  constexpr size_t kRun = 16;
+  for (size_t lo = 0; lo < n; lo += kRun) {
+    const size_t hi = std::min(n, lo + kRun);
+    for (size_t i = lo + 1; i < hi; ++i) {
+      const Param v = p[i];
+      size_t j = i;
+      for (; j > lo && v.name < p[j - 1].name; --j) p[j] = p[j - 1];
+      p[j] = v;
+    }
   }
-  for (size_t i = 1; i < n; ++i) {
-    const Param v = p[i];
-    size_t j = i;
-    for (; j > 0 && v.name < p[j - 1].name; --j) p[j] = p[j - 1];
-    p[j] = v;
+  for (size_t width = kRun; width < n; width *= 2) {
+    for (size_t lo = 0; lo + width < n; lo += 2 * width) {
+      const size_t mid = lo + width, hi = std::min(n, lo + 2 * width);
+      size_t a = lo, b = mid, w = 0;
+      while (a < mid && b < hi) tmp[w++] = p[b].name < p[a].name ? p[b++] : p[a++];
+      while (a < mid) tmp[w++] = p[a++];
+      while (b < hi) tmp[w++] = p[b++];
+      std::copy(tmp, tmp + w, p + lo);
+    }
   }
 }
 
@@ -103,11 +114,11 @@ void appendKeyedQuery(std::string& out, std::string_view query, const KeyRules& 
     query = canon;
   }
   Param small[16];
-  std::vector<Param> big;
+  std::vector<Param> big;  // more than 16: the parameters, then merge space
   Param* params = small;
   const size_t most = static_cast<size_t>(std::count(query.begin(), query.end(), '&')) + 1;
   if (most > 16) {
-    big.resize(most);
+    big.resize(2 * most);
     params = big.data();
   }
   size_t n = 0;
@@ -132,7 +143,7 @@ void appendKeyedQuery(std::string& out, std::string_view query, const KeyRules& 
     }
     params[n++] = {name, raw};
   }
-  sortParams(params, n);
+  sortParams(params, n, params + most);
   for (size_t i = 0; i < n; ++i) {
     if (i) {
       out += '&';
