@@ -274,7 +274,15 @@ export function createAdmin(deps) {
   }
 
   function stats() {
-    return json({ isolate: { startedAt, ...deps.stats, purgeState: deps.purges.size(), memoryTier: deps.memoryStats?.() } });
+    return json({
+      isolate: {
+        startedAt,
+        ...deps.stats,
+        coalescing: deps.coalescingStats?.(), // leaders, followers (coalesced waits), shared
+        purgeState: deps.purges.size(),
+        memoryTier: deps.memoryStats?.(),
+      },
+    });
   }
 
   /** Answers an admin request. */

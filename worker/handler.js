@@ -717,6 +717,7 @@ export function createHandler(options) {
     lookupEntry: (rd, record, eng, env, ctx) => lookupEntry(rd, record, eng, env, ctx),
     fetchThrough: (req, env, ctx) => api.fetch(req, env, ctx),
     memoryStats: () => memory.stats(),
+    coalescingStats: () => ({ ...coalescer.stats, inFlight: coalescer.inFlight(), hitForPassKeys: hitForPass.size }),
   });
 
   const api = {

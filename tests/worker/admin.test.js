@@ -172,6 +172,8 @@ describe(`admin route (${WASM_BUILD} build)`, () => {
     const s = JSON.parse((await admin('stats', {})).text).isolate;
     assert.ok(s.hits > 0 && s.misses > 0 && s.originFetches > 0, JSON.stringify(s));
     assert.ok(s.purgeState.urls >= 1);
+    assert.ok(s.coalescing.leaders >= 1, 'coalescing counters: leaders, followers (coalesced waits)');
+    assert.equal(typeof s.coalescing.followers, 'number');
   });
 
   test('request controls: bypass, refresh, use; a wrong token gets 401', async () => {
