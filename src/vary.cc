@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "stable_sort.h"
 #include "text.h"
 
 namespace freshet {
@@ -39,7 +40,7 @@ VarySpec parseVary(std::string_view value) {
     }
     v.names.push_back(lowerAscii(el));
   });
-  std::sort(v.names.begin(), v.names.end());
+  stableSort(v.names);  // equal names are equal: any sort gives the same
   v.names.erase(std::unique(v.names.begin(), v.names.end()), v.names.end());
   return v;
 }
@@ -69,7 +70,7 @@ std::string normalizeSelecting(std::string_view name, std::string_view value) {
     }
     members.push_back(std::move(m));
   });
-  if (fold) std::sort(members.begin(), members.end());
+  if (fold) stableSort(members);
   std::string out;
   for (const auto& m : members) {
     if (!out.empty()) out += ',';
