@@ -5,33 +5,36 @@ namespace freshet {
 RouteMatcher::RouteMatcher(const std::vector<std::string>& patterns) {
   nodes_.emplace_back();
   for (uint32_t r = 0; r < patterns.size(); ++r) {
+    // The segments of parsePattern, read in place: "*" a wildcard, ":name"
+    // a param, anything else a literal.
     uint32_t node = 0;
     bool wildcard = false;
-    for (const auto& seg : parsePattern(patterns[r])) {
-      if (seg.kind == PatternSegment::Kind::kWildcard) {
+    forEachSegment(patterns[r], [&](std::string_view seg, bool) {
+      if (wildcard) return;
+      if (seg == "*") {
         if (nodes_[node].wildcard_route < 0) nodes_[node].wildcard_route = r;
         wildcard = true;
-        break;
+        return;
       }
-      if (seg.kind == PatternSegment::Kind::kParam) {
+      if (!seg.empty() && seg.front() == ':') {
         if (nodes_[node].param_child < 0) {
           nodes_[node].param_child = static_cast<int64_t>(nodes_.size());
-          nodes_[node].param_name = seg.text;
+          nodes_[node].param_name = seg.substr(1);
           nodes_.emplace_back();
         }
         node = static_cast<uint32_t>(nodes_[node].param_child);
-        continue;
+        return;
       }
-      auto it = nodes_[node].literal.find(seg.text);
+      auto it = nodes_[node].literal.find(seg);
       if (it == nodes_[node].literal.end()) {
         const auto child = static_cast<uint32_t>(nodes_.size());
-        nodes_[node].literal.emplace(seg.text, child);
+        nodes_[node].literal.emplace(std::string(seg), child);
         nodes_.emplace_back();
         node = child;
       } else {
         node = it->second;
       }
-    }
+    });
     if (!wildcard && nodes_[node].terminal_route < 0) nodes_[node].terminal_route = r;
   }
 }

@@ -11,14 +11,7 @@ bool isNameChar(char c) {
 
 std::vector<std::string_view> splitPath(std::string_view path) {
   std::vector<std::string_view> out;
-  if (!path.empty() && path.front() == '/') path.remove_prefix(1);
-  size_t start = 0;
-  for (size_t i = 0; i <= path.size(); ++i) {
-    if (i == path.size() || path[i] == '/') {
-      out.push_back(path.substr(start, i - start));
-      start = i + 1;
-    }
-  }
+  forEachSegment(path, [&out](std::string_view seg, bool) { out.push_back(seg); });
   return out;
 }
 
@@ -29,30 +22,36 @@ std::optional<std::string> validatePattern(std::string_view pattern) {
   if (pattern.find_first_of("?#") != std::string_view::npos) {
     return "a pattern matches the path only: remove the query or fragment";
   }
-  const auto segs = splitPath(pattern);
-  for (size_t i = 0; i < segs.size(); ++i) {
-    const std::string_view s = segs[i];
+  // The first problem, segment by segment from the left.
+  std::optional<std::string> problem;
+  forEachSegment(pattern, [&problem](std::string_view s, bool last) {
+    if (problem) return;
     if (s == "*") {
-      if (i + 1 != segs.size()) return "'*' may only be the last segment (it matches the rest)";
-      continue;
+      if (!last) problem = "'*' may only be the last segment (it matches the rest)";
+      return;
     }
     if (s.find('*') != std::string_view::npos) {
-      return "'*' must be a whole segment, as in \"/static/*\"";
+      problem = "'*' must be a whole segment, as in \"/static/*\"";
+      return;
     }
     if (!s.empty() && s.front() == ':') {
-      if (s.size() == 1) return "a ':' parameter needs a name, as in \":slug\"";
+      if (s.size() == 1) {
+        problem = "a ':' parameter needs a name, as in \":slug\"";
+        return;
+      }
       for (char c : s.substr(1)) {
         if (!isNameChar(c)) {
-          return "parameter \"" + std::string(s) + "\" may use only letters, digits and '_'";
+          problem = "parameter \"" + std::string(s) + "\" may use only letters, digits and '_'";
+          return;
         }
       }
-      continue;
+      return;
     }
     if (s.find(':') != std::string_view::npos) {
-      return "':' starts a parameter and must begin its segment";
+      problem = "':' starts a parameter and must begin its segment";
     }
-  }
-  return std::nullopt;
+  });
+  return problem;
 }
 
 std::vector<PatternSegment> parsePattern(std::string_view pattern) {
@@ -71,14 +70,15 @@ std::vector<PatternSegment> parsePattern(std::string_view pattern) {
 
 std::string patternShape(std::string_view pattern) {
   std::string out;
-  out.reserve(pattern.size());
-  for (const auto& seg : parsePattern(pattern)) {
+  out.reserve(pattern.size() + 1);
+  forEachSegment(pattern, [&out](std::string_view seg, bool) {
     out += '/';
-    if (seg.kind == PatternSegment::Kind::kParam)
+    if (!seg.empty() && seg.front() == ':') {
       out += ':';
-    else
-      out += seg.text;  // a literal, or "*"
-  }
+    } else {
+      out += seg;  // a literal, or "*"
+    }
+  });
   return out;
 }
 

@@ -18,6 +18,19 @@ struct PatternSegment {
 // "/a/b" -> {"a", "b"}, "/a/" -> {"a", ""}.
 std::vector<std::string_view> splitPath(std::string_view path);
 
+// The same segments without a vector: f(segment, is_last) for each.
+template <typename F>
+void forEachSegment(std::string_view path, F&& f) {
+  if (!path.empty() && path.front() == '/') path.remove_prefix(1);
+  size_t start = 0;
+  for (size_t i = 0; i <= path.size(); ++i) {
+    if (i == path.size() || path[i] == '/') {
+      f(path.substr(start, i - start), i == path.size());
+      start = i + 1;
+    }
+  }
+}
+
 // nullopt when valid, else a message saying what is wrong.
 std::optional<std::string> validatePattern(std::string_view pattern);
 
