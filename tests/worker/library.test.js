@@ -52,7 +52,14 @@ describe(`library (${WASM_BUILD} build)`, () => {
     assert.equal(origin.hits('/users/2'), 1);
     const stale = JSON.parse((await get('/api/user/2', 61)).text);
     assert.equal(stale.version, 1, 'stale value served at once');
-    const fresh = JSON.parse((await get('/api/user/2', 62)).text);
+    // The refetch runs in the worker's ctx.waitUntil, which the test cannot
+    // await: poll (bounded) until the new value is served.
+    let fresh;
+    for (let i = 0; i < 100; i++) {
+      fresh = JSON.parse((await get('/api/user/2', 62)).text);
+      if (fresh.version === 2) break;
+      await new Promise((r) => setTimeout(r, 20));
+    }
     assert.equal(fresh.version, 2, 'refetched in the background');
     assert.equal(origin.hits('/users/2'), 2);
   });
@@ -64,13 +71,15 @@ describe(`library (${WASM_BUILD} build)`, () => {
   });
 
   test('invalidate(key) and invalidateAll()', async () => {
-    await get('/api/user/2', 200);
-    const hits = origin.hits('/users/2');
-    assert.equal(JSON.parse((await get('/api/user/2', 201)).text).version, hits);
-    await get('/api/invalidate', 202, { method: 'POST', body: JSON.stringify({ key: 'user:2' }) });
-    assert.equal(JSON.parse((await get('/api/user/2', 203)).text).version, hits + 1);
-    await get('/api/invalidate', 204, { method: 'POST', body: JSON.stringify({ all: true }) });
-    assert.equal(JSON.parse((await get('/api/user/2', 205)).text).version, hits + 2);
+    // user:1 was fetched at t=100 (previous test) and is fresh until t=160:
+    // every fetch below is a synchronous miss, never a background refetch.
+    const hits = origin.hits('/users/1');
+    assert.equal(JSON.parse((await get('/api/user/1', 101)).text).version, hits, 'fresh');
+    await get('/api/invalidate', 102, { method: 'POST', body: JSON.stringify({ key: 'user:1' }) });
+    assert.equal(JSON.parse((await get('/api/user/1', 103)).text).version, hits + 1);
+    await get('/api/invalidate', 104, { method: 'POST', body: JSON.stringify({ all: true }) });
+    assert.equal(JSON.parse((await get('/api/user/1', 105)).text).version, hits + 2);
+    assert.equal(origin.hits('/users/1'), hits + 2);
   });
 
   test('createHandler caches the pages of an app whose origin is a function', async () => {
