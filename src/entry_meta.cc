@@ -1,5 +1,7 @@
 #include "entry_meta.h"
 
+#include "text.h"
+
 namespace freshet {
 
 void appendEntryMeta(std::string& out, const EntryMeta& m) {
@@ -11,18 +13,7 @@ void appendEntryMeta(std::string& out, const EntryMeta& m) {
     *w++ = ';';
     *w++ = k;
     *w++ = '=';
-    uint64_t u = static_cast<uint64_t>(v);
-    if (v < 0) {
-      *w++ = '-';
-      u = 0 - u;
-    }
-    char digits[20];
-    int n = 0;
-    do {
-      digits[n++] = static_cast<char>('0' + u % 10);
-      u /= 10;
-    } while (u != 0);
-    while (n > 0) *w++ = digits[--n];
+    w = writeDecimal(w, v);
   };
   put('t', m.response_time_ms);
   put('a', m.initial_age);

@@ -9,6 +9,8 @@
 #include <string_view>
 #include <vector>
 
+#include "text.h"
+
 namespace freshet {
 
 class JsonWriter {
@@ -60,18 +62,8 @@ class JsonWriter {
   }
   JsonWriter& number(int64_t v) {
     separate();
-    uint64_t u = static_cast<uint64_t>(v);
-    if (v < 0) {
-      out_ += '-';
-      u = 0 - u;
-    }
-    char digits[20];
-    int n = 0;
-    do {
-      digits[n++] = static_cast<char>('0' + u % 10);
-      u /= 10;
-    } while (u != 0);
-    while (n > 0) out_ += digits[--n];
+    char buf[21];
+    out_.append(buf, writeDecimal(buf, v));
     first_ = false;
     return *this;
   }

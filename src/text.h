@@ -27,6 +27,23 @@ inline std::string lowerAscii(std::string_view s) {
   return out;
 }
 
+// Writes `v` in decimal at `w` (at most 20 characters) and returns the end.
+inline char* writeDecimal(char* w, int64_t v) {
+  uint64_t u = static_cast<uint64_t>(v);
+  if (v < 0) {
+    *w++ = '-';
+    u = 0 - u;
+  }
+  char digits[20];
+  int n = 0;
+  do {
+    digits[n++] = static_cast<char>('0' + u % 10);
+    u /= 10;
+  } while (u != 0);
+  while (n > 0) *w++ = digits[--n];
+  return w;
+}
+
 // Optional whitespace (RFC 9110 section 5.6.3): SP and HTAB.
 inline bool isOws(char c) {
   return c == ' ' || c == '\t';

@@ -1,6 +1,8 @@
 // The C ABI, called natively exactly as the worker calls it in wasm.
 #include <gtest/gtest.h>
 
+#include "abi_records.h"
+
 #include <cstring>
 #include <string>
 #include <vector>
@@ -8,26 +10,6 @@
 #include "../../bindings/freshet_abi.h"
 
 namespace {
-
-// Encodes a string list (docs/abi.md "Input records").
-void putList(std::vector<uint8_t>& out, const std::vector<std::string>& items) {
-  auto u32 = [&out](uint32_t v) {
-    uint8_t b[4];
-    std::memcpy(b, &v, 4);
-    out.insert(out.end(), b, b + 4);
-  };
-  u32(static_cast<uint32_t>(items.size()));
-  for (const auto& s : items) {
-    u32(static_cast<uint32_t>(s.size()));
-    out.insert(out.end(), s.begin(), s.end());
-  }
-}
-
-uint32_t send(const std::vector<uint8_t>& bytes) {
-  uint8_t* in = fr_input(static_cast<uint32_t>(bytes.size()));
-  if (!bytes.empty()) std::memcpy(in, bytes.data(), bytes.size());
-  return static_cast<uint32_t>(bytes.size());
-}
 
 uint32_t sendText(const std::string& text) {
   return send(std::vector<uint8_t>(text.begin(), text.end()));

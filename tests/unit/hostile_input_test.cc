@@ -2,6 +2,8 @@
 // test names the target that found it and the corpus file that replays it.
 #include <gtest/gtest.h>
 
+#include "abi_records.h"
+
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -55,25 +57,6 @@ TEST(HostileInput, DeeplyNestedValuesInDiagnosticsAreNotDumped) {
   EXPECT_EQ(r.errors[0].message, "must be true or false, got an object");
   EXPECT_EQ(r.errors[1].message,
             "must be a whole number of seconds or \"forever\", got an array of 1 item(s)");
-}
-
-void putList(std::vector<uint8_t>& out, const std::vector<std::string>& items) {
-  auto u32 = [&out](uint32_t v) {
-    uint8_t b[4];
-    std::memcpy(b, &v, 4);
-    out.insert(out.end(), b, b + 4);
-  };
-  u32(static_cast<uint32_t>(items.size()));
-  for (const auto& s : items) {
-    u32(static_cast<uint32_t>(s.size()));
-    out.insert(out.end(), s.begin(), s.end());
-  }
-}
-
-uint32_t send(const std::vector<uint8_t>& bytes) {
-  uint8_t* in = fr_input(static_cast<uint32_t>(bytes.size()));
-  std::memcpy(in, bytes.data(), bytes.size());
-  return static_cast<uint32_t>(bytes.size());
 }
 
 // fuzz_abi, corpus regress_nan_inf_times / regress_inf_store_times: times
