@@ -3,7 +3,7 @@
 // doing the equivalent work, on the same corpus; alternating rounds.
 import { readFileSync } from 'node:fs';
 import CachePolicy from 'http-cache-semantics';
-import { Engine, encodeList } from '../worker/engine.js';
+import { Engine, requestRecord } from '../worker/engine.js';
 import { corpus, manifest, T1, T2 } from './lib/corpus.mjs';
 import { median, nsPer } from './lib/stats.mjs';
 
@@ -13,15 +13,15 @@ export function freshetDecider(module, routes = 10) {
   const cases = corpus().map((c) => ({ list: [c.method, c.url, ...c.request.flat()], status: c.status, response: c.response }));
   // Entry metadata as the worker would have stored it (the lookup's input).
   for (const c of cases) {
-    const rd = eng.request(encodeList(c.list));
-    const sd = eng.store(encodeList(c.list), rd.route, c.status, c.response, T1 - 40, T1);
+    const rd = eng.request(requestRecord(c.list));
+    const sd = eng.store(requestRecord(c.list), rd.route, c.status, c.response, T1 - 40, T1);
     c.meta = sd.meta || '1;t=1700000000040;a=0;l=60;w=0;e=0;f=0;r=0';
   }
   let sink = 0;
   const run = (n) => {
     for (let i = 0; i < n; i++) {
       for (const c of cases) {
-        const record = encodeList(c.list);
+        const record = requestRecord(c.list);
         const rd = eng.request(record);
         const sd = eng.store(record, rd.route, c.status, c.response, T1 - 40, T1);
         const ld = eng.lookup(record, rd.route, c.meta, T2);

@@ -111,7 +111,7 @@ t('budget', 'measured', 'met');
 t('---', '---', '---');
 for (const [b, m, ok] of budgets) t(b, m, ok ? 'yes' : '**no**');
 lines.push('', '## 1. Decision cost per request', '');
-lines.push(`Corpus: ${decision.cases} request/response header sets (bench/lib/corpus.mjs), ${decision.rounds} alternating rounds x ${decision.iters} passes. freshet: encodeList + fr_request + fr_store + fr_lookup through worker/engine.js. http-cache-semantics: key from the URL (sorted query) + new CachePolicy + storable + timeToLive + evaluateRequest.`, '');
+lines.push(`Corpus: ${decision.cases} request/response header sets (bench/lib/corpus.mjs), ${decision.rounds} alternating rounds x ${decision.iters} passes. freshet: requestRecord + fr_request + fr_store + fr_lookup through worker/engine.js. http-cache-semantics: key from the URL (sorted query) + new CachePolicy + storable + timeToLive + evaluateRequest.`, '');
 t('what', 'per decision', 'vs freshet (wasi)');
 t('---', '---', '---');
 t('freshet, wasi build', `${fmt(decision.freshetNs / 1000)} us`, '1.00x');

@@ -1,6 +1,7 @@
 // The exported C ABI: decodes input records, calls the engine, encodes the
-// result record. All per-request data crosses as length-prefixed strings;
-// no JSON per request (docs/abi.md).
+// result record. All per-request data crosses as lists of NUL-terminated
+// strings; no JSON per request (docs/abi.md).
+#include <bit>
 #include <cstddef>
 #include <cstring>
 #include <memory>
@@ -34,11 +35,15 @@ namespace {
 
 using freshet::HeaderView;
 
-// Decoded request, kept across calls: each call clears the vectors and
-// keeps their storage, so decoding allocates nothing once warm.
+// The request most recently given in full, kept so that the later phases
+// of the same request can refer to it with an empty request list instead of
+// sending and decoding it again (docs/abi.md "Input records"). Its bytes
+// are owned here: the input buffer is overwritten by the next call.
 struct DecodedRequest {
+  std::string bytes;
   HeaderView headers;
   freshet::RequestFacts facts;
+  bool valid = false;
 };
 
 struct State {
@@ -57,70 +62,88 @@ State& state() {
   return s;
 }
 
-// Reads the string lists of docs/abi.md "Input records".
+// A record past this many bytes is not kept at its size once a smaller one
+// follows: one huge request must not pin its buffer for the isolate's life.
+constexpr size_t kKeepBytes = 64 * 1024;
+
+// The first NUL byte in [p, end), or end. Eight bytes at a time: wasi-libc's
+// memchr goes byte by byte, and records are mostly long header values.
+const char* findNul(const char* p, const char* end) {
+  constexpr uint64_t kOnes = 0x0101010101010101ULL;
+  constexpr uint64_t kHighs = 0x8080808080808080ULL;
+  while (end - p >= 8) {
+    uint64_t w = 0;
+    std::memcpy(&w, p, 8);  // little endian on every target
+    // The lowest set high bit marks the first zero byte (bits above it may
+    // be false positives, never bits below).
+    const uint64_t zero = (w - kOnes) & ~w & kHighs;
+    if (zero != 0) return p + std::countr_zero(zero) / 8;
+    p += 8;
+  }
+  while (p != end && *p != 0) ++p;
+  return p;
+}
+
+// Reads the string lists of docs/abi.md "Input records": a decimal count,
+// then that many strings, each string terminated by a NUL byte.
 class Reader {
  public:
-  Reader(const uint8_t* data, size_t len) : data_(data), len_(len) {}
+  Reader(const char* data, size_t len) : p_(data), end_(data + len) {}
 
-  bool u32(uint32_t& out) {
-    if (len_ - pos_ < 4) return false;
-    std::memcpy(&out, data_ + pos_, 4);  // little endian on every target
-    pos_ += 4;
-    return true;
-  }
-  // One string of a list.
+  // One NUL-terminated string.
   bool str(std::string_view& out) {
-    uint32_t n = 0;
-    if (!u32(n) || n > len_ - pos_) return false;
-    out = std::string_view(reinterpret_cast<const char*>(data_ + pos_), n);
-    pos_ += n;
+    const char* z = findNul(p_, end_);
+    if (z == end_) return false;
+    out = std::string_view(p_, static_cast<size_t>(z - p_));
+    p_ = z + 1;
     return true;
   }
-  size_t remaining() const { return len_ - pos_; }
+  // A list's count: decimal digits, at most as many strings as bytes left.
+  bool count(uint32_t& out) {
+    std::string_view text;
+    if (!str(text) || text.empty() || text.size() > 9) return false;
+    uint32_t n = 0;
+    for (char c : text) {
+      if (c < '0' || c > '9') return false;
+      n = n * 10 + static_cast<uint32_t>(c - '0');
+    }
+    if (n > static_cast<size_t>(end_ - p_)) return false;
+    out = n;
+    return true;
+  }
   // `pairs` name/value strings straight into `out`, without a list first.
-  // The cursor is kept in locals: stores into `out` could alias members.
   bool fields(uint32_t pairs, HeaderView& out) {
     freshet::HeaderField* f = out.resize(pairs);
-    const uint8_t* p = data_ + pos_;
-    const uint8_t* const end = data_ + len_;
-    auto next = [&p, end](std::string_view& sv) {
-      uint32_t n = 0;
-      if (end - p < 4) return false;
-      std::memcpy(&n, p, 4);  // little endian on every target
-      p += 4;
-      if (n > static_cast<size_t>(end - p)) return false;
-      sv = std::string_view(reinterpret_cast<const char*>(p), n);
-      p += n;
-      return true;
-    };
     for (uint32_t i = 0; i < pairs; ++i) {
-      if (!next(f[i].name) || !next(f[i].value)) {
+      if (!str(f[i].name) || !str(f[i].value)) {
         out.clear();
         return false;
       }
     }
-    pos_ = static_cast<size_t>(p - data_);
     return true;
   }
   bool list(std::vector<std::string_view>& out) {
-    uint32_t count = 0;
-    if (!u32(count) || count > (len_ - pos_) / 4) return false;
-    out.clear();
-    out.reserve(count);
-    for (uint32_t i = 0; i < count; ++i) {
-      uint32_t n = 0;
-      if (!u32(n) || n > len_ - pos_) return false;
-      out.emplace_back(reinterpret_cast<const char*>(data_ + pos_), n);
-      pos_ += n;
+    uint32_t n = 0;
+    if (!count(n)) return false;
+    out.resize(n);
+    for (auto& s : out) {
+      if (!str(s)) return false;
     }
     return true;
   }
+  const char* pos() const { return p_; }
+  size_t remaining() const { return static_cast<size_t>(end_ - p_); }
+  void advance(size_t n) { p_ += n; }
+  bool done() const { return p_ == end_; }
 
  private:
-  const uint8_t* data_;
-  size_t len_;
-  size_t pos_ = 0;
+  const char* p_;
+  const char* end_;
 };
+
+Reader inputReader(uint32_t len) {
+  return Reader(reinterpret_cast<const char*>(state().input.data()), len);
+}
 
 fr_result* reset() {
   State& s = state();
@@ -151,14 +174,25 @@ void setReason(freshet::Reason r) {
   state().strs[FR_STR_REASON] = freshet::reasonName(r);
 }
 
-// The request list [method, url, name0, value0, ...] straight into the
-// header view (no intermediate list).
+// The request list [method, url, name0, value0, ...], or an empty list for
+// the request kept from an earlier call. A new request is copied out of the
+// input buffer and decoded once; its header view points into the copy.
 bool decodeRequest(Reader& in, DecodedRequest& out) {
   uint32_t count = 0;
-  if (!in.u32(count) || count > in.remaining() / 4 || count < 2 || count % 2 != 0) return false;
+  if (!in.count(count)) return false;
+  if (count == 0) return out.valid;
+  out.valid = false;
+  if (count < 2 || count % 2 != 0) return false;
+  // Copy the rest of the input (the lists after the request are short) and
+  // decode the copy: one pass over the bytes.
+  out.bytes.assign(in.pos(), in.remaining());
+  if (out.bytes.capacity() > kKeepBytes && out.bytes.size() <= kKeepBytes) out.bytes.shrink_to_fit();
+  Reader own(out.bytes.data(), out.bytes.size());
   std::string_view method, url;
-  if (!in.str(method) || !in.str(url) || !in.fields((count - 2) / 2, out.headers)) return false;
+  if (!own.str(method) || !own.str(url) || !own.fields((count - 2) / 2, out.headers)) return false;
+  in.advance(out.bytes.size() - own.remaining());
   out.facts = freshet::readRequestFacts(method, url, out.headers);
+  out.valid = true;
   return true;
 }
 
@@ -176,11 +210,16 @@ std::optional<int> parseStatus(std::string_view text) {
 bool decodeResponse(Reader& in, int& status, HeaderView& headers) {
   uint32_t count = 0;
   std::string_view text;
-  if (!in.u32(count) || count > in.remaining() / 4 || count % 2 != 1 || !in.str(text)) return false;
+  if (!in.count(count) || count % 2 != 1 || !in.str(text)) return false;
   const auto parsed = parseStatus(text);
   if (!parsed) return false;
   status = *parsed;
   return in.fields((count - 1) / 2, headers);
+}
+
+// The request list, then one list of `n` strings, and nothing after them.
+bool decodeRequestAnd(Reader& in, std::vector<std::string_view>& tail, size_t n) {
+  return decodeRequest(in, state().request) && in.list(tail) && tail.size() == n && in.done();
 }
 
 // Times cross the ABI as f64 ms (docs/abi.md: exact to 2^53). A value
@@ -243,9 +282,9 @@ FR_EXPORT(fr_request) const fr_result* fr_request(uint32_t len) {
     setReason(freshet::Reason::kInvalidManifest);
     return fail(FR_NO_ENGINE);
   }
-  Reader in(s.input.data(), len);
+  Reader in = inputReader(len);
   DecodedRequest& req = s.request;
-  if (!decodeRequest(in, req)) return fail(FR_BAD_INPUT);
+  if (!decodeRequest(in, req) || !in.done()) return fail(FR_BAD_INPUT);
   freshet::RequestDecision& d = s.request_decision;
   s.engine->decideRequest(req.facts, d);
   r->action = static_cast<uint32_t>(d.action);
@@ -277,12 +316,10 @@ const fr_result* lookupWith(uint32_t len, int32_t route, double now_ms,
   State& s = state();
   if (len > s.input.size()) return fail(FR_BAD_INPUT);
   if (!s.engine) return fail(FR_NO_ENGINE);
-  Reader in(s.input.data(), len);
+  Reader in = inputReader(len);
   DecodedRequest& req = s.request;
   std::vector<std::string_view>& meta = s.tail;
-  if (!decodeRequest(in, req) || !in.list(meta) || meta.size() != 1 || route < 0) {
-    return fail(FR_BAD_INPUT);
-  }
+  if (!decodeRequestAnd(in, meta, 1) || route < 0) return fail(FR_BAD_INPUT);
   r->route = route;
   const auto entry = freshet::decodeEntryMeta(meta[0]);
   if (!entry) {
@@ -323,11 +360,11 @@ const fr_result* fr_store(uint32_t len, int32_t route, double request_time_ms,
   State& s = state();
   if (len > s.input.size()) return fail(FR_BAD_INPUT);
   if (!s.engine) return fail(FR_NO_ENGINE);
-  Reader in(s.input.data(), len);
+  Reader in = inputReader(len);
   DecodedRequest& req = s.request;
   int status = 0;
   HeaderView& headers = s.response_headers;
-  if (!decodeRequest(in, req) || !decodeResponse(in, status, headers) || route < 0) {
+  if (!decodeRequest(in, req) || !decodeResponse(in, status, headers) || !in.done() || route < 0) {
     return fail(FR_BAD_INPUT);
   }
   r->route = route;
@@ -392,11 +429,11 @@ FR_EXPORT(fr_invalidate) const fr_result* fr_invalidate(uint32_t len) {
   State& s = state();
   if (len > s.input.size()) return fail(FR_BAD_INPUT);
   if (!s.engine) return fail(FR_NO_ENGINE);
-  Reader in(s.input.data(), len);
+  Reader in = inputReader(len);
   DecodedRequest& req = s.request;
   int status = 0;
   HeaderView& headers = s.response_headers;
-  if (!decodeRequest(in, req) || !decodeResponse(in, status, headers)) {
+  if (!decodeRequest(in, req) || !decodeResponse(in, status, headers) || !in.done()) {
     return fail(FR_BAD_INPUT);
   }
   const auto d = s.engine->decideInvalidation(req.facts, status, headers);
@@ -413,10 +450,10 @@ FR_EXPORT(fr_vary) const fr_result* fr_vary(uint32_t len) {
   fr_result* r = reset();
   State& s = state();
   if (len > s.input.size()) return fail(FR_BAD_INPUT);
-  Reader in(s.input.data(), len);
+  Reader in = inputReader(len);
   DecodedRequest& req = s.request;
   std::vector<std::string_view>& vary = s.tail;
-  if (!decodeRequest(in, req) || !in.list(vary) || vary.size() != 1) return fail(FR_BAD_INPUT);
+  if (!decodeRequestAnd(in, vary, 1)) return fail(FR_BAD_INPUT);
   const auto spec = freshet::parseVary(vary[0]);
   if (spec.star) {
     r->action = FR_VARY_STAR;
@@ -446,9 +483,9 @@ FR_EXPORT(fr_miss) const fr_result* fr_miss(uint32_t len, int32_t route) {
   State& s = state();
   if (len > s.input.size()) return fail(FR_BAD_INPUT);
   if (!s.engine) return fail(FR_NO_ENGINE);
-  Reader in(s.input.data(), len);
+  Reader in = inputReader(len);
   DecodedRequest& req = s.request;
-  if (!decodeRequest(in, req) || route < 0) return fail(FR_BAD_INPUT);
+  if (!decodeRequest(in, req) || !in.done() || route < 0) return fail(FR_BAD_INPUT);
   freshet::Reason reason = freshet::Reason::kNone;
   r->route = route;
   r->action =
@@ -461,10 +498,10 @@ FR_EXPORT(fr_conditional) const fr_result* fr_conditional(uint32_t len) {
   fr_result* r = reset();
   State& s = state();
   if (len > s.input.size()) return fail(FR_BAD_INPUT);
-  Reader in(s.input.data(), len);
+  Reader in = inputReader(len);
   DecodedRequest& req = s.request;
   std::vector<std::string_view>& stored = s.tail;
-  if (!decodeRequest(in, req) || !in.list(stored) || stored.size() != 4) return fail(FR_BAD_INPUT);
+  if (!decodeRequestAnd(in, stored, 4)) return fail(FR_BAD_INPUT);
   freshet::StoredValidators v;
   v.etag = stored[0];
   v.last_modified = stored[1];

@@ -1,5 +1,9 @@
-/* freshet C ABI, version 1. The layout of every record is documented in
- * docs/abi.md; the static_asserts in abi.cc pin the result layout. */
+/* freshet C ABI, version 2. The layout of every record is documented in
+ * docs/abi.md; the static_asserts in abi.cc pin the result layout.
+ * Input records are string lists: a decimal count, then that many strings,
+ * each string (the count too) terminated by a NUL byte. A request list with
+ * count 0 stands for the request given in full by an earlier call (kept by
+ * the engine until the next one), so later phases skip re-sending it. */
 #ifndef FRESHET_ABI_H
 #define FRESHET_ABI_H
 
@@ -9,7 +13,7 @@
 extern "C" {
 #endif
 
-#define FRESHET_ABI_VERSION 1u
+#define FRESHET_ABI_VERSION 2u
 
 /* Status of a call, in fr_result.status. */
 enum fr_status {

@@ -8,12 +8,13 @@
 //   the rest   raw mode: the input buffer as is (the decoder's job is to
 //              refuse anything malformed without reading out of bounds);
 //              structured mode: string lists separated by 0x1E, strings by
-//              '\n', fixed up to the shape the call expects, so the bytes
+//              '\n', fixed up to the shape the call expects (a request
+//              list of just "=" is the empty list: the kept request), so the bytes
 //              reach the engine (routing, keys, lookup, store, Vary, ...).
 // fr_load_manifest loads the bytes, asks one request, then the baseline
 // manifest is loaded again (and options reset) so every input starts from
 // the same state.
-// Invariants: every call returns a result of ABI version 1 with a known
+// Invariants: every call returns a result of the ABI version with a known
 // status, and every string slot is readable for its stated length.
 #include <string>
 #include <vector>
@@ -48,17 +49,15 @@ uint32_t sendText(std::string_view text) {
   return send(std::vector<uint8_t>(text.begin(), text.end()));
 }
 
-void putU32(std::vector<uint8_t>& out, uint32_t v) {
-  uint8_t b[4];
-  std::memcpy(b, &v, 4);
-  out.insert(out.end(), b, b + 4);
-}
-
+// A string list of docs/abi.md: the decimal count, then the strings, each
+// followed by a NUL byte (a NUL inside a string is the fuzzer's to try).
 void putList(std::vector<uint8_t>& out, const std::vector<std::string_view>& items) {
-  putU32(out, static_cast<uint32_t>(items.size()));
+  const std::string count = std::to_string(items.size());
+  out.insert(out.end(), count.begin(), count.end());
+  out.push_back(0);
   for (auto s : items) {
-    putU32(out, static_cast<uint32_t>(s.size()));
     out.insert(out.end(), s.begin(), s.end());
+    out.push_back(0);
   }
 }
 
@@ -99,11 +98,15 @@ enum Call : uint8_t {
 // Structured mode: lists of strings, shaped as `call` expects.
 std::vector<uint8_t> structured(Call call, std::string_view rest) {
   auto groups = fuzz::split(rest, '\x1e', 3);
-  std::vector<std::string_view> req = fuzz::split(groups[0], '\n', 65);
-  if (req.size() < 2) req.push_back("https://example.com/");
-  if (req.size() % 2 != 0) req.push_back("");
   std::vector<uint8_t> out;
-  putList(out, req);
+  if (groups[0] == "=") {
+    putList(out, {});  // the request kept from the previous input
+  } else {
+    std::vector<std::string_view> req = fuzz::split(groups[0], '\n', 65);
+    if (req.size() < 2) req.push_back("https://example.com/");
+    if (req.size() % 2 != 0) req.push_back("");
+    putList(out, req);
+  }
   const std::string_view second = groups.size() > 1 ? groups[1] : std::string_view{};
   switch (call) {
     case kLookup:

@@ -10,10 +10,9 @@ const root = join(dirname(fileURLToPath(import.meta.url)), 'corpus');
 const u64 = (n) => { const b = Buffer.alloc(8); b.writeBigUInt64LE(BigInt(n)); return b; };
 const f64 = (n) => { const b = Buffer.alloc(8); b.writeDoubleLE(n); return b; };
 const i32 = (n) => { const b = Buffer.alloc(4); b.writeInt32LE(n); return b; };
-const u32 = (n) => { const b = Buffer.alloc(4); b.writeUInt32LE(n); return b; };
-const list = (items) => Buffer.concat([u32(items.length), ...items.flatMap((s) => {
-  const b = Buffer.from(s); return [u32(b.length), b];
-})]);
+// A string list of docs/abi.md: the decimal count, then each string, all
+// NUL-terminated.
+const list = (items) => Buffer.from([String(items.length), ...items].map((s) => `${s}\0`).join(''));
 
 const seeds = {};
 const add = (target, name, data) => { (seeds[target] ??= {})[name] = Buffer.from(data); };
@@ -115,7 +114,11 @@ add('fuzz_abi', 'raw_store', Buffer.concat([head(3, 1, t0, t0 + 20, 0),
   list(['GET', 'https://example.com/blog/hello']), list(['200', 'cache-control', 'max-age=60', 'etag', '"a"'])]));
 add('fuzz_abi', 'raw_lookup', Buffer.concat([head(1, 0, t0 + 90000, 0, 0),
   list(['GET', 'https://example.com/']), list(['1;t=1700000000000;a=0;l=60;w=30;e=600;f=8;r=0'])]));
-add('fuzz_abi', 'raw_truncated', Buffer.concat([head(0, 0, 0, 0, 0), u32(2), u32(3), Buffer.from('GE')]));
+add('fuzz_abi', 'raw_truncated', Buffer.concat([head(0, 0, 0, 0, 0), Buffer.from('2\0GE')]));
+add('fuzz_abi', 'raw_kept_lookup', Buffer.concat([head(1, 0, t0 + 90000, 0, 0),
+  list([]), list(['1;t=1700000000000;a=0;l=60;w=30;e=600;f=8;r=0'])]));
+add('fuzz_abi', 'st_kept_store', Buffer.concat([head(S | 3, 1, t0, t0 + 20, 0),
+  Buffer.from('=\x1e'), Buffer.from(['200', 'cache-control', 'max-age=60'].join('\n'))]));
 // Found by this target: NaN / infinite times were converted to int64 (UB
 // natively); bindings/abi.cc clamps them.
 add('fuzz_abi', 'regress_nan_inf_times', Buffer.concat([head(2, 0, NaN, Infinity, -1e300),

@@ -9,7 +9,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Engine, ManifestError, encodeList } from '../worker/engine.js';
+import { Engine, ManifestError, requestRecord } from '../worker/engine.js';
 import { LookupAction, RequestAction, StoreAction } from '../worker/abi.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -135,12 +135,12 @@ function explain(opts, out) {
     return 1;
   }
   const headers = opts.headers.flat();
-  let record = encodeList([opts.method, normalized, ...headers]);
+  let record = requestRecord([opts.method, normalized, ...headers]);
   let rd = engine.request(record);
   const result = { url: normalized, method: opts.method, action: rd.action, decision: ACTIONS.request[rd.action], reason: rd.reason };
   if (rd.needsBody) {
     // Explain a POST as if its body were empty.
-    record = encodeList([opts.method, normalized, ...headers, ':body-size', '0', ':body-sha256', 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855']);
+    record = requestRecord([opts.method, normalized, ...headers, ':body-size', '0', ':body-sha256', 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855']);
     rd = engine.request(record);
     result.note = 'POST bodies are part of the key; explained with an empty body';
     Object.assign(result, { action: rd.action, decision: ACTIONS.request[rd.action], reason: rd.reason });

@@ -1,7 +1,7 @@
-// Constants of the freshet C ABI, version 1 (docs/abi.md). Must match
+// Constants of the freshet C ABI, version 2 (docs/abi.md). Must match
 // bindings/freshet_abi.h and src/reason.h / src/decision.h.
 
-export const ABI_VERSION = 1;
+export const ABI_VERSION = 2;
 
 export const Status = Object.freeze({ OK: 0, BAD_INPUT: 1, NO_ENGINE: 2 });
 

@@ -5,7 +5,7 @@
 
 import { readBounded } from './bytes.js';
 import { RequestAction } from './abi.js';
-import { encodeList } from './engine.js';
+import { requestRecord } from './engine.js';
 import { keyParts } from './purge.js';
 import { TAGS_HEADER, META_HEADER } from './response_headers.js';
 
@@ -135,7 +135,7 @@ export function createAdmin(deps) {
   }
 
   function keyOf(eng, url, headers = []) {
-    const rd = eng.request(encodeList(['GET', url, ...headers]));
+    const rd = eng.request(requestRecord(['GET', url, ...headers]));
     return rd;
   }
 
@@ -240,7 +240,7 @@ export function createAdmin(deps) {
     }
     const eng = deps.getEngine(env);
     if (!eng) return json({ url: u.href, decision: 'pass', reason: 'invalid-manifest' });
-    const record = encodeList(['GET', u.href, ...headers]);
+    const record = requestRecord(['GET', u.href, ...headers]);
     const rd = eng.request(record);
     const out = { url: u.href, decision: rd.action === RequestAction.LOOKUP ? 'cache' : 'bypass', reason: rd.reason };
     if (rd.route >= 0) out.route = eng.routeInfo(rd.route);

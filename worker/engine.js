@@ -114,9 +114,6 @@ class ResultView {
   }
 }
 
-let scratch = new Uint8Array(4096);
-let scratchView = new DataView(scratch.buffer);
-
 /** Encodes the header list of a Headers object as [name, value, ...]. */
 export function headerList(headers) {
   const out = [];
@@ -124,35 +121,36 @@ export function headerList(headers) {
   return out;
 }
 
-// A string list (docs/abi.md "Input records"): u32 count, then per string
-// u32 byte length + UTF-8 bytes. Built once per request and reused.
-export function encodeList(strings) {
-  let max = 4;
-  for (const s of strings) max += 4 + s.length * 3;
-  if (max > scratch.length) {
-    scratch = new Uint8Array(Math.max(max, scratch.length * 2));
-    scratchView = new DataView(scratch.buffer);
+// String lists (docs/abi.md "Input records"): the decimal count, then the
+// strings, each NUL-terminated. Strings are joined here and written into
+// wasm memory with one encodeInto per call. No string the platform hands
+// over can hold a NUL (Headers refuses one in names and values, a parsed URL
+// percent-encodes it); a NUL smuggled in anyway splits its string, the count
+// no longer matches and the engine answers FR_BAD_INPUT.
+
+/**
+ * The request record [method, url, name0, value0, ...], built once per
+ * request and given to every phase of it.
+ */
+export function requestRecord(list) {
+  let s = '';
+  for (const x of list) s += x + '\0';
+  return list.length + '\0' + s;
+}
+
+// The empty request list: the request the engine kept from the last call
+// that sent one in full.
+const KEPT_REQUEST = '0\0';
+
+// [status, name0, value0, ...] from a Headers object or [name, value] pairs.
+function responseList(status, headers) {
+  let s = '';
+  let n = 1;
+  for (const [name, value] of headers) {
+    s += name + '\0' + value + '\0';
+    n += 2;
   }
-  const bytes = scratch;
-  scratchView.setUint32(0, strings.length, true);
-  let pos = 4;
-  for (const s of strings) {
-    const start = pos + 4;
-    let end = start;
-    // ASCII (nearly every header) is copied directly; anything else goes
-    // through TextEncoder.
-    for (let i = 0; i < s.length; i++) {
-      const c = s.charCodeAt(i);
-      if (c > 0x7f) {
-        end = start + encoder.encodeInto(s, bytes.subarray(start)).written;
-        break;
-      }
-      bytes[end++] = c;
-    }
-    scratchView.setUint32(pos, end - start, true);
-    pos = end;
-  }
-  return bytes.slice(0, pos);
+  return n + '\0' + status + '\0' + s;
 }
 
 export class Engine {
@@ -170,7 +168,7 @@ export class Engine {
     }
     this.reasonNames = new Map();
     const text = typeof manifest === 'string' ? manifest : JSON.stringify(manifest);
-    const r = this.#call(() => this.exports.fr_load_manifest(this.#write([encoder.encode(text)])));
+    const r = this.#call(() => this.exports.fr_load_manifest(this.#write(text)));
     const diagnostics = parseDiagnostics(r.strs(Str.DIAGNOSTICS));
     if (r.status !== Status.OK) throw new ManifestError(diagnostics);
     /** Warnings about a valid manifest ({severity, path, message}). */
@@ -180,15 +178,16 @@ export class Engine {
     this.routeCount = r.i32(Result.route);
   }
 
-  /** Phase 1: route, bypass, key. `record` is encodeList([method, url, ...headers]). */
+  /** Phase 1: route, bypass, key. `record` is requestRecord([method, url, ...headers]). */
   request(record) {
-    const r = this.#call(() => this.exports.fr_request(this.#write([record])));
+    const r = this.#call(() => this.exports.fr_request(this.#write(this.#request(record))));
     this.#check(r);
+    const route = r.i32(Result.route);
     return {
       action: r.u32(Result.action),
       reason: r.reasonName(),
-      route: r.i32(Result.route),
-      routeName: r.strs(Str.ROUTE_NAME),
+      route,
+      routeName: route < 0 ? '' : (this.#routeNames[route] ??= r.strs(Str.ROUTE_NAME)),
       key: r.strs(Str.KEY),
       keyUrl: r.strs(Str.KEY_URL),
       browserTtl: r.f64(Result.browserTtl),
@@ -220,7 +219,7 @@ export class Engine {
     // With purge floors ({hard, soft} ms), the engine also decides whether
     // the entry predates a purge that covers it (docs/admin.md).
     const r = this.#call(() => {
-      const len = this.#write([record, encodeList([meta])]);
+      const len = this.#write(this.#request(record) + '1\0' + meta + '\0');
       return floors && (floors.hard > 0 || floors.soft > 0)
         ? this.exports.fr_lookup_purged(len, route, nowMs, floors.hard, floors.soft)
         : this.exports.fr_lookup(len, route, nowMs);
@@ -240,10 +239,8 @@ export class Engine {
 
   /** Phase 3: may this origin response be stored, and for how long. */
   store(record, route, status, headers, requestTimeMs, responseTimeMs) {
-    const resp = encodeList([String(status), ...headerList(headers)]);
-    const r = this.#call(() =>
-      this.exports.fr_store(this.#write([record, resp]), route, requestTimeMs, responseTimeMs),
-    );
+    const text = this.#request(record) + responseList(status, headers);
+    const r = this.#call(() => this.exports.fr_store(this.#write(text), route, requestTimeMs, responseTimeMs));
     this.#check(r);
     return {
       action: r.u32(Result.action),
@@ -265,8 +262,8 @@ export class Engine {
    * delete. `status`, `headers`: the origin's response.
    */
   invalidate(record, status, headers) {
-    const resp = encodeList([String(status), ...headerList(headers)]);
-    const r = this.#call(() => this.exports.fr_invalidate(this.#write([record, resp])));
+    const text = this.#request(record) + responseList(status, headers);
+    const r = this.#call(() => this.exports.fr_invalidate(this.#write(text)));
     this.#check(r);
     const urls = r.strs(Str.KEY_URL);
     return { action: r.u32(Result.action), reason: r.reasonName(), keyUrls: urls ? urls.split('\n') : [] };
@@ -278,7 +275,7 @@ export class Engine {
    * and this request's variant id.
    */
   vary(record, vary) {
-    const r = this.#call(() => this.exports.fr_vary(this.#write([record, encodeList([vary])])));
+    const r = this.#call(() => this.exports.fr_vary(this.#write(this.#request(record) + '1\0' + vary + '\0')));
     this.#check(r);
     return { action: r.u32(Result.action), names: r.strs(Str.KEY), variantId: r.strs(Str.KEY_URL) };
   }
@@ -288,8 +285,8 @@ export class Engine {
    * `stored`: the stored response's Headers; `meta`: its entry metadata.
    */
   conditional(record, stored, meta) {
-    const fields = encodeList([stored.get('etag') ?? '', stored.get('last-modified') ?? '', stored.get('date') ?? '', meta ?? '']);
-    const r = this.#call(() => this.exports.fr_conditional(this.#write([record, fields])));
+    const fields = requestRecord([stored.get('etag') ?? '', stored.get('last-modified') ?? '', stored.get('date') ?? '', meta ?? '']);
+    const r = this.#call(() => this.exports.fr_conditional(this.#write(this.#request(record) + fields)));
     this.#check(r);
     return { action: r.u32(Result.action), reason: r.reasonName() };
   }
@@ -302,7 +299,7 @@ export class Engine {
 
   /** The request cannot be served from the cache: fetch, or 504 (RFC 9111 5.2.1.7)? */
   miss(record, route) {
-    const r = this.#call(() => this.exports.fr_miss(this.#write([record]), route));
+    const r = this.#call(() => this.exports.fr_miss(this.#write(this.#request(record)), route));
     this.#check(r);
     return { action: r.u32(Result.action), reason: r.reasonName() };
   }
@@ -317,28 +314,43 @@ export class Engine {
     return name;
   }
 
-  // Copies the parts into the input buffer; returns the byte length.
-  #write(parts) {
-    let len = 0;
-    for (const p of parts) len += p.length;
-    const ptr = this.exports.fr_input(len);
-    if (this.exports.memory.buffer !== this.#memBuffer) {
+  // The request list to send: the empty list when the engine already holds
+  // this record from the previous call (docs/abi.md), else the record.
+  #request(record) {
+    if (record === this.#kept) return KEPT_REQUEST;
+    this.#kept = record;
+    return record;
+  }
+
+  #kept = null;
+  #routeNames = [];
+
+  // Writes `text` as UTF-8 into the input buffer; returns the byte length.
+  // The view of the buffer is kept until it must grow or memory grows.
+  #write(text) {
+    const max = text.length * 3; // UTF-8 bytes per UTF-16 unit, at most
+    if (max > this.#inputCap || this.exports.memory.buffer !== this.#memBuffer) {
+      const cap = max > this.#inputCap ? Math.max(max, this.#inputCap * 2, 4096) : this.#inputCap;
+      const ptr = this.exports.fr_input(cap);
       this.#memBuffer = this.exports.memory.buffer;
-      this.#memBytes = new Uint8Array(this.#memBuffer);
+      this.#input = new Uint8Array(this.#memBuffer, ptr, cap);
+      this.#inputCap = cap;
     }
-    let pos = ptr;
-    for (const p of parts) {
-      this.#memBytes.set(p, pos);
-      pos += p.length;
-    }
-    return len;
+    return encoder.encodeInto(text, this.#input).written;
   }
 
   #memBuffer = null;
-  #memBytes = null;
+  #input = null;
+  #inputCap = 0;
 
   #call(fn) {
-    const ptr = fn();
+    let ptr;
+    try {
+      ptr = fn();
+    } catch (err) {
+      this.#kept = null; // the engine may not have kept the record
+      throw err;
+    }
     this.#result ??= new ResultView(this);
     return this.#result.at(ptr);
   }
@@ -346,6 +358,7 @@ export class Engine {
   #result = null;
 
   #check(r) {
+    if (r.status !== Status.OK) this.#kept = null; // nothing kept, or not this record
     if (r.status === Status.BAD_INPUT) throw new EngineError('freshet engine rejected its input');
     if (r.status === Status.NO_ENGINE) throw new EngineError('freshet engine has no manifest');
   }

@@ -11,7 +11,7 @@ import { isolatePurgeSync, isolatePurges } from './purge.js';
 import { applyForwardingRule, forwardingRule, routeRules } from './forwarding.js';
 import { keyOnBody } from './request_body.js';
 import { ConditionalAction, InvalidationAction, LookupAction, MissAction, RequestAction, StoreAction, Tier, VaryAction } from './abi.js';
-import { Engine, ManifestError, encodeList, headerList } from './engine.js';
+import { Engine, ManifestError, requestRecord, headerList } from './engine.js';
 import {
   TEST_NOW_HEADER,
   TEST_SETTLE_HEADER,
@@ -632,7 +632,7 @@ export function createHandler(options) {
     let rd;
     try {
       const list = [request.method, request.url, ...headerList(request.headers)];
-      record = encodeList(list);
+      record = requestRecord(list);
       rd = eng.request(record);
       // POST routes key on the body: read it (bounded), ask again.
       if (rd.needsBody) {

@@ -4,7 +4,7 @@
 // with reason body-too-big and still reach the origin whole.
 
 import { readUpTo } from './bytes.js';
-import { encodeList } from './engine.js';
+import { requestRecord } from './engine.js';
 
 function hex(buffer) {
   return [...new Uint8Array(buffer)].map((b) => b.toString(16).padStart(2, '0')).join('');
@@ -45,10 +45,10 @@ export async function keyOnBody(engine, request, list, rd) {
   if (read.stream) {
     // Over the limit: the engine answers body-too-big; the origin still
     // gets the whole body, streamed.
-    const record = encodeList([...list, ':body-size', String(read.size)]);
+    const record = requestRecord([...list, ':body-size', String(read.size)]);
     return { request: new Request(request.url, { ...init, body: read.stream, duplex: 'half' }), record, rd: engine.request(record) };
   }
   const digest = hex(await crypto.subtle.digest('SHA-256', read.bytes));
-  const record = encodeList([...list, ':body-size', String(read.bytes.length), ':body-sha256', digest]);
+  const record = requestRecord([...list, ':body-size', String(read.bytes.length), ':body-sha256', digest]);
   return { request: new Request(request.url, { ...init, body: read.bytes }), record, rd: engine.request(record) };
 }

@@ -8,7 +8,7 @@
 //   await data.invalidate(`user:${id}`, { env });
 
 import { LookupAction, RequestAction, StoreAction } from './abi.js';
-import { Engine, encodeList } from './engine.js';
+import { Engine, requestRecord } from './engine.js';
 import { isolatePurgeSync, isolatePurges, keyParts } from './purge.js';
 import { META_HEADER, headersForStorage } from './response_headers.js';
 
@@ -31,7 +31,7 @@ export function createRevalidator({ wasm, namespace = 'data', staleWhileRevalida
 
   function locate(key) {
     if (typeof key !== 'string' || key === '') throw new TypeError('key must be a non-empty string');
-    const record = encodeList(['GET', `https://${host}/${encodeURIComponent(key)}`]);
+    const record = requestRecord(['GET', `https://${host}/${encodeURIComponent(key)}`]);
     const rd = engine.request(record);
     if (rd.action !== RequestAction.LOOKUP) throw new Error(`freshet: cannot key "${key}" (${rd.reason})`);
     return { record, rd };

@@ -25,14 +25,14 @@ std::string readFile(const char* path) {
   return ss.str();
 }
 
+// A string list of docs/abi.md: the decimal count, then the strings, each
+// followed by a NUL byte.
 void putList(std::string& out, const std::vector<std::string>& items) {
-  auto u32 = [&out](uint32_t v) {
-    for (int i = 0; i < 4; i++) out.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
-  };
-  u32(static_cast<uint32_t>(items.size()));
+  out += std::to_string(items.size());
+  out.push_back('\0');
   for (const auto& s : items) {
-    u32(static_cast<uint32_t>(s.size()));
     out += s;
+    out.push_back('\0');
   }
 }
 
@@ -99,14 +99,18 @@ int main(int argc, char** argv) {
   const double t1 = 1700000000040.0;
   const double t2 = 1700000010000.0;
   // Prepared once (outside the counted loop): the store and lookup records.
+  // As in the worker, they refer to the request just given in full with an
+  // empty request list (the engine keeps it).
+  std::string kept;
+  putList(kept, {});
   std::vector<std::string> stores;
   std::vector<std::string> lookups;
   for (const auto& k : cases) {
     const int32_t route = call(k.request, fr_request)->route;
-    stores.push_back(k.request + k.response);
+    stores.push_back(kept + k.response);
     write(stores.back());
     const fr_result* sd = fr_store(static_cast<uint32_t>(stores.back().size()), route, t1 - 40, t1);
-    std::string lookup = k.request;
+    std::string lookup = kept;
     putList(lookup, {std::string(fr_native_str(FR_STR_META), sd->strs[FR_STR_META].len)});
     lookups.push_back(std::move(lookup));
   }

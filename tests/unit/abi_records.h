@@ -8,19 +8,19 @@
 
 #include "../../bindings/freshet_abi.h"
 
-// Appends a string list: u32 count, then u32 length + bytes per string.
+// Appends a string list: the decimal count, then the strings, each followed
+// by a NUL byte.
 inline void putList(std::vector<uint8_t>& out, const std::vector<std::string>& items) {
-  auto u32 = [&out](uint32_t v) {
-    uint8_t b[4];
-    std::memcpy(b, &v, 4);
-    out.insert(out.end(), b, b + 4);
-  };
-  u32(static_cast<uint32_t>(items.size()));
-  for (const auto& s : items) {
-    u32(static_cast<uint32_t>(s.size()));
+  auto put = [&out](const std::string& s) {
     out.insert(out.end(), s.begin(), s.end());
-  }
+    out.push_back(0);
+  };
+  put(std::to_string(items.size()));
+  for (const auto& s : items) put(s);
 }
+
+// The empty request list: "the request given in full by an earlier call".
+inline void putKeptRequest(std::vector<uint8_t>& out) { putList(out, {}); }
 
 // Copies `bytes` into the engine's input buffer; returns their length.
 inline uint32_t send(const std::vector<uint8_t>& bytes) {

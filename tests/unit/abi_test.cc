@@ -68,8 +68,37 @@ TEST(Abi, RequestStoreLookup) {
   EXPECT_EQ(str(r, FR_STR_REASON), "fresh");
 }
 
-// Hostile records never read out of bounds: every prefix of a valid record
-// and a few lying lengths are rejected with FR_BAD_INPUT.
+// The later phases of a request refer to it with an empty request list;
+// the engine keeps the last request given in full.
+TEST(Abi, KeptRequestIsReused) {
+  const char* manifest = R"({"routes":[{"pattern":"/*","ttl":60,"requestDirectives":"honor"}]})";
+  ASSERT_EQ(fr_load_manifest(sendText(manifest))->status, static_cast<uint32_t>(FR_OK));
+  std::vector<uint8_t> req;
+  putList(req, {"GET", "https://example.com/k", "cache-control", "max-age=0"});
+  ASSERT_EQ(fr_request(send(req))->status, static_cast<uint32_t>(FR_OK));
+  std::vector<uint8_t> store;
+  putKeptRequest(store);
+  putList(store, {"200", "cache-control", "max-age=100"});
+  const fr_result* r = fr_store(send(store), 0, 1000.0, 1000.0);
+  ASSERT_EQ(r->status, static_cast<uint32_t>(FR_OK));
+  const std::string meta = str(r, FR_STR_META);
+  std::vector<uint8_t> look;
+  putKeptRequest(look);
+  putList(look, {meta});
+  // The kept request's "max-age=0" is honoured: fresh, but revalidated.
+  r = fr_lookup(send(look), 0, 2000.0);
+  ASSERT_EQ(r->status, static_cast<uint32_t>(FR_OK));
+  EXPECT_EQ(r->action, 3u);
+  // A malformed request forgets the kept one.
+  std::vector<uint8_t> odd;
+  putList(odd, {"GET", "https://example.com/a", "accept"});
+  EXPECT_EQ(fr_request(send(odd))->status, static_cast<uint32_t>(FR_BAD_INPUT));
+  EXPECT_EQ(fr_lookup(send(look), 0, 2000.0)->status, static_cast<uint32_t>(FR_BAD_INPUT));
+}
+
+// Hostile records never read out of bounds: every prefix of a valid record,
+// lying counts, trailing bytes and NULs inside strings are rejected with
+// FR_BAD_INPUT.
 TEST(Abi, MalformedRecordsAreRejected) {
   fr_load_manifest(sendText(R"({"routes":[{"pattern":"/*","ttl":60}]})"));
   std::vector<uint8_t> req;
@@ -79,8 +108,21 @@ TEST(Abi, MalformedRecordsAreRejected) {
     EXPECT_EQ(fr_request(send(cut))->status, static_cast<uint32_t>(FR_BAD_INPUT)) << n;
   }
   std::vector<uint8_t> lying = req;
-  lying[4] = 0xff;  // first string claims 255+ bytes
+  lying[0] = '6';  // claims six strings, has four
   EXPECT_EQ(fr_request(send(lying))->status, static_cast<uint32_t>(FR_BAD_INPUT));
+  std::vector<uint8_t> huge;
+  putList(huge, {"GET", "https://example.com/a"});
+  huge[0] = '9';
+  huge.insert(huge.begin(), 9, '9');  // "9999999999": more strings than bytes
+  EXPECT_EQ(fr_request(send(huge))->status, static_cast<uint32_t>(FR_BAD_INPUT));
+  std::vector<uint8_t> trailing = req;
+  trailing.push_back('x');
+  trailing.push_back(0);
+  EXPECT_EQ(fr_request(send(trailing))->status, static_cast<uint32_t>(FR_BAD_INPUT));
+  // A NUL inside a value splits it: the count no longer matches.
+  std::vector<uint8_t> nul;
+  putList(nul, {"GET", "https://example.com/a", "accept", std::string("x\0y", 3)});
+  EXPECT_EQ(fr_request(send(nul))->status, static_cast<uint32_t>(FR_BAD_INPUT));
   std::vector<uint8_t> odd;
   putList(odd, {"GET", "https://example.com/a", "accept"});
   EXPECT_EQ(fr_request(send(odd))->status, static_cast<uint32_t>(FR_BAD_INPUT));

@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { Engine, encodeList } from '../../worker/engine.js';
+import { Engine, requestRecord } from '../../worker/engine.js';
 import { RequestAction } from '../../worker/abi.js';
 import { wasmPath } from './helpers.js';
 
@@ -15,12 +15,12 @@ for (const build of ['wasi', 'emscripten']) {
     const routes = Array.from({ length: 5000 }, (_, i) => ({ name: `r${i}`, pattern: `/section-${i}/:id`, ttl: 60, tags: [`s:${i}`, 'item:{id}'] }));
     const eng = new Engine(module, { routes });
     assert.equal(eng.routeCount, 5000);
-    const rd = eng.request(encodeList(['GET', 'https://example.com/section-4999/abc']));
+    const rd = eng.request(requestRecord(['GET', 'https://example.com/section-4999/abc']));
     assert.equal(rd.action, RequestAction.LOOKUP);
     assert.equal(rd.routeName, 'r4999');
     assert.equal(rd.tags, 's:4999,item:abc');
     // A large request record grows memory again.
-    const big = encodeList(['GET', 'https://example.com/section-1/x', 'x-big', 'y'.repeat(2_000_000)]);
+    const big = requestRecord(['GET', 'https://example.com/section-1/x', 'x-big', 'y'.repeat(2_000_000)]);
     assert.equal(eng.request(big).routeName, 'r1');
   });
 }

@@ -6,9 +6,10 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { respond, startOrigin, startWorker } from './helpers.js';
 import { T, buildModule, returns, traps } from './wasm_builder.js';
+import { ABI_VERSION } from '../../worker/abi.js';
 
 const abi = (body) => [
-  { name: 'fr_abi_version', params: [], body: body.version ?? returns(1) },
+  { name: 'fr_abi_version', params: [], body: body.version ?? returns(ABI_VERSION) },
   { name: 'fr_input', params: [T.I32], body: returns(1024) },
   // Result at address 0: all zero = status OK.
   { name: 'fr_load_manifest', params: [T.I32], body: returns(0) },

@@ -6,7 +6,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { Engine, encodeList } from '../../worker/engine.js';
+import { Engine, requestRecord } from '../../worker/engine.js';
 import { ConditionalAction, InvalidationAction, LookupAction, MissAction, RequestAction, StoreAction, VaryAction } from '../../worker/abi.js';
 import { ROOT, wasmPath } from './helpers.js';
 
@@ -32,7 +32,7 @@ function checkSemantics(eng, c, record) {
   if (c.invalidate) {
     const d = eng.invalidate(record, c.invalidate.status, c.invalidate.headers ?? []);
     const e = c.invalidate.expect;
-    const urls = e.urls?.map((u) => eng.request(encodeList(['GET', u, ...flatten(headers)])).keyUrl);
+    const urls = e.urls?.map((u) => eng.request(requestRecord(['GET', u, ...flatten(headers)])).keyUrl);
     const { urls: _urls, ...rest } = e;
     expectFields(rest, {
       action: d.action === InvalidationAction.INVALIDATE ? 'invalidate' : 'none',
@@ -78,7 +78,7 @@ for (const build of ['wasi', 'emscripten']) {
       test(c.name, () => {
         const eng = engines[c.manifest];
         const { method, url } = c.request;
-        const record = encodeList([method, url, ...flatten(c.request.headers)]);
+        const record = requestRecord([method, url, ...flatten(c.request.headers)]);
         const rd = eng.request(record);
         if (c.expectRequest) {
           expectFields(c.expectRequest, {
@@ -105,7 +105,7 @@ for (const build of ['wasi', 'emscripten']) {
           omit: sd.omit ? sd.omit.split(',') : [],
         }, 'store');
         for (const l of c.lookups ?? []) {
-          const rec = l.headers ? encodeList([method, url, ...flatten(l.headers)]) : record;
+          const rec = l.headers ? requestRecord([method, url, ...flatten(l.headers)]) : record;
           const ld = eng.lookup(rec, rd.route, sd.meta, t0 + l.at * 1000);
           expectFields(l.expect, {
             action: names.lookup[ld.action],
