@@ -33,6 +33,28 @@ export function freshetDecider(module, routes = 10) {
   return { run, cases: cases.length, eng };
 }
 
+/**
+ * The floor of any per-request call into wasm: build the request record,
+ * write it into linear memory with one encodeInto, make one (empty) call.
+ * No engine work at all; what the ABI costs before a decision starts.
+ */
+export function boundaryFloor(module) {
+  const eng = new Engine(module, manifest(10));
+  const ex = eng.exports;
+  const lists = corpus().map((c) => [c.method, c.url, ...c.request.flat()]);
+  const encoder = new TextEncoder();
+  const cap = 1 << 16;
+  const view = new Uint8Array(ex.memory.buffer, ex.fr_input(cap), cap);
+  let sink = 0;
+  const run = (n) => {
+    for (let i = 0; i < n; i++) {
+      for (const list of lists) sink += encoder.encodeInto(requestRecord(list), view).written + ex.fr_abi_version();
+    }
+    return sink;
+  };
+  return { run, cases: lists.length };
+}
+
 // The JS equivalent: a cache key from the URL (normalised query), a policy
 // from request + response, storable, time to live, and a new request
 // evaluated against it (with the response headers it would serve).
@@ -93,10 +115,13 @@ export function decisionBench(wasmPath, { rounds = 9, iters = 200 } = {}) {
   const module = new WebAssembly.Module(readFileSync(wasmPath));
   const fr = freshetDecider(module);
   const hcs = hcsDecider();
+  const floor = boundaryFloor(module);
   fr.run(iters); // warm up both JITs
   hcs.run(iters);
+  floor.run(iters);
   const a = [];
   const b = [];
+  const f = [];
   const parts = { policy: [], evaluate: [], key: [] };
   for (let r = 0; r < rounds; r++) {
     a.push(nsPer(fr.run, iters, iters * fr.cases));
@@ -104,6 +129,7 @@ export function decisionBench(wasmPath, { rounds = 9, iters = 200 } = {}) {
     parts.policy.push(nsPer(hcs.parts.policy, iters, iters * hcs.cases));
     parts.evaluate.push(nsPer((n) => hcs.parts.evaluate(n, hcs.policies), iters, iters * hcs.cases));
     parts.key.push(nsPer(hcs.parts.key, iters, iters * hcs.cases));
+    f.push(nsPer(floor.run, iters, iters * floor.cases));
   }
   return {
     cases: fr.cases,
@@ -114,6 +140,7 @@ export function decisionBench(wasmPath, { rounds = 9, iters = 200 } = {}) {
     hcsPolicyNs: median(parts.policy),
     hcsEvaluateNs: median(parts.evaluate),
     hcsKeyNs: median(parts.key),
+    floorNs: median(f),
   };
 }
 

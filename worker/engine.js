@@ -153,6 +153,40 @@ function responseList(status, headers) {
   return n + '\0' + status + '\0' + s;
 }
 
+// The key URL is the readable key, percent-encoded after
+// "https://cache.freshet.internal/v1/<namespace>/" (docs/manifest.md
+// "Keys"; a namespace has no "/"), so the readable key is decoded from it
+// when asked for (purges, debug output) rather than copied out per request.
+const KEY_URL_PREFIX = 'https://cache.freshet.internal/v1/';
+
+/** fr_request's answer; `key` (the readable key) is derived on first use. */
+class RequestDecision {
+  constructor(r, routeName) {
+    const flags = r.u32(Result.flags);
+    this.action = r.u32(Result.action);
+    this.reason = r.reasonName();
+    this.route = r.i32(Result.route);
+    this.routeName = routeName;
+    this.keyUrl = r.strs(Str.KEY_URL);
+    this.browserTtl = r.f64(Result.browserTtl);
+    this.debug = (flags & Flag.DEBUG) !== 0;
+    this.tags = r.strs(Str.TAGS);
+    this.needsBody = (flags & Flag.NEEDS_BODY) !== 0;
+    this.bodyLimit = r.f64(Result.bodyLimit);
+    this.tiers = r.u32(Result.tiers);
+    this.originTimeoutMs = r.u32(Result.originTimeoutMs);
+    this.readableKey = null;
+  }
+
+  get key() {
+    if (this.readableKey === null) {
+      const url = this.keyUrl;
+      this.readableKey = url ? decodeURIComponent(url.slice(url.indexOf('/', KEY_URL_PREFIX.length) + 1)) : '';
+    }
+    return this.readableKey;
+  }
+}
+
 export class Engine {
   /**
    * @param {WebAssembly.Module} module compiled freshet.wasm (wasi or Emscripten build)
@@ -183,21 +217,7 @@ export class Engine {
     const r = this.#call(() => this.exports.fr_request(this.#write(this.#request(record))));
     this.#check(r);
     const route = r.i32(Result.route);
-    return {
-      action: r.u32(Result.action),
-      reason: r.reasonName(),
-      route,
-      routeName: route < 0 ? '' : (this.#routeNames[route] ??= r.strs(Str.ROUTE_NAME)),
-      key: r.strs(Str.KEY),
-      keyUrl: r.strs(Str.KEY_URL),
-      browserTtl: r.f64(Result.browserTtl),
-      debug: (r.u32(Result.flags) & Flag.DEBUG) !== 0,
-      tags: r.strs(Str.TAGS),
-      needsBody: (r.u32(Result.flags) & Flag.NEEDS_BODY) !== 0,
-      bodyLimit: r.f64(Result.bodyLimit),
-      tiers: r.u32(Result.tiers),
-      originTimeoutMs: r.u32(Result.originTimeoutMs),
-    };
+    return new RequestDecision(r, route < 0 ? '' : (this.#routeNames[route] ??= r.strs(Str.ROUTE_NAME)));
   }
 
   /** The manifest's top-level settings (namespace, mode, memory caps, warm URLs). */

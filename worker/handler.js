@@ -670,8 +670,12 @@ export function createHandler(options) {
     }
     let ld;
     try {
-      const tags = (stored.headers.get(TAGS_HEADER) ?? '').split(',').filter(Boolean);
-      ld = eng.lookup(record, rd.route, stored.headers.get(META_HEADER) ?? '', now(), purges.floors(rd.key, tags));
+      // Without URL, prefix or tag purges the entry's key and tags are not
+      // needed (the readable key is decoded only when asked for).
+      const floors = purges.onlyAll()
+        ? purges.floors('')
+        : purges.floors(rd.key, (stored.headers.get(TAGS_HEADER) ?? '').split(',').filter(Boolean));
+      ld = eng.lookup(record, rd.route, stored.headers.get(META_HEADER) ?? '', now(), floors);
     } catch (err) {
       stored.body?.cancel().catch(() => {});
       engineFailed(err);

@@ -72,6 +72,7 @@ export class PurgeState {
   floors(key, tags = []) {
     let hard = this.all.hard;
     let soft = this.all.soft;
+    if (this.onlyAll()) return { hard, soft };
     const take = (slot) => {
       if (!slot) return;
       hard = later(hard, slot.hard);
@@ -87,6 +88,11 @@ export class PurgeState {
       }
     }
     return { hard, soft };
+  }
+
+  /** True while no URL, prefix or tag purge is recorded (only "all", if any). */
+  onlyAll() {
+    return this.urls.size === 0 && this.tags.size === 0 && this.prefixes.size === 0;
   }
 
   size() {
