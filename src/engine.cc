@@ -1,19 +1,21 @@
 #include "engine.h"
 
+#include <algorithm>
+
 namespace freshet {
-namespace {
-
-std::vector<std::string> patternsOf(const Manifest& m) {
-  std::vector<std::string> out;
-  out.reserve(m.routes.size());
-  for (const auto& r : m.routes) out.push_back(r.pattern);
-  return out;
+Engine::Engine(Manifest manifest) : manifest_(std::move(manifest)) {
+  // A segment per '/' of a pattern: bounds on the trie's size, so the
+  // matcher is built without growing.
+  size_t segments = 0;
+  size_t bytes = 0;
+  for (const auto& r : manifest_.routes) {
+    segments += static_cast<size_t>(std::count(r.pattern.begin(), r.pattern.end(), '/'));
+    bytes += r.pattern.size();
+  }
+  matcher_.reserve(segments, bytes);
+  for (uint32_t r = 0; r < manifest_.routes.size(); ++r)
+    matcher_.add(manifest_.routes[r].pattern, r);
 }
-
-}  // namespace
-
-Engine::Engine(Manifest manifest)
-    : manifest_(std::move(manifest)), matcher_(patternsOf(manifest_)) {}
 
 const RouteRules& Engine::rulesFor(uint32_t route) const {
   return route < manifest_.routes.size() ? manifest_.routes[route].rules : manifest_.defaults;

@@ -2,7 +2,8 @@
 #include "manifest.h"
 
 #include <algorithm>
-#include <unordered_map>
+#include <cstdint>
+#include <optional>
 
 #include "manifest_parser.h"
 #include "route_pattern.h"
@@ -10,7 +11,9 @@
 namespace freshet {
 
 using manifest_detail::json;
+using manifest_detail::JsonPath;
 using manifest_detail::Parser;
+using manifest_detail::RuleField;
 
 namespace {
 
@@ -21,61 +24,112 @@ bool validNamespace(const std::string& ns) {
 }
 
 void parseMemory(Parser& p, const json& v, MemoryLimits& mem) {
+  const JsonPath path = "$.memory";
   if (!v.is_object()) {
-    p.error("$.memory", "must be an object such as {\"maxEntries\": 1000}");
+    p.error(path, "must be an object such as {\"maxEntries\": 1000}");
     return;
   }
-  p.checkKeys(v, "$.memory", {"maxEntries", "maxBytes", "maxEntryBytes"});
+  p.checkKeys(v, path, {"maxEntries", "maxBytes", "maxEntryBytes"});
   auto read = [&](const char* k, int64_t& slot, int64_t max) {
     if (!v.contains(k)) return;
-    if (auto n = p.count(v[k], std::string("$.memory.") + k)) {
-      if (*n > max) p.error(std::string("$.memory.") + k, "at most " + std::to_string(max));
+    if (auto n = p.count(v[k], path.field(k))) {
+      if (*n > max) p.error(path.field(k), "at most " + std::to_string(max));
       slot = *n;
     }
   };
   read("maxEntries", mem.max_entries, 100000);
-  read("maxBytes", mem.max_bytes, 64 * 1024 * 1024);
-  read("maxEntryBytes", mem.max_entry_bytes, 8 * 1024 * 1024);
+  read("maxBytes", mem.max_bytes, int64_t{64} * 1024 * 1024);
+  read("maxEntryBytes", mem.max_entry_bytes, int64_t{8} * 1024 * 1024);
 }
 
-void parseRoutes(Parser& p, const json& routes, Manifest& m) {
-  std::vector<std::string_view> keys = manifest_detail::ruleKeys();
-  keys.push_back("name");
-  keys.push_back("pattern");
-  std::unordered_map<std::string, size_t> shapes;  // pattern shape -> route index
+// The routes by pattern shape: patterns that match the same paths share a
+// shape. One hash per route (a manifest of 10,000 routes loads in linear
+// time), in one open-addressing table sized for every route up front: no
+// allocation per route, and no shape string built.
+class ShapeIndex {
+ public:
+  ShapeIndex(const std::vector<Route>& routes, size_t count) : routes_(routes) {
+    size_t size = 16;
+    while (size < 2 * count) size *= 2;  // at most half full
+    slots_.resize(size);
+  }
+
+  // Records routes[r] (a valid pattern), found at $.routes[index]. Returns
+  // the $.routes index of an earlier route of the same shape, if any.
+  std::optional<size_t> insert(size_t r, size_t index) {
+    const std::string_view pattern = routes_[r].pattern;
+    const auto hash = static_cast<uint32_t>(PatternShapeHash{}(pattern));
+    const size_t mask = slots_.size() - 1;
+    for (size_t i = hash & mask;; i = (i + 1) & mask) {
+      Slot& slot = slots_[i];
+      if (slot.route == 0) {
+        slot = {static_cast<uint32_t>(r + 1), static_cast<uint32_t>(index), hash};
+        return std::nullopt;
+      }
+      if (slot.hash == hash && PatternShapeEqual{}(routes_[slot.route - 1].pattern, pattern)) {
+        return slot.index;
+      }
+    }
+  }
+
+ private:
+  struct Slot {
+    uint32_t route = 0;  // 1 + the index into routes_; 0: free
+    uint32_t index = 0;  // in $.routes
+    uint32_t hash = 0;   // of the shape: most other shapes differ in it
+  };
+  const std::vector<Route>& routes_;
+  std::vector<Slot> slots_;
+};
+
+// Sets route.pattern, routes[r], from the route's "pattern" member, found
+// at $.routes[index]; true when it is a valid pattern.
+bool readPattern(Parser& p, json* v, const JsonPath& path, size_t index, std::vector<Route>& routes,
+                 size_t r, ShapeIndex& shapes) {
+  const JsonPath pattern_path = path.field("pattern");
+  if (!v || !v->is_string()) {
+    p.error(pattern_path, "missing: a route needs a \"pattern\" string such as \"/blog/:slug\"");
+    return false;
+  }
+  std::string& pattern = routes[r].pattern;
+  pattern = std::move(v->get_ref<std::string&>());  // the DOM is discarded after loading
+  if (auto err = validatePattern(pattern)) {
+    p.error(pattern_path, std::move(*err));
+    return false;
+  }
+  if (const auto earlier = shapes.insert(r, index)) {
+    p.error(pattern_path, "\"" + pattern + "\" matches the same paths as $.routes[" +
+                              std::to_string(*earlier) + "], which shadows it");
+  }
+  return true;
+}
+
+void parseRoutes(Parser& p, json::array_t& routes, Manifest& m) {
+  m.routes.reserve(routes.size());
+  ShapeIndex shapes(m.routes, routes.size());
+  const JsonPath routes_path = "$.routes";
   for (size_t i = 0; i < routes.size(); ++i) {
-    const std::string path = "$.routes[" + std::to_string(i) + "]";
-    const json& r = routes[i];
+    const JsonPath path = routes_path.item(i);
+    json& r = routes[i];
     if (!r.is_object()) {
       p.error(path, "each route must be an object");
       continue;
     }
-    p.checkKeys(r, path, keys);
-    Route route;
-    route.rules = m.defaults;
-    if (!r.contains("pattern") || !r["pattern"].is_string()) {
-      p.error(path + ".pattern",
-              "missing: a route needs a \"pattern\" string such as \"/blog/:slug\"");
-    } else {
-      route.pattern = r["pattern"].get<std::string>();
-      if (auto err = validatePattern(route.pattern)) {
-        p.error(path + ".pattern", *err);
-      } else {
-        // One hash lookup per route (a manifest of 10,000 routes loads in
-        // linear time): patterns that match the same paths share a shape.
-        const auto [it, fresh] = shapes.emplace(patternShape(route.pattern), i);
-        if (!fresh) {
-          p.error(path + ".pattern", "\"" + route.pattern +
-                                         "\" matches the same paths as $.routes[" +
-                                         std::to_string(it->second) + "], which shadows it");
-        }
-      }
+    manifest_detail::RuleFields fields;
+    fields.read(p, r, path, /*route=*/true);
+    // Built from the defaults in place: a default-constructed RouteRules
+    // allocates its own method and bypass lists only to replace them.
+    // (Brace-initialised: Emscripten's libc++ has no parenthesised
+    // aggregate initialisation in emplace_back.)
+    Route& route = m.routes.emplace_back(Route{std::string(), std::string(), m.defaults});
+    const bool pattern_valid =
+        readPattern(p, fields[RuleField::kPattern], path, i, m.routes, m.routes.size() - 1, shapes);
+    if (const json* name = fields[RuleField::kName]) {
+      if (auto s = p.string(*name, path.field("name"))) route.name = std::move(*s);
     }
-    if (r.contains("name")) route.name = p.string(r["name"], path + ".name").value_or("");
     if (route.name.empty()) route.name = route.pattern;
-    manifest_detail::parseRules(p, r, path, route.rules);
-    manifest_detail::checkRoute(p, route, path);
-    m.routes.push_back(std::move(route));
+    manifest_detail::parseRules(p, fields, path, route.rules);
+    manifest_detail::checkRoute(p, route, pattern_valid, path);
   }
 }
 
@@ -112,7 +166,7 @@ ManifestResult parseManifest(std::string_view json_text) {
           const std::string& u = (*urls)[i];
           m.warm.push_back(u);
           if (u.rfind("https://", 0) != 0 && u.rfind("http://", 0) != 0) {
-            p.error("$.warm[" + std::to_string(i) + "]",
+            p.error(JsonPath("$.warm").item(i),
                     "must be an absolute http(s) URL, got \"" + u + "\"");
           }
         }
@@ -138,12 +192,13 @@ ManifestResult parseManifest(std::string_view json_text) {
       }
     }
     if (root.contains("defaults")) {
-      const json& d = root["defaults"];
+      json& d = parsed["defaults"];
       if (!d.is_object()) {
         p.error("$.defaults", "must be an object");
       } else {
-        p.checkKeys(d, "$.defaults", manifest_detail::ruleKeys());
-        manifest_detail::parseRules(p, d, "$.defaults", m.defaults);
+        manifest_detail::RuleFields fields;
+        fields.read(p, d, "$.defaults", /*route=*/false);
+        manifest_detail::parseRules(p, fields, "$.defaults", m.defaults);
       }
     }
     if (!root.contains("routes")) {
@@ -151,17 +206,19 @@ ManifestResult parseManifest(std::string_view json_text) {
     } else if (!root["routes"].is_array()) {
       p.error("$.routes", "must be an array of routes");
     } else {
-      parseRoutes(p, root["routes"], m);
+      parseRoutes(p, parsed["routes"].get_ref<json::array_t&>(), m);
     }
   }
-  // Errors first, then warnings, each in document order.
-  std::stable_sort(
-      p.diagnostics.begin(), p.diagnostics.end(),
-      [](const Diagnostic& a, const Diagnostic& b) { return a.severity < b.severity; });
-  result.error_count = static_cast<size_t>(
-      std::count_if(p.diagnostics.begin(), p.diagnostics.end(),
-                    [](const Diagnostic& d) { return d.severity == Severity::kError; }));
-  result.errors = std::move(p.diagnostics);
+  // Errors first, then warnings, each in document order (two passes: no
+  // sort to instantiate; a moved-from Diagnostic keeps its severity).
+  std::vector<Diagnostic>& ordered = result.errors;
+  ordered.reserve(p.diagnostics.size());
+  for (const bool errors : {true, false}) {
+    for (auto& d : p.diagnostics) {
+      if ((d.severity == Severity::kError) == errors) ordered.push_back(std::move(d));
+    }
+    if (errors) result.error_count = ordered.size();
+  }
   if (result.error_count == 0) result.manifest = std::move(m);
   return result;
 }

@@ -86,8 +86,8 @@ struct Route {
 // Caps of the memory tier of each isolate (docs/tiers.md).
 struct MemoryLimits {
   int64_t max_entries = 1000;
-  int64_t max_bytes = 16 * 1024 * 1024;
-  int64_t max_entry_bytes = 256 * 1024;
+  int64_t max_bytes = int64_t{16} * 1024 * 1024;
+  int64_t max_entry_bytes = int64_t{256} * 1024;
 };
 
 struct Manifest {

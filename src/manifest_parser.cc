@@ -1,4 +1,7 @@
 #include <algorithm>
+#include <array>
+#include <bit>
+#include <cstdint>
 
 #include "manifest_parser.h"
 #include "text.h"
@@ -41,17 +44,92 @@ std::string shown(const json& v) {
   return v.dump();
 }
 
-void Parser::checkKeys(const json& obj, const std::string& path,
+std::string JsonPath::str() const {
+  std::string out;
+  appendTo(out);
+  return out;
+}
+
+void JsonPath::appendTo(std::string& out) const {
+  if (parent_) parent_->appendTo(out);
+  switch (kind_) {
+    case kRoot: out += name_; break;
+    case kField:
+      out += '.';
+      out += name_;
+      break;
+    case kItem:
+      out += '[';
+      out += std::to_string(index_);
+      out += ']';
+      break;
+  }
+}
+
+void Parser::checkKeys(const json& obj, const JsonPath& path,
                        const std::vector<std::string_view>& known) {
-  for (auto it = obj.begin(); it != obj.end(); ++it) {
-    const std::string& k = it.key();
-    if (std::find(known.begin(), known.end(), k) == known.end()) {
-      error(path + "." + k, "unknown field \"" + k + "\"" + didYouMean(k, known));
+  for (const auto& [k, v] : obj.get_ref<const json::object_t&>()) {
+    if (std::find(known.begin(), known.end(), k) == known.end()) unknownField(path, k, known);
+  }
+}
+
+void Parser::unknownField(const JsonPath& path, const std::string& key,
+                          const std::vector<std::string_view>& known) {
+  error(path.field(key), "unknown field \"" + key + "\"" + didYouMean(key, known));
+}
+
+namespace {
+
+// The names of RuleField, in its order: ruleKeys() then "name" and
+// "pattern". Also the order in which a suggestion for an unknown field is
+// chosen.
+const std::vector<std::string_view>& fieldNames() {
+  static const std::vector<std::string_view> names = [] {
+    std::vector<std::string_view> keys = ruleKeys();
+    keys.push_back("name");
+    keys.push_back("pattern");
+    return keys;
+  }();
+  return names;
+}
+
+// The index of the field named `key` among the first `count` of
+// fieldNames(), or `count`. Every object of a manifest is looked up key by
+// key, so the names are grouped by first character (a bit per field): a
+// key is compared with at most four names instead of all of them.
+size_t fieldIndex(std::string_view key, size_t count) {
+  static_assert(static_cast<size_t>(RuleField::kCount) <= 32, "a bit per field");
+  static const std::array<uint32_t, 128> by_first = [] {
+    std::array<uint32_t, 128> bits{};
+    const auto& names = fieldNames();
+    for (size_t i = 0; i < names.size(); ++i) bits[names[i].front() & 127] |= 1u << i;
+    return bits;
+  }();
+  const auto first = static_cast<unsigned char>(key.empty() ? 0 : key.front());
+  if (first >= by_first.size()) return count;
+  const auto& names = fieldNames();
+  for (uint32_t bits = by_first[first] & ((1u << count) - 1); bits != 0; bits &= bits - 1) {
+    const auto i = static_cast<size_t>(std::countr_zero(bits));
+    if (names[i] == key) return i;
+  }
+  return count;
+}
+
+}  // namespace
+
+void RuleFields::read(Parser& p, json& obj, const JsonPath& path, bool route) {
+  const size_t count = route ? fieldNames().size() : ruleKeys().size();
+  for (auto& [k, v] : obj.get_ref<json::object_t&>()) {
+    const size_t i = fieldIndex(k, count);
+    if (i == count) {
+      p.unknownField(path, k, route ? fieldNames() : ruleKeys());
+    } else {
+      at_[i] = &v;
     }
   }
 }
 
-std::optional<int64_t> Parser::seconds(const json& v, const std::string& path, bool allow_forever) {
+std::optional<int64_t> Parser::seconds(const json& v, const JsonPath& path, bool allow_forever) {
   if (allow_forever && v.is_string() && v.get_ref<const std::string&>() == "forever") {
     return kForever;
   }
@@ -69,7 +147,7 @@ std::optional<int64_t> Parser::seconds(const json& v, const std::string& path, b
   return std::nullopt;
 }
 
-std::optional<int64_t> Parser::count(const json& v, const std::string& path) {
+std::optional<int64_t> Parser::count(const json& v, const JsonPath& path) {
   if (v.is_number_unsigned()) {
     return static_cast<int64_t>(std::min<uint64_t>(v.get<uint64_t>(), uint64_t{INT32_MAX}));
   }
@@ -79,19 +157,19 @@ std::optional<int64_t> Parser::count(const json& v, const std::string& path) {
   return std::nullopt;
 }
 
-std::optional<bool> Parser::boolean(const json& v, const std::string& path) {
+std::optional<bool> Parser::boolean(const json& v, const JsonPath& path) {
   if (v.is_boolean()) return v.get<bool>();
   error(path, "must be true or false, got " + shown(v));
   return std::nullopt;
 }
 
-std::optional<std::string> Parser::string(const json& v, const std::string& path) {
+std::optional<std::string> Parser::string(const json& v, const JsonPath& path) {
   if (v.is_string() && !v.get_ref<const std::string&>().empty()) return v.get<std::string>();
   error(path, "must be a non-empty string, got " + shown(v));
   return std::nullopt;
 }
 
-std::optional<std::vector<std::string>> Parser::stringList(const json& v, const std::string& path) {
+std::optional<std::vector<std::string>> Parser::stringList(const json& v, const JsonPath& path) {
   if (!v.is_array()) {
     error(path, "must be an array of strings, got " + shown(v));
     return std::nullopt;
@@ -99,7 +177,7 @@ std::optional<std::vector<std::string>> Parser::stringList(const json& v, const 
   std::vector<std::string> out;
   bool ok = true;
   for (size_t i = 0; i < v.size(); ++i) {
-    if (auto s = string(v[i], path + "[" + std::to_string(i) + "]")) {
+    if (auto s = string(v[i], path.item(i))) {
       out.push_back(std::move(*s));
     } else {
       ok = false;
@@ -109,7 +187,7 @@ std::optional<std::vector<std::string>> Parser::stringList(const json& v, const 
   return out;
 }
 
-std::optional<size_t> Parser::oneOf(const json& v, const std::string& path,
+std::optional<size_t> Parser::oneOf(const json& v, const JsonPath& path,
                                     const std::vector<std::string_view>& choices) {
   if (v.is_string()) {
     const auto& s = v.get_ref<const std::string&>();

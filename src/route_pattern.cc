@@ -1,11 +1,35 @@
 #include "route_pattern.h"
 
+#include <cstdint>
+
 namespace freshet {
 namespace {
 
 bool isNameChar(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
 }
+
+// Reads a valid pattern's shape one character at a time. The shape is the
+// pattern with each param's name dropped: in a valid pattern ':' only
+// starts a segment, and the name runs to the next '/'.
+class ShapeReader {
+ public:
+  explicit ShapeReader(std::string_view pattern) : rest_(pattern) {}
+
+  bool done() const { return rest_.empty(); }
+
+  char next() {
+    const char c = rest_.front();
+    rest_.remove_prefix(1);
+    if (c == ':') {
+      while (!rest_.empty() && rest_.front() != '/') rest_.remove_prefix(1);
+    }
+    return c;
+  }
+
+ private:
+  std::string_view rest_;
+};
 
 }  // namespace
 
@@ -19,7 +43,9 @@ std::optional<std::string> validatePattern(std::string_view pattern) {
   if (pattern.empty() || pattern.front() != '/') {
     return "a pattern must start with '/', e.g. \"/blog/:slug\"";
   }
-  if (pattern.find_first_of("?#") != std::string_view::npos) {
+  // Two searches for one character each: find_first_of("?#") searches the
+  // set once per character of the pattern.
+  if (pattern.find('?') != std::string_view::npos || pattern.find('#') != std::string_view::npos) {
     return "a pattern matches the path only: remove the query or fragment";
   }
   // The first problem, segment by segment from the left.
@@ -80,6 +106,23 @@ std::string patternShape(std::string_view pattern) {
     }
   });
   return out;
+}
+
+size_t PatternShapeHash::operator()(std::string_view pattern) const {
+  // FNV-1a over the shape's characters.
+  uint64_t h = 14695981039346656037ull;
+  for (ShapeReader r(pattern); !r.done();) {
+    h = (h ^ static_cast<unsigned char>(r.next())) * 1099511628211ull;
+  }
+  return static_cast<size_t>(h);
+}
+
+bool PatternShapeEqual::operator()(std::string_view a, std::string_view b) const {
+  ShapeReader ra(a), rb(b);
+  while (!ra.done() && !rb.done()) {
+    if (ra.next() != rb.next()) return false;
+  }
+  return ra.done() && rb.done();
 }
 
 bool samePattern(std::string_view a, std::string_view b) {

@@ -22,12 +22,14 @@ std::vector<std::string_view> splitPath(std::string_view path);
 template <typename F>
 void forEachSegment(std::string_view path, F&& f) {
   if (!path.empty() && path.front() == '/') path.remove_prefix(1);
-  size_t start = 0;
-  for (size_t i = 0; i <= path.size(); ++i) {
-    if (i == path.size() || path[i] == '/') {
-      f(path.substr(start, i - start), i == path.size());
-      start = i + 1;
+  for (;;) {
+    const size_t slash = path.find('/');
+    if (slash == std::string_view::npos) {
+      f(path, true);
+      return;
     }
+    f(path.substr(0, slash), false);
+    path.remove_prefix(slash + 1);
   }
 }
 
@@ -43,5 +45,15 @@ bool samePattern(std::string_view a, std::string_view b);
 // A valid pattern with its param names erased ("/a/:x/*" -> "/a/:/*"):
 // equal shapes match the same paths.
 std::string patternShape(std::string_view pattern);
+
+// Hash and equality of valid patterns by shape, for hash containers keyed
+// by the patterns themselves: equal exactly when patternShape() is, without
+// building the shapes (the manifest loader checks every route for a twin).
+struct PatternShapeHash {
+  size_t operator()(std::string_view pattern) const;
+};
+struct PatternShapeEqual {
+  bool operator()(std::string_view a, std::string_view b) const;
+};
 
 }  // namespace freshet

@@ -78,6 +78,31 @@ TEST(Manifest, RoutesInheritDefaults) {
   EXPECT_FALSE(m.routes[2].rules.cache);
 }
 
+TEST(Manifest, PathsOfNestedValues) {
+  const auto r = parseManifest(R"({"defaults":{"key":{"headers":["ok","bad header"]}},)"
+                               R"("routes":[{"pattern":"/a/:x","tags":["t:{x}","t:{y}"]},)"
+                               R"({"pattern":"/a/:z","bypassHeaders":["x-a","a b"]}]})");
+  ASSERT_EQ(r.errors.size(), 4u);
+  EXPECT_EQ(r.errors[0].path, "$.defaults.key.headers[1]");
+  EXPECT_EQ(r.errors[1].path, "$.routes[0].tags[1]");
+  EXPECT_EQ(r.errors[1].message, "\"{y}\" is not a parameter of pattern \"/a/:x\"");
+  EXPECT_EQ(r.errors[2].path, "$.routes[1].pattern");
+  EXPECT_EQ(r.errors[2].message,
+            "\"/a/:z\" matches the same paths as $.routes[0], which shadows it");
+  EXPECT_EQ(r.errors[3].path, "$.routes[1].bypassHeaders[1]");
+}
+
+TEST(Manifest, UnknownFieldsInKeyOrderWithSuggestions) {
+  const auto r = parseManifest(R"({"routes":[{"pattern":"/","tll":1,"Name":"x","é":2}],)"
+                               R"("defaults":{"name":"d"}})");
+  ASSERT_EQ(r.errors.size(), 4u);
+  EXPECT_EQ(r.errors[0].path, "$.defaults.name");
+  EXPECT_EQ(r.errors[1].path, "$.routes[0].Name");
+  EXPECT_EQ(r.errors[1].message, "unknown field \"Name\" (did you mean \"name\"?)");
+  EXPECT_EQ(r.errors[2].path, "$.routes[0].tll");
+  EXPECT_EQ(r.errors[3].path, "$.routes[0].é");
+}
+
 TEST(Manifest, ReportsEveryErrorNotJustTheFirst) {
   const auto r = parseManifest(R"({"routes":[{"pattern":"x","ttl":-1},{"pattern":"/","foo":1}]})");
   EXPECT_EQ(r.errors.size(), 3u);

@@ -64,6 +64,51 @@ TEST(RouteMatcher, NoMatch) {
   EXPECT_FALSE(m.match("/a/b"));
 }
 
+TEST(RoutePattern, ShapeHashAndEqualAgreeWithPatternShape) {
+  const std::vector<std::string> patterns = {
+      "/",   "/a",    "/a/",    "/a//b",  "/a/:x",     "/a/:y",   "/a/x",     "/a/*",
+      "/*",  "/:p/*", "/:q/*",  "/:p/:q", "/:p",       "/a/:x/b", "/a/:yy/b", "/a/b/:x",
+      "/ab", "/a/b",  "/:ab/c", "/:a/bc", "/a/:x_1/*", "/a/:z/*"};
+  for (const auto& a : patterns) {
+    for (const auto& b : patterns) {
+      const bool same = patternShape(a) == patternShape(b);
+      EXPECT_EQ(PatternShapeEqual{}(a, b), same) << a << " " << b;
+      if (same) {
+        EXPECT_EQ(PatternShapeHash{}(a), PatternShapeHash{}(b)) << a << " " << b;
+      }
+    }
+  }
+}
+
+TEST(RouteMatcher, AddKeepsTheFirstOfOneShape) {
+  RouteMatcher m;
+  EXPECT_FALSE(m.match("/"));
+  m.reserve(4, 16);
+  m.add("/a/:x", 3);
+  m.add("/a/:y", 4);  // the same paths: route 3 keeps them
+  m.add("/a/*", 5);
+  m.add("/", 6);
+  const auto x = m.match("/a/1");
+  ASSERT_TRUE(x);
+  EXPECT_EQ(x->route, 3u);
+  EXPECT_EQ(x->params, (decltype(x->params){{"x", "1"}}));
+  EXPECT_EQ(m.match("/a/1/2")->route, 5u);
+  EXPECT_EQ(m.match("/")->route, 6u);
+}
+
+TEST(RouteMatcher, ManyLiteralsGrowTheTable) {
+  // No reserve: the table of edges grows as literals are added.
+  RouteMatcher m;
+  for (uint32_t i = 0; i < 500; ++i)
+    m.add("/s" + std::to_string(i % 7) + "/p" + std::to_string(i), i);
+  for (uint32_t i = 0; i < 500; ++i) {
+    const auto r = m.match("/s" + std::to_string(i % 7) + "/p" + std::to_string(i));
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->route, i);
+  }
+  EXPECT_FALSE(m.match("/s0/p1"));  // p1 is under s1
+}
+
 TEST(RouteMatcher, ManyRoutes) {
   std::vector<std::string> patterns;
   for (int i = 0; i < 10000; ++i) patterns.push_back("/r" + std::to_string(i) + "/:id");
