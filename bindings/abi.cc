@@ -64,7 +64,7 @@ State& state() {
 
 // A record past this many bytes is not kept at its size once a smaller one
 // follows: one huge request must not pin its buffer for the isolate's life.
-constexpr size_t kKeepBytes = 64 * 1024;
+constexpr size_t kKeepBytes = size_t{64} * 1024;
 
 // The first NUL byte in [p, end), or end. Eight bytes at a time: wasi-libc's
 // memchr goes byte by byte, and records are mostly long header values.
@@ -186,7 +186,8 @@ bool decodeRequest(Reader& in, DecodedRequest& out) {
   // Copy the rest of the input (the lists after the request are short) and
   // decode the copy: one pass over the bytes.
   out.bytes.assign(in.pos(), in.remaining());
-  if (out.bytes.capacity() > kKeepBytes && out.bytes.size() <= kKeepBytes) out.bytes.shrink_to_fit();
+  if (out.bytes.capacity() > kKeepBytes && out.bytes.size() <= kKeepBytes)
+    out.bytes.shrink_to_fit();
   Reader own(out.bytes.data(), out.bytes.size());
   std::string_view method, url;
   if (!own.str(method) || !own.str(url) || !own.fields((count - 2) / 2, out.headers)) return false;

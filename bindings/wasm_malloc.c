@@ -1,19 +1,18 @@
-/* A small allocator for the wasi build, in place of wasi-libc's dlmalloc
- * (about 9 KB of code, the largest single piece of libc in the module;
- * docs/build.md "Sizes"). The Emscripten build uses Emscripten's emmalloc
- * for the same reason. Compiled as C, wasi only.
+/* A small allocator for both wasm builds, in place of wasi-libc's dlmalloc
+ * (about 9 KB of code, the largest single piece of libc in the module) and
+ * Emscripten's emmalloc (docs/build.md "Sizes"). Compiled as C, wasm only.
  *
  * Power-of-two size classes with one free list each; memory comes from
- * sbrk (memory.grow) and is never returned, which suits an engine that
- * lives as long as its isolate and whose allocations are small strings and
- * vectors. Every block has a 16-byte header (the result is 16-aligned, as
- * max_align_t requires on wasm32); the 8 bytes before the pointer hold the
- * offset back to the block start and the class. */
+ * the initial memory after __heap_base, then memory.grow, and is never
+ * returned, which suits an engine that lives as long as its isolate and
+ * whose allocations are small strings and vectors. Every block has a
+ * 16-byte header (the result is 16-aligned, as max_align_t requires on
+ * wasm32); the 8 bytes before the pointer hold the offset back to the block
+ * start and the class. */
 #include <errno.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
-#include <unistd.h>
 
 #define MIN_CLASS 5 /* 32-byte blocks */
 #define MAX_CLASS 31
@@ -29,7 +28,26 @@ static unsigned class_for(size_t total) {
   return 32u - (unsigned)__builtin_clz((unsigned)(total - 1));
 }
 
-/* A block of 2^c bytes: from the free list, else carved from sbrk memory. */
+extern char __heap_base; /* set by wasm-ld: the first byte after data and stack */
+
+/* `want` more bytes of linear memory, contiguous with the previous ones:
+ * first the initial memory after __heap_base, then new pages from
+ * memory.grow. 0 when memory cannot grow. Neither libc's sbrk is used:
+ * Emscripten only has one together with its own malloc. */
+static uintptr_t more_memory(size_t want) {
+  static uintptr_t brk;
+  if (!brk) brk = ((uintptr_t)&__heap_base + 15u) & ~(uintptr_t)15u;
+  uintptr_t end = __builtin_wasm_memory_size(0) * 65536u;
+  if (end - brk < want) {
+    size_t pages = (want - (end - brk) + 65535u) / 65536u;
+    if (__builtin_wasm_memory_grow(0, pages) == (size_t)-1) return 0;
+  }
+  uintptr_t start = brk;
+  brk += want;
+  return start;
+}
+
+/* A block of 2^c bytes: from the free list, else carved from new memory. */
 static uintptr_t take_block(unsigned c) {
   void* head = free_lists[c];
   if (head) {
@@ -39,10 +57,9 @@ static uintptr_t take_block(unsigned c) {
   size_t size = (size_t)1 << c;
   if (bump_end - bump_pos < size) {
     size_t want = size > CHUNK ? size : CHUNK;
-    void* got = sbrk((intptr_t)want);
-    if (got == (void*)-1) return 0;
-    uintptr_t start = (uintptr_t)got;
-    /* Continue the current run when sbrk extends it; the rest of an old
+    uintptr_t start = more_memory(want);
+    if (!start) return 0;
+    /* Continue the current run when new memory extends it; the rest of an old
      * run is abandoned (at most one block's worth per class change). */
     if (start != bump_end) bump_pos = (start + 15u) & ~(uintptr_t)15u;
     bump_end = start + want;

@@ -1,7 +1,6 @@
 #include "http_date.h"
 
 #include <array>
-#include <cstdio>
 
 #include "text.h"
 
@@ -192,11 +191,37 @@ std::string formatHttpDate(UnixSeconds t) {
   const unsigned d = doy - (153 * mp + 2) / 5 + 1;
   const unsigned m = mp < 10 ? mp + 3 : mp - 9;
   y += m <= 2 ? 1 : 0;
+  // IMF-fixdate (RFC 9110 5.6.7), written by hand: snprintf would bring
+  // printf's float formatting (and 128-bit float helpers) into the module.
   char out[64];
-  std::snprintf(out, sizeof out, "%s, %02u %s %04lld %02lld:%02lld:%02lld GMT", kDayNames[weekday],
-                d, kMonNames[m - 1], static_cast<long long>(y), static_cast<long long>(secs / 3600),
-                static_cast<long long>((secs / 60) % 60), static_cast<long long>(secs % 60));
-  return out;
+  char* w = out;
+  auto text = [&w](const char* s) {
+    while (*s != 0) *w++ = *s++;
+  };
+  auto two = [&w](int64_t v) {
+    *w++ = static_cast<char>('0' + v / 10);
+    *w++ = static_cast<char>('0' + v % 10);
+  };
+  text(kDayNames[weekday]);
+  text(", ");
+  two(d);
+  *w++ = ' ';
+  text(kMonNames[m - 1]);
+  *w++ = ' ';
+  if (y >= 0 && y <= 9999) {
+    two(y / 100);
+    two(y % 100);
+  } else {
+    w = writeDecimal(w, y);  // outside what the format can say; kept readable
+  }
+  *w++ = ' ';
+  two(secs / 3600);
+  *w++ = ':';
+  two((secs / 60) % 60);
+  *w++ = ':';
+  two(secs % 60);
+  text(" GMT");
+  return std::string(out, static_cast<size_t>(w - out));
 }
 
 }  // namespace freshet

@@ -20,7 +20,9 @@ inline void putList(std::vector<uint8_t>& out, const std::vector<std::string>& i
 }
 
 // The empty request list: "the request given in full by an earlier call".
-inline void putKeptRequest(std::vector<uint8_t>& out) { putList(out, {}); }
+inline void putKeptRequest(std::vector<uint8_t>& out) {
+  putList(out, {});
+}
 
 // Copies `bytes` into the engine's input buffer; returns their length.
 inline uint32_t send(const std::vector<uint8_t>& bytes) {

@@ -51,6 +51,9 @@ INSTANTIATE_TEST_SUITE_P(
 
 TEST(HttpDateFormat, RoundTrips) {
   EXPECT_EQ(formatHttpDate(784111777), "Sun, 06 Nov 1994 08:49:37 GMT");
+  EXPECT_EQ(formatHttpDate(0), "Thu, 01 Jan 1970 00:00:00 GMT");
+  EXPECT_EQ(formatHttpDate(253402300799), "Fri, 31 Dec 9999 23:59:59 GMT");
+  EXPECT_EQ(formatHttpDate(-62135596800), "Mon, 01 Jan 0001 00:00:00 GMT");
   EXPECT_EQ(parseHttpDate(formatHttpDate(1709208000)), 1709208000);
 }
 
