@@ -1,6 +1,6 @@
 // Both wasm builds survive memory growth: a large manifest makes the
-// module grow its memory (the Emscripten build then calls its
-// emscripten_notify_memory_growth import, which the worker answers).
+// module grow its memory (bindings/wasm_malloc.c calls memory.grow), and
+// the worker's views of linear memory follow.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
