@@ -25,7 +25,7 @@ export function freshetDecider(module, routes = 10) {
         const rd = eng.request(record);
         const sd = eng.store(record, rd.route, c.status, c.response, T1 - 40, T1);
         const ld = eng.lookup(record, rd.route, c.meta, T2);
-        sink += rd.action + sd.action + ld.action + rd.key.length;
+        sink += rd.action + sd.action + ld.action + rd.keyUrl.length; // the worker keys the Cache API on keyUrl
       }
     }
     return sink;
