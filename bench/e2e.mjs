@@ -80,6 +80,9 @@ export async function startWorkers(origin) {
   const defs = {
     'pass-through': { modules: true, scriptPath: path.join(ROOT, 'bench/workers/passthrough.js') },
     'bare cache': { modules: true, scriptPath: path.join(ROOT, 'bench/workers/cache.js') },
+    // The same worker again, in its own workerd: how far two identical
+    // workers drift apart in one run (the measurement's resolution).
+    'bare cache, twin': { modules: true, scriptPath: path.join(ROOT, 'bench/workers/cache.js') },
     'hono cache': { modules: true, scriptPath: honoBundle() },
     freshet: { modules: freshetModules(), modulesRoot: ROOT, bindings: { ORIGIN: origin, FRESHET_MANIFEST: JSON.stringify(FRESHET_MANIFEST) } },
     'freshet memory': {
