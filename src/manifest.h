@@ -68,6 +68,7 @@ struct RouteRules {
   std::optional<int64_t> min_ttl;       // floor on the origin's lifetime
   std::optional<int64_t> max_ttl;       // cap on the origin's lifetime
   std::optional<int64_t> negative_ttl;  // 404/410 without origin freshness
+  bool negative_heuristic = false;      // negativeTtl "heuristic": 404/410 like a 200
   bool cache_private = false;           // store "private" responses (loud!)
   std::vector<std::string> methods = {"GET", "HEAD"};
   int64_t max_body_bytes = 8192;  // POST routes: larger bodies bypass

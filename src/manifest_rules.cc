@@ -189,7 +189,19 @@ void parseRules(Parser& p, const RuleFields& f, const JsonPath& path, RouteRules
   if (const json* v = f[F::kHeuristic]) r.heuristic = p.boolean(*v, at("heuristic")).value_or(true);
   if (const json* v = f[F::kMinTtl]) r.min_ttl = p.seconds(*v, at("minTtl"), false);
   if (const json* v = f[F::kMaxTtl]) r.max_ttl = p.seconds(*v, at("maxTtl"), true);
-  if (const json* v = f[F::kNegativeTtl]) r.negative_ttl = p.seconds(*v, at("negativeTtl"), false);
+  if (const json* v = f[F::kNegativeTtl]) {
+    // "heuristic": 404/410 get the RFC 9111 4.2.2 heuristic like a 200.
+    if (v->is_string() && v->get_ref<const std::string&>() == "heuristic") {
+      r.negative_heuristic = true;
+      r.negative_ttl.reset();
+    } else if (v->is_string()) {
+      p.error(at("negativeTtl"),
+              "must be a whole number of seconds or \"heuristic\", got " + shown(*v));
+    } else {
+      r.negative_ttl = p.seconds(*v, at("negativeTtl"), false);
+      r.negative_heuristic = false;
+    }
+  }
   if (const json* v = f[F::kCachePrivate]) {
     r.cache_private = p.boolean(*v, at("cachePrivate")).value_or(false);
     if (r.cache_private) {

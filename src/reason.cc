@@ -41,6 +41,7 @@ std::string_view reasonName(Reason r) {
     case Reason::kPartial: return "partial";
     case Reason::kServerError: return "server-error";
     case Reason::kUnknownStatus: return "unknown-status";
+    case Reason::kNegativeNoTtl: return "negative-no-freshness";
     case Reason::kInvalidated: return "invalidated";
     case Reason::kSafeMethod: return "safe-method";
     case Reason::kErrorStatus: return "error-status";

@@ -61,7 +61,11 @@ std::string describeRoute(const Route& route, uint32_t index) {
   seconds(w, r.min_ttl);
   w.key("name").string(route.name);
   w.key("negativeTtl");
-  seconds(w, r.negative_ttl);
+  if (r.negative_heuristic) {
+    w.string("heuristic");
+  } else {
+    seconds(w, r.negative_ttl);
+  }
   w.key("originHeaders")
       .string(r.origin_headers == OriginHeaders::kRespect ? "respect" : "override");
   w.key("originTimeout").number(r.origin_timeout);

@@ -77,6 +77,14 @@ StoreDecision Engine::decideStore(const RequestFacts& req, uint32_t route, int s
     life = {*rules.negative_ttl, LifetimeSource::kRoute};  // negative caching
   } else if (!explicit_life) {
     if (!isHeuristicallyCacheableStatus(status)) return refuse(Reason::kStatus);
+    // Negative answers are stored only with explicit freshness or the
+    // route's negativeTtl (docs/manifest.md): RFC 9111 4.2.2 allows a
+    // heuristic for 404 and 410, but a missing page cached for up to a day
+    // because it has a Last-Modified is not what an operator asked for;
+    // "negativeTtl": "heuristic" asks for it.
+    if ((status == 404 || status == 410) && !rules.negative_heuristic) {
+      return refuse(Reason::kNegativeNoTtl);
+    }
     if (rules.heuristic) life = heuristicLifetime(r, response_time);
     // RFC 9111 section 3: a heuristically cacheable status makes the
     // response storable even without a lifetime; with a validator it is

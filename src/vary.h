@@ -27,8 +27,10 @@ std::string joinVaryNames(const std::vector<std::string>& names);
 // Normalises one selecting field value (RFC 9111 4.1 allows normalising
 // values that are semantically the same): list members are trimmed and
 // rejoined with ",", so "1, 2", " 1 ,2" and two field lines "1" + "2"
-// match; Accept-Language, Accept-Encoding, Accept and Accept-Charset also
-// ignore member order and case.
+// match. In Accept-Language, Accept-Encoding, Accept and Accept-Charset,
+// case and optional whitespace are folded and members are ordered by their
+// "q" weight; members of equal weight keep their order, which may carry a
+// preference ("en, fr" is not "fr, en"; "fr;q=0.5, en" is "en, fr;q=0.5").
 std::string normalizeSelecting(std::string_view name, std::string_view value);
 
 // A URL-safe id of the request's values for `names`, unambiguous: a field

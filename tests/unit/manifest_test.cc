@@ -50,7 +50,9 @@ INSTANTIATE_TEST_SUITE_P(
         BadManifest{"bad_method", R"({"routes":[{"pattern":"/","methods":["DELETE"]}]})",
                     "$.routes[0].methods[0]", "unsupported method"},
         BadManifest{"bad_defaults", R"({"defaults":{"swr":1},"routes":[]})", "$.defaults.swr",
-                    "unknown field"}),
+                    "unknown field"},
+        BadManifest{"bad_negative_ttl", R"({"routes":[{"pattern":"/","negativeTtl":"heur"}]})",
+                    "$.routes[0].negativeTtl", "or \"heuristic\""}),
     [](const auto& info) { return info.param.name; });
 
 TEST(Manifest, RoutesInheritDefaults) {

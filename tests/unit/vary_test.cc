@@ -26,9 +26,49 @@ TEST(Vary, NormalisesListsAndAcceptFields) {
   EXPECT_EQ(normalizeSelecting("foo", "1, 2"), normalizeSelecting("foo", " 1 ,2 "));
   EXPECT_NE(normalizeSelecting("foo", "1, 2"), normalizeSelecting("foo", "2, 1"));
   EXPECT_EQ(normalizeSelecting("accept-language", "en, de"),
-            normalizeSelecting("accept-language", "De ,  EN"));
+            normalizeSelecting("accept-language", "EN ,  De"));
+}
+
+// RFC 9111 4.1: only normalisations "known to have identical semantics".
+// Members of equal weight keep their order (RFC 4647 2.3: the order of
+// language ranges is a preference); distinct weights order them.
+TEST(Vary, KeepsTheOrderOfEqualWeights) {
+  EXPECT_NE(normalizeSelecting("accept-language", "en, fr"),
+            normalizeSelecting("accept-language", "fr, en"));
+  EXPECT_NE(normalizeSelecting("accept-encoding", "gzip, br"),
+            normalizeSelecting("accept-encoding", "br, gzip"));
+  EXPECT_NE(normalizeSelecting("accept", "text/html, application/json"),
+            normalizeSelecting("accept", "application/json, text/html"));
+  EXPECT_EQ(normalizeSelecting("accept-language", "en, fr"), "en,fr");
   EXPECT_EQ(normalizeSelecting("accept-encoding", "gzip;q=1.0, br"),
-            normalizeSelecting("accept-encoding", "br, gzip; q=1.0"));
+            normalizeSelecting("accept-encoding", "gzip; q=1.0 ,br"));
+}
+
+TEST(Vary, OrdersDistinctWeights) {
+  EXPECT_EQ(normalizeSelecting("accept-language", "fr;q=0.5, en"), "en,fr;q=0.5");
+  EXPECT_EQ(normalizeSelecting("accept-language", "en, fr;q=0.5"), "en,fr;q=0.5");
+  EXPECT_EQ(normalizeSelecting("accept-encoding", "br;q=0.1, gzip;q=0.9, zstd"),
+            "zstd,gzip;q=0.9,br;q=0.1");
+  EXPECT_EQ(normalizeSelecting("accept", "text/*;q=0.3, text/html;q=0.7, */*;q=0.01"),
+            "text/html;q=0.7,text/*;q=0.3,*/*;q=0.01");
+  // Ties keep their order around the reordered members.
+  EXPECT_EQ(normalizeSelecting("accept-language", "de;q=0.2, en, fr"), "en,fr,de;q=0.2");
+  EXPECT_NE(normalizeSelecting("accept-language", "de;q=0.2, en, fr"),
+            normalizeSelecting("accept-language", "fr, en, de;q=0.2"));
+}
+
+TEST(Vary, MalformedWeightsKeepTheOrder) {
+  EXPECT_EQ(normalizeSelecting("accept-language", "fr;q=2, en"), "fr;q=2,en");
+  EXPECT_EQ(normalizeSelecting("accept-language", "fr;q=0.5x, en"), "fr;q=0.5x,en");
+  EXPECT_EQ(normalizeSelecting("accept-language", "fr;q=0.1234, en"), "fr;q=0.1234,en");
+  EXPECT_EQ(normalizeSelecting("accept-language", "fr;q=, en"), "fr;q=,en");
+}
+
+TEST(Vary, AcceptKeepsTheCaseOfParameterValues) {
+  EXPECT_EQ(normalizeSelecting("accept", "Text/HTML; Level=A"), "text/html;level=A");
+  EXPECT_NE(normalizeSelecting("accept", "text/html;level=A"),
+            normalizeSelecting("accept", "text/html;level=a"));
+  EXPECT_EQ(normalizeSelecting("accept-language", "EN-us"), "en-us");
 }
 
 TEST(Vary, VariantIdsSeparateAbsentFromEmptyAndDifferentValues) {

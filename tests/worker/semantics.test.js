@@ -79,7 +79,8 @@ describe(`HTTP semantics, RFC manifest (${WASM_BUILD} build)`, () => {
     const fr = { 'accept-language': 'fr' };
     assert.equal((await worker.fetch('/vary', { headers: en })).text, 'lang=en, de #1');
     assert.equal((await worker.fetch('/vary', { at: 1, headers: fr })).text, 'lang=fr #2');
-    const enAgain = await worker.fetch('/vary', { at: 2, headers: { 'accept-language': 'DE,en' } });
+    // Case and optional whitespace fold; the order of equal preferences does not.
+    const enAgain = await worker.fetch('/vary', { at: 2, headers: { 'accept-language': 'EN ,De' } });
     assert.equal(enAgain.xcache, 'HIT');
     assert.equal(enAgain.text, 'lang=en, de #1');
     const frAgain = await worker.fetch('/vary', { at: 3, headers: fr });
@@ -89,6 +90,10 @@ describe(`HTTP semantics, RFC manifest (${WASM_BUILD} build)`, () => {
     assert.equal(none.xcache, 'MISS');
     assert.equal(origin.hits('/vary'), 3);
     assert.equal(none.headers.get('x-freshet-vary'), null);
+    const deFirst = await worker.fetch('/vary', { at: 5, headers: { 'accept-language': 'de, en' } });
+    assert.equal(deFirst.xcache, 'MISS', 'de, en prefers German: not the variant of en, de');
+    assert.equal(deFirst.text, 'lang=de, en #4');
+    assert.equal(origin.hits('/vary'), 4);
   });
 
   test('Vary: * is never stored', async () => {
