@@ -5,17 +5,23 @@
 // - `run(key, lead, follow)`: the first request for a key that must go to
 //   the origin (a miss, or an entry that must be revalidated) leads; the
 //   others arriving while it runs wait for it, then `follow(shared)`.
-// - `cache`: wraps the platform cache. Every `put` is tee'd into a hub that
-//   keeps the entry's chunks while the put is in progress; a `match` for that
-//   key meanwhile answers from the hub (chunks so far, then the rest as they
-//   arrive), so a follower goes through the ordinary lookup path (freshness,
-//   Vary, conditionals, Range) against the entry the leader is storing.
+// - `cache`: wraps the platform cache. Every `put` reads the body into a hub
+//   that keeps the entry's chunks while the put is in progress; a `match` for
+//   that key meanwhile answers from the hub (chunks so far, then the rest as
+//   they arrive), so a follower goes through the ordinary lookup path
+//   (freshness, Vary, conditionals, Range) against the entry the leader is
+//   storing. The platform gets the body only once it is whole (putWhole).
 // Only responses the engine decided to store reach `put`, so nothing that
 // is private to one client is ever shared. A follower whose leader stored
 // nothing (`shared` false) fetches for itself, in parallel with the others.
 
+import { concat } from './bytes.js';
+import { LENGTH_HEADER, declaredLength, framedBody } from './integrity.js';
+
 /** Replay limit per entry: past it, late arrivals read the platform cache. */
 export const DEFAULT_REPLAY_LIMIT = 8 * 1024 * 1024;
+/** Bodies up to this size are put into the platform cache only once whole. */
+export const DEFAULT_BUFFER_LIMIT = 8 * 1024 * 1024;
 
 // workerd flags a request as hung when it waits on a promise that only
 // another request can settle and has no I/O of its own pending: a short
@@ -86,9 +92,16 @@ class Hub {
     const headers = new Headers(this.headers);
     const init = { status: this.status, statusText: this.statusText, headers };
     if (this.done && this.size === 0) return new Response(null, init);
+    // Framed by the declared length: a follower of a body cut short sees an
+    // aborted response, like the leader's client (docs/security.md "Integrity").
+    return new Response(framedBody(this.stream(), declaredLength(headers)), init);
+  }
+
+  /** The body from its first byte, as it arrives; errors where the source failed. */
+  stream() {
     const hub = this;
     let next = 0;
-    const body = new ReadableStream({
+    return new ReadableStream({
       async pull(controller) {
         while (next >= hub.chunks.length && !hub.done && !hub.failed) await awaitAwake(hub.changed);
         if (next < hub.chunks.length) controller.enqueue(hub.chunks[next++]);
@@ -96,7 +109,16 @@ class Hub {
         else controller.close();
       },
     });
-    return new Response(body, init);
+  }
+
+  /** Settles once the body is whole, failed, or larger than `limit` bytes. */
+  async whole(limit) {
+    while (!this.done && !this.failed && this.size <= limit) await awaitAwake(this.changed);
+  }
+
+  /** The whole body in one buffer (once done). */
+  bytes() {
+    return concat(this.chunks, this.size);
   }
 }
 
@@ -104,10 +126,36 @@ class Hub {
  * @param {() => Cache} getCache the platform cache
  * @param {{ replayLimit?: number }} [options]
  */
-export function createCoalescer(getCache, { replayLimit = DEFAULT_REPLAY_LIMIT } = {}) {
+export function createCoalescer(getCache, { replayLimit = DEFAULT_REPLAY_LIMIT, bufferLimit = DEFAULT_BUFFER_LIMIT } = {}) {
   const flights = new Map(); // key -> { done: settled when the leader is done, stored: it put an entry }
   const hubs = new Map(); // key URL -> Hub of a put in progress
   const stats = { leaders: 0, followers: 0, shared: 0, hubReads: 0 };
+
+  // The platform is handed a body only once it is known whole (docs/security.md
+  // "Integrity"): a put of a stream that fails part-way may keep what arrived.
+  // Bodies up to `bufferLimit` are put from one buffer, with their length
+  // recorded; a larger one is streamed and deleted again if it fails.
+  async function putWhole(request, response, hub) {
+    const init = { status: response.status, statusText: response.statusText };
+    if (response.body === null) return getCache().put(request, response);
+    await hub.whole(bufferLimit);
+    if (hub.failed) throw hub.failed;
+    if (hub.done) {
+      const headers = new Headers(response.headers);
+      headers.set(LENGTH_HEADER, String(hub.size));
+      headers.delete('content-length');
+      return getCache().put(request, new Response(hub.bytes(), { ...init, headers }));
+    }
+    const headers = new Headers(response.headers);
+    const declared = declaredLength(headers);
+    if (declared !== null) headers.set(LENGTH_HEADER, String(declared));
+    const put = await getCache().put(request, new Response(hub.stream(), { ...init, headers }));
+    if (hub.failed) {
+      await getCache().delete(request).catch(() => false);
+      throw hub.failed;
+    }
+    return put;
+  }
 
   const cache = {
     async match(request, options) {
@@ -125,36 +173,13 @@ export function createCoalescer(getCache, { replayLimit = DEFAULT_REPLAY_LIMIT }
       const url = request.url;
       const flight = flights.get(url);
       if (flight) flight.stored = true;
-      let toCache = response;
-      let hub = null;
-      if (response.body) {
-        hub = new Hub(response, replayLimit);
-        const [a, b] = response.body.tee();
-        toCache = new Response(a, { status: response.status, statusText: response.statusText, headers: response.headers });
-        hub.pump(b);
-      } else {
-        hub = new Hub(response, replayLimit);
-      }
+      const hub = new Hub(response, replayLimit);
+      if (response.body) hub.pump(response.body);
       hubs.set(url, hub);
       const done = () => {
         if (hubs.get(url) === hub) hubs.delete(url);
       };
-      let put;
-      try {
-        put = Promise.resolve(getCache().put(request, toCache));
-      } catch (err) {
-        put = Promise.reject(err);
-      }
-      return put.then(
-        (v) => {
-          done();
-          return v;
-        },
-        (err) => {
-          done();
-          throw err;
-        },
-      );
+      return putWhole(request, response, hub).finally(done);
     },
     delete(request, options) {
       hubs.delete(typeof request === 'string' ? request : request.url);

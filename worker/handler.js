@@ -33,6 +33,7 @@ import {
 } from './response_headers.js';
 import { rangeResponse } from './range.js';
 import { createCoalescer } from './coalesce.js';
+import { checkedBody, declaredLength, framedBody, intactEntry } from './integrity.js';
 
 const HOP_BY_HOP_REQUEST = ['connection', 'keep-alive', 'proxy-connection', 'te', 'upgrade', 'trailer'];
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE', 'PUT', 'DELETE']);
@@ -90,6 +91,8 @@ function newStats() {
     notStored: {},
     engineErrors: 0,
     cacheErrors: 0,
+    incompleteBodies: 0,
+    damagedEntries: 0,
   };
 }
 
@@ -150,7 +153,14 @@ export function createHandler(options) {
       memoryConfiguredFor = engine;
     }
     const waitUntil = (p) => (ctx?.waitUntil ? ctx.waitUntil(p) : Promise.resolve(p).catch(() => {}));
-    return new TieredCache({ cache: getCache(), memory, global: GlobalTier.from(env), tiers: rd.tiers, waitUntil });
+    return new TieredCache({ cache: getCache(), memory, global: GlobalTier.from(env), tiers: rd.tiers, waitUntil, onDamaged: entryDamaged });
+  }
+
+  // A stored copy whose body is not the length recorded when it was stored
+  // (docs/security.md "Integrity"): dropped where it was found and counted.
+  function entryDamaged(url) {
+    stats.damagedEntries++;
+    logOnce('entry-damaged', { event: 'entry-damaged', key: url });
   }
 
   // Removes an entry from every tier it may be in.
@@ -470,11 +480,18 @@ export function createHandler(options) {
 
     if (stored?.body) stored.body.cancel().catch(() => {});
     const sd = eng.store(record, rd.route, resp.status, resp.headers, requestTime, responseTime);
-    let body = resp.body;
+    // Every reader (client, tiers, coalesced followers) sees an error, not a
+    // clean short body, when the origin does not send the whole body.
+    const declared = declaredLength(resp.headers);
+    let body = checkedBody(resp.body, declared, (err) => {
+      stats.incompleteBodies++;
+      log({ event: 'origin-body-incomplete', key: rd.key, message: err.message });
+    });
     if (sd.action === StoreAction.STORE) {
       stats.stores++;
       let forCache = null;
       if (body) [body, forCache] = body.tee();
+      body = framedBody(body, declared);
       hitForPass.clear(args.entryUrl);
       ctx.waitUntil(putEntry(args, resp.status, resp.statusText, resp.headers, forCache, sd));
     } else {
@@ -482,6 +499,7 @@ export function createHandler(options) {
       if (mode !== 'background') hitForPass.mark(args.entryUrl, requestTime);
       // Nothing usable remains stored once the origin refuses storage.
       if (stored) ctx.waitUntil(deleteEverywhere(args.entryUrl, args.env));
+      body = framedBody(body, declared);
     }
     if (mode === 'background') {
       body?.cancel().catch(() => {});
@@ -578,13 +596,31 @@ export function createHandler(options) {
     const cache = cacheFor(rd, env, ctx);
     const found = await cache.match(new Request(rd.keyUrl));
     const names = found?.headers.get(VARY_HEADER);
-    if (!found || names === null || names === undefined) return { stored: storedEntry(found), entryUrl: rd.keyUrl, vary: null };
+    if (!found || names === null || names === undefined) return { stored: checkedEntry(found, rd.keyUrl, env, ctx), entryUrl: rd.keyUrl, vary: null };
     found.body?.cancel().catch(() => {});
     const vary = { names, generation: found.headers.get(VARY_GEN_HEADER) ?? '' };
     const v = eng.vary(record, names);
     if (v.action !== VaryAction.SELECT || !vary.generation) return { stored: undefined, entryUrl: rd.keyUrl, vary };
     const url = variantUrl(rd.keyUrl, vary.generation, v.variantId);
-    return { stored: storedEntry(await cache.match(new Request(url))), entryUrl: url, vary };
+    return { stored: checkedEntry(await cache.match(new Request(url)), url, env, ctx), entryUrl: url, vary };
+  }
+
+  // A matched entry as stored, or undefined when its body is not the length
+  // recorded at store time (then it is deleted). Where the platform gives
+  // no Content-Length, the body is checked while read.
+  function checkedEntry(found, url, env, ctx) {
+    const drop = () => {
+      entryDamaged(url);
+      const p = deleteEverywhere(url, env);
+      if (ctx?.waitUntil) ctx.waitUntil(p);
+    };
+    const intact = intactEntry(found, drop);
+    if (found && !intact) {
+      found.body?.cancel().catch(() => {});
+      drop();
+      return undefined;
+    }
+    return storedEntry(intact);
   }
 
   function revalidateInBackground(ctx, args) {

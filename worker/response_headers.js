@@ -1,5 +1,7 @@
 // Header work on responses going to the client or into the platform cache.
 
+import { LENGTH_HEADER } from './integrity.js';
+
 /** Headers the engine keeps on stored entries; never shown to clients. */
 export const META_HEADER = 'x-freshet-meta';
 export const ORIGIN_CC_HEADER = 'x-freshet-origin-cc';
@@ -10,7 +12,16 @@ export const VARY_GEN_HEADER = 'x-freshet-vary-gen';
 export const TAGS_HEADER = 'x-freshet-tags';
 /** The origin's status of a stored entry (the platform stores every entry as a 200). */
 export const STATUS_HEADER = 'x-freshet-status';
-const INTERNAL = [META_HEADER, ORIGIN_CC_HEADER, VARY_HEADER, VARY_GEN_HEADER, TAGS_HEADER, STATUS_HEADER, 'x-freshet-tier'];
+const INTERNAL = [META_HEADER, ORIGIN_CC_HEADER, VARY_HEADER, VARY_GEN_HEADER, TAGS_HEADER, STATUS_HEADER, 'x-freshet-tier', LENGTH_HEADER];
+
+/**
+ * Fields the platform's cache adds to a matched entry about that internal
+ * entry (not the origin's answer), removed from every stored copy:
+ * CF-Cache-Status (Cloudflare and Miniflare). The platform's Age and Date
+ * are replaced too (the engine's Age; the origin's Date, kept aside), and
+ * so is Miniflare's heuristic Warning (see KEPT below).
+ */
+export const PLATFORM_ENTRY_FIELDS = ['cf-cache-status'];
 
 /** Targeted fields meant for the CDN tier (RFC 9213 section 2); stripped before the client. */
 export const CDN_ONLY = ['freshet-cache-control', 'cdn-cache-control', 'surrogate-control', 'cache-tag', 'surrogate-key'];
@@ -82,6 +93,8 @@ export function headersForStorage(headers, meta, platformTtl, routeTags = '') {
   const out = new Headers(headers);
   dropHopByHop(out);
   out.delete('set-cookie');
+  // Internal fields are freshet's alone: an origin cannot set them.
+  for (const h of INTERNAL) out.delete(h);
   // The engine keeps the age in the metadata (RFC 9111 4.2.3); a stored Age
   // would also make the platform shorten its own lifetime.
   out.delete('age');
@@ -213,6 +226,7 @@ export function storableEntry(status, statusText, headers, body) {
 export function storedEntry(resp) {
   if (!resp) return resp;
   const headers = new Headers(resp.headers);
+  for (const f of PLATFORM_ENTRY_FIELDS) headers.delete(f);
   for (const f of KEPT) {
     const v = headers.get(KEPT_PREFIX + f);
     headers.delete(KEPT_PREFIX + f);

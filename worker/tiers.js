@@ -7,6 +7,7 @@
 
 import { Tier } from './abi.js';
 import { readBounded } from './bytes.js';
+import { LENGTH_HEADER } from './integrity.js';
 
 /** Internal header on a matched response: which tier answered. */
 export const TIER_HEADER = 'x-freshet-tier';
@@ -126,6 +127,22 @@ export class GlobalTier {
   }
 }
 
+/**
+ * An entry of bytes as a tier keeps it: the byte length recorded beside the
+ * headers, so a read can tell a damaged copy (docs/security.md "Integrity").
+ */
+function recorded(status, statusText, headers, body) {
+  const h = headers.filter(([k]) => k !== LENGTH_HEADER && k !== 'content-length');
+  h.push([LENGTH_HEADER, String(body.byteLength)]);
+  return { status, statusText, headers: h, body };
+}
+
+/** True when an entry's body has the length its tier recorded (entries without a record pass). */
+export function intactBytes(entry) {
+  const rec = entry.headers.find(([k]) => k === LENGTH_HEADER);
+  return rec === undefined || Number(rec[1]) === (entry.body?.byteLength ?? 0);
+}
+
 function toResponse(entry, tier) {
   const headers = new Headers(entry.headers);
   headers.set(TIER_HEADER, tier);
@@ -143,18 +160,19 @@ function platformTtl(response) {
  * tiers above it (in the background). Writes go to every tier.
  */
 export class TieredCache {
-  constructor({ cache, memory, global, tiers, waitUntil }) {
+  constructor({ cache, memory, global, tiers, waitUntil, onDamaged }) {
     this.cache = cache;
     this.memory = tiers & Tier.MEMORY ? memory : null;
     this.useCache = (tiers & Tier.CACHE) !== 0;
     this.global = tiers & Tier.GLOBAL ? global : null;
     this.waitUntil = waitUntil;
+    this.onDamaged = onDamaged ?? (() => {}); // a copy dropped on read: body length not the recorded one
   }
 
   async match(request) {
     const url = request.url;
     const m = this.memory?.get(url);
-    if (m) return toResponse(m, 'memory');
+    if (m && this.#intact(m, () => this.memory.delete(url))) return toResponse(m, 'memory');
     if (this.useCache) {
       const hit = await this.cache.match(request);
       if (hit) {
@@ -167,13 +185,21 @@ export class TieredCache {
     }
     if (this.global) {
       const g = await this.global.get(url).catch(() => undefined);
-      if (g) {
+      if (g && this.#intact(g, () => this.waitUntil(this.global.delete(url).catch(() => {})))) {
         if (this.memory) this.memory.set(url, g);
         if (this.useCache) this.waitUntil(this.cache.put(new Request(url), toResponse(g, 'cache')).catch(() => {}));
         return toResponse(g, 'global');
       }
     }
     return undefined;
+  }
+
+  // A copy whose body length differs from its record is dropped and counted.
+  #intact(entry, drop) {
+    if (intactBytes(entry)) return true;
+    this.onDamaged();
+    drop();
+    return false;
   }
 
   async #remember(url, response) {
@@ -183,7 +209,9 @@ export class TieredCache {
       return;
     }
     const body = await readBounded(response.body, this.memory.maxEntryBytes);
-    if (body) this.memory.set(url, { status: response.status, statusText: response.statusText, headers: [...response.headers], body });
+    const entry = body && { status: response.status, statusText: response.statusText, headers: [...response.headers], body };
+    // The Cache API's copy carries the length recorded at store time.
+    if (entry && intactBytes(entry)) this.memory.set(url, recorded(entry.status, entry.statusText, entry.headers, body));
   }
 
   async put(request, response) {
@@ -203,7 +231,7 @@ export class TieredCache {
     work.push((async () => {
       const body = await readBounded(forBytes, limit);
       if (!body) return;
-      const entry = { status: response.status, statusText: response.statusText, headers: [...response.headers], body };
+      const entry = recorded(response.status, response.statusText, [...response.headers], body);
       if (this.memory) this.memory.set(url, entry);
       if (this.global) await this.global.put(url, entry, platformTtl(response));
     })());

@@ -1,0 +1,135 @@
+// Body integrity (docs/security.md "Integrity"): nothing the origin did not
+// finish sending is stored or served as whole.
+//
+// - Every origin body freshet may store is read through checkedBody(): a
+//   body that yields fewer or more bytes than its Content-Length, or whose
+//   source errors (a reset, a stream cut short), errors the stream. Every
+//   reader of it (the client, the tiers, coalesced followers) then sees an
+//   error instead of a clean short body, and no tier keeps it.
+// - Each tier records the byte count of what it stored (LENGTH_HEADER) and
+//   checks it on read: an entry whose body length differs is dropped.
+
+/** Internal field on a stored entry: the byte length of the stored body. */
+export const LENGTH_HEADER = 'x-freshet-length';
+
+/** A body that did not arrive whole. */
+export class IncompleteBody extends Error {
+  /**
+   * @param {number|null} expected the declared length (null: none declared)
+   * @param {number} received bytes received before the stream ended or failed
+   * @param {unknown} [cause] the source's error, if it failed
+   */
+  constructor(expected, received, cause) {
+    const why = cause === undefined ? 'ended early' : `failed: ${String(cause?.message ?? cause)}`;
+    super(expected === null ? `body ${why} after ${received} bytes` : `body of ${expected} bytes ${received > expected ? `sent ${received}` : why} after ${received} bytes`);
+    this.name = 'IncompleteBody';
+    this.expected = expected;
+    this.received = received;
+  }
+}
+
+/**
+ * The byte count a response body must have, or null when none can be
+ * checked: Content-Length (RFC 9110 8.6) as a plain decimal, unless a
+ * content coding is applied - fetch() decodes gzip and br, so the decoded
+ * bytes are not the ones Content-Length counts; a cut-short coded body
+ * fails in the decoder instead.
+ */
+export function declaredLength(headers) {
+  const cl = headers.get('content-length');
+  if (cl === null) return null;
+  const coding = headers.get('content-encoding');
+  if (coding !== null && coding.trim() !== '' && coding.trim().toLowerCase() !== 'identity') return null;
+  const v = cl.trim();
+  return /^\d{1,15}$/.test(v) ? Number(v) : null;
+}
+
+/**
+ * `stream` (may be null), checked as it is read: it errors with
+ * IncompleteBody when the source errors, yields more than `expected` bytes,
+ * or ends before `expected` (null: any length, only source errors count).
+ * `onFail(err)` is called once when that happens.
+ */
+export function checkedBody(stream, expected, onFail = () => {}) {
+  if (!stream) return stream;
+  const reader = stream.getReader();
+  let received = 0;
+  let failed = false;
+  const fail = (controller, cause) => {
+    const err = new IncompleteBody(expected, received, cause);
+    if (!failed) {
+      failed = true;
+      try {
+        onFail(err);
+      } catch {
+        // A counter or log that throws must not change what the reader sees.
+      }
+    }
+    controller.error(err);
+  };
+  return new ReadableStream({
+    async pull(controller) {
+      let r;
+      try {
+        r = await reader.read();
+      } catch (err) {
+        fail(controller, err ?? new Error('source failed'));
+        return;
+      }
+      if (r.done) {
+        if (expected !== null && received !== expected) fail(controller);
+        else controller.close();
+        return;
+      }
+      received += r.value.byteLength;
+      if (expected !== null && received > expected) {
+        reader.cancel().catch(() => {});
+        fail(controller);
+        return;
+      }
+      controller.enqueue(r.value);
+    },
+    cancel(reason) {
+      return reader.cancel(reason);
+    },
+  }, { highWaterMark: 0 });
+}
+
+/** The byte length recorded on a stored entry (headers), or null. */
+export function recordedLength(headers) {
+  const v = headers.get(LENGTH_HEADER);
+  return v !== null && /^\d{1,15}$/.test(v) ? Number(v) : null;
+}
+
+/**
+ * Checks a matched entry against the length its tier recorded. Returns the
+ * response to use (its body checked while read where the platform gave no
+ * Content-Length), or null when the entry is known to be damaged.
+ * `onDamaged(err)` is called when the damage shows only while reading.
+ */
+export function intactEntry(response, onDamaged) {
+  if (!response || response.body === null) return response;
+  const recorded = recordedLength(response.headers);
+  if (recorded === null) return response;
+  const cl = response.headers.get('content-length');
+  if (cl !== null) return Number(cl) === recorded ? response : null;
+  const headers = new Headers(response.headers);
+  return new Response(checkedBody(response.body, recorded, onDamaged), { status: response.status, statusText: response.statusText, headers });
+}
+
+/**
+ * `stream` framed by its declared length for the client, through workerd's
+ * FixedLengthStream: the response carries Content-Length, and a body cut
+ * short ends as an aborted response in every HTTP client, never as a clean
+ * short one. Unchanged where the length is unknown or the runtime has no
+ * FixedLengthStream.
+ */
+export function framedBody(stream, length) {
+  // eslint-disable-next-line no-undef
+  if (!stream || length === null || typeof FixedLengthStream !== 'function') return stream;
+  // eslint-disable-next-line no-undef
+  const framed = new FixedLengthStream(length);
+  stream.pipeTo(framed.writable).catch(() => {});
+  return framed.readable;
+}
+
