@@ -114,7 +114,8 @@ export function intactEntry(response, onDamaged) {
   const cl = response.headers.get('content-length');
   if (cl !== null) return Number(cl) === recorded ? response : null;
   const headers = new Headers(response.headers);
-  return new Response(checkedBody(response.body, recorded, onDamaged), { status: response.status, statusText: response.statusText, headers });
+  const body = framedBody(checkedBody(response.body, recorded, onDamaged), recorded);
+  return new Response(body, { status: response.status, statusText: response.statusText, headers });
 }
 
 /**

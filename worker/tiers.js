@@ -83,6 +83,42 @@ export class MemoryTier {
   }
 }
 
+// A global object holds the whole entry: a 4-byte big-endian length, that
+// many bytes of JSON head ({ status, statusText, headers, length }), then
+// the body. Headers travel with the value, not in the binding's metadata
+// (KV allows 1,024 bytes of metadata, R2 2,048 of custom metadata: a page
+// with a CSP, HSTS and a few tags does not fit).
+const HEAD_BYTES = 4;
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/** The object a global tier stores for `entry` ({status, statusText, headers, body}). */
+export function encodeGlobalObject(entry) {
+  const body = entry.body ?? new Uint8Array(0);
+  const head = encoder.encode(JSON.stringify({ status: entry.status, statusText: entry.statusText ?? '', headers: entry.headers, length: body.byteLength }));
+  const out = new Uint8Array(HEAD_BYTES + head.byteLength + body.byteLength);
+  new DataView(out.buffer).setUint32(0, head.byteLength);
+  out.set(head, HEAD_BYTES);
+  out.set(body, HEAD_BYTES + head.byteLength);
+  return out;
+}
+
+/** The entry in a global object, or null when it is not one whole object of this format. */
+export function decodeGlobalObject(bytes) {
+  if (!(bytes instanceof Uint8Array) || bytes.byteLength < HEAD_BYTES) return null;
+  const n = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(0);
+  if (HEAD_BYTES + n > bytes.byteLength) return null;
+  let head;
+  try {
+    head = JSON.parse(decoder.decode(bytes.subarray(HEAD_BYTES, HEAD_BYTES + n)));
+  } catch {
+    return null;
+  }
+  const body = bytes.subarray(HEAD_BYTES + n);
+  if (!head || !Number.isInteger(head.status) || !Array.isArray(head.headers) || head.length !== body.byteLength) return null;
+  return { status: head.status, statusText: String(head.statusText ?? ''), headers: head.headers, body };
+}
+
 /** The global tier over an R2 bucket or a KV namespace bound as FRESHET_GLOBAL. */
 export class GlobalTier {
   constructor(binding) {
@@ -99,27 +135,30 @@ export class GlobalTier {
     return GLOBAL_PREFIX + url.slice(url.indexOf('/v1/') + 1);
   }
 
+  /**
+   * The entry stored for `url`: undefined when there is none, null when the
+   * object is damaged (cut short, or not of this format).
+   */
   async get(url) {
     const key = this.objectKey(url);
+    let bytes;
     if (this.isR2) {
       const obj = await this.binding.get(key);
       if (!obj) return undefined;
-      const meta = JSON.parse(obj.customMetadata?.entry ?? '{}');
-      return { status: meta.status, statusText: meta.statusText ?? '', headers: meta.headers ?? [], body: new Uint8Array(await obj.arrayBuffer()) };
+      bytes = new Uint8Array(await obj.arrayBuffer());
+    } else {
+      const value = await this.binding.get(key, { type: 'arrayBuffer' });
+      if (value === null) return undefined;
+      bytes = new Uint8Array(value);
     }
-    const { value, metadata } = await this.binding.getWithMetadata(key, { type: 'arrayBuffer' });
-    if (value === null || !metadata) return undefined;
-    return { status: metadata.status, statusText: metadata.statusText ?? '', headers: metadata.headers ?? [], body: new Uint8Array(value) };
+    return decodeGlobalObject(bytes);
   }
 
   async put(url, entry, ttlSeconds) {
     const key = this.objectKey(url);
-    const meta = { status: entry.status, statusText: entry.statusText, headers: entry.headers };
-    if (this.isR2) {
-      await this.binding.put(key, entry.body ?? new Uint8Array(0), { customMetadata: { entry: JSON.stringify(meta) } });
-    } else {
-      await this.binding.put(key, entry.body ?? new Uint8Array(0), { metadata: meta, expirationTtl: Math.max(60, Math.trunc(ttlSeconds)) });
-    }
+    const value = encodeGlobalObject(entry);
+    if (this.isR2) await this.binding.put(key, value);
+    else await this.binding.put(key, value, { expirationTtl: Math.max(60, Math.trunc(ttlSeconds)) });
   }
 
   async delete(url) {
@@ -172,7 +211,10 @@ export class TieredCache {
   async match(request) {
     const url = request.url;
     const m = this.memory?.get(url);
-    if (m && this.#intact(m, () => this.memory.delete(url))) return toResponse(m, 'memory');
+    if (m) {
+      if (intactBytes(m)) return toResponse(m, 'memory');
+      this.#damaged(url, () => this.memory.delete(url));
+    }
     if (this.useCache) {
       const hit = await this.cache.match(request);
       if (hit) {
@@ -185,7 +227,9 @@ export class TieredCache {
     }
     if (this.global) {
       const g = await this.global.get(url).catch(() => undefined);
-      if (g && this.#intact(g, () => this.waitUntil(this.global.delete(url).catch(() => {})))) {
+      if (g === null || (g && !intactBytes(g))) {
+        this.#damaged(url, () => this.waitUntil(this.global.delete(url).catch(() => {})));
+      } else if (g) {
         if (this.memory) this.memory.set(url, g);
         if (this.useCache) this.waitUntil(this.cache.put(new Request(url), toResponse(g, 'cache')).catch(() => {}));
         return toResponse(g, 'global');
@@ -194,12 +238,10 @@ export class TieredCache {
     return undefined;
   }
 
-  // A copy whose body length differs from its record is dropped and counted.
-  #intact(entry, drop) {
-    if (intactBytes(entry)) return true;
-    this.onDamaged();
+  // A copy whose body is not the length its tier recorded: counted, dropped.
+  #damaged(url, drop) {
+    this.onDamaged(url);
     drop();
-    return false;
   }
 
   async #remember(url, response) {

@@ -4,7 +4,8 @@
 
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { MemoryTier, TieredCache, TIER_HEADER } from '../../worker/tiers.js';
+import { MemoryTier, TieredCache, TIER_HEADER, decodeGlobalObject, encodeGlobalObject, intactBytes } from '../../worker/tiers.js';
+import { LENGTH_HEADER, checkedBody, declaredLength, intactEntry } from '../../worker/integrity.js';
 import { Tier } from '../../worker/abi.js';
 
 const entry = (n, bytes = 10) => ({ status: 200, statusText: 'OK', headers: [['x-n', String(n)]], body: new Uint8Array(bytes) });
@@ -105,5 +106,54 @@ describe('TieredCache', () => {
     await assert.rejects(t.put(new Request(url), new Response(body)));
     assert.equal(memory.get(url), undefined);
     assert.equal(cache.store.has(url), false);
+  });
+});
+
+describe('integrity of stored copies (docs/security.md "Integrity")', () => {
+  test('an entry of bytes is intact only at its recorded length', () => {
+    assert.equal(intactBytes({ headers: [[LENGTH_HEADER, '10']], body: new Uint8Array(10) }), true);
+    assert.equal(intactBytes({ headers: [[LENGTH_HEADER, '10']], body: new Uint8Array(4) }), false);
+    assert.equal(intactBytes({ headers: [], body: new Uint8Array(4) }), true, 'no record: nothing to compare');
+  });
+
+  test('a platform copy whose Content-Length is not the recorded length is dropped before use', () => {
+    const copy = (cl) => new Response('x'.repeat(Number(cl)), { headers: { [LENGTH_HEADER]: '1000', 'content-length': cl } });
+    assert.equal(intactEntry(copy('300')), null);
+    const whole = copy('1000');
+    assert.equal(intactEntry(whole), whole);
+  });
+
+  test('a platform copy without Content-Length is checked while read', async () => {
+    let damaged = 0;
+    const stream = new ReadableStream({ start(c) { c.enqueue(new Uint8Array(300)); c.close(); } });
+    const r = intactEntry(new Response(stream, { headers: { [LENGTH_HEADER]: '1000' } }), () => damaged++);
+    await assert.rejects(r.arrayBuffer(), /ended early after 300 bytes/);
+    assert.equal(damaged, 1);
+  });
+
+  test('declared lengths: plain decimals, and none under a content coding', () => {
+    assert.equal(declaredLength(new Headers({ 'content-length': '12' })), 12);
+    assert.equal(declaredLength(new Headers({ 'content-length': '12', 'content-encoding': 'gzip' })), null);
+    assert.equal(declaredLength(new Headers({ 'content-length': '12', 'content-encoding': 'identity' })), 12);
+    assert.equal(declaredLength(new Headers({ 'content-length': '1e3' })), null);
+    assert.equal(declaredLength(new Headers()), null);
+  });
+
+  test('checked bodies fail on too many bytes and on a failing source', async () => {
+    const of = (chunks, fail) => new ReadableStream({ start(c) { for (const x of chunks) c.enqueue(new Uint8Array(x)); if (fail) c.error(new Error('reset')); else c.close(); } });
+    assert.equal((await new Response(checkedBody(of([4, 6]), 10)).arrayBuffer()).byteLength, 10);
+    await assert.rejects(new Response(checkedBody(of([4, 7]), 10)).arrayBuffer(), /sent 11/);
+    await assert.rejects(new Response(checkedBody(of([4], true), null)).arrayBuffer(), /failed: reset/);
+  });
+
+  test('global objects: headers travel with the value, a cut-short object is refused', () => {
+    const headers = [['content-security-policy', 'x'.repeat(3000)], ['x-freshet-tags', 't'.repeat(1200)]];
+    const obj = encodeGlobalObject({ status: 200, statusText: 'OK', headers, body: new Uint8Array([1, 2, 3]) });
+    const back = decodeGlobalObject(obj);
+    assert.deepEqual(back.headers, headers);
+    assert.deepEqual([...back.body], [1, 2, 3]);
+    assert.equal(decodeGlobalObject(obj.subarray(0, obj.byteLength - 1)), null);
+    assert.equal(decodeGlobalObject(obj.subarray(0, 10)), null);
+    assert.equal(decodeGlobalObject(new Uint8Array([0, 0, 0, 2, 123, 125])), null, 'no status');
   });
 });

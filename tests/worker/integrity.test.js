@@ -1,0 +1,332 @@
+// Body integrity through the real worker in workerd (docs/security.md
+// "Integrity"): an origin answer that does not arrive whole is never stored
+// in any tier (memory, Cache API, global R2 / KV) and never reaches a client
+// as a clean short body; a stored copy whose body is not the length its
+// tier recorded is dropped on read and counted; the platform's
+// CF-Cache-Status never reaches a client.
+
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Response as MiniflareResponse } from 'miniflare';
+import { Engine, requestRecord } from '../../worker/engine.js';
+import { encodeGlobalObject } from '../../worker/tiers.js';
+import { T0, startOrigin, startWorker, wasmPath, WASM_BUILD } from './helpers.js';
+
+const TOKEN = 'integrity-token';
+const PREFIXES = ['/c/', '/m/', '/g/'];
+
+const manifest = {
+  defaults: { ttl: 60 },
+  routes: [
+    { pattern: '/*' },
+    { pattern: '/c/*', storage: 'cache' },
+    { pattern: '/m/*', storage: 'memory' },
+    { pattern: '/g/*', storage: 'global' },
+  ],
+};
+
+// Faults by the last path segment; `n` counts that path's origin hits.
+const FAULTS = {
+  // Content-Length: 1000, 400 bytes sent, then the connection is reset.
+  truncated: (req, res) => {
+    res.writeHead(200, { 'content-length': '1000', 'cache-control': 'public, max-age=60' });
+    res.write('x'.repeat(400));
+    setTimeout(() => res.socket.destroy(), 10);
+  },
+  // No length (chunked): 400 bytes, then a reset.
+  'chunked-reset': (req, res) => {
+    res.writeHead(200, { 'cache-control': 'public, max-age=60' });
+    res.write('y'.repeat(400));
+    setTimeout(() => res.socket.destroy(), 10);
+  },
+  // Reset before any header.
+  reset: (req, res) => res.socket.destroy(),
+  // A whole answer.
+  ok: (req, res, n) => {
+    const body = `whole #${n} `.padEnd(1000, 'z');
+    res.writeHead(200, { 'content-length': String(body.length), 'cache-control': 'public, max-age=60', 'content-type': 'text/plain' });
+    res.end(body);
+  },
+};
+
+function faultyOrigin() {
+  const routes = {};
+  for (const prefix of PREFIXES) for (const [name, fn] of Object.entries(FAULTS)) routes[`${prefix}${name}`] = fn;
+  return startOrigin(routes);
+}
+
+/**
+ * A request whose body is read to the end: `errored` when the body stream
+ * failed (an aborted response), never a clean short body.
+ */
+async function get(worker, pathname, { at = 0, headers = {} } = {}) {
+  const res = await worker.mf.dispatchFetch(`https://example.com${pathname}`, {
+    // identity: the local front would otherwise re-encode the body (see
+    // tests/conformance/platform_limits.mjs).
+    headers: { 'x-freshet-test-now': String(T0 + at * 1000), 'x-freshet-test-settle': '1', 'accept-encoding': 'identity', ...headers },
+  });
+  let text = '';
+  let errored = false;
+  try {
+    text = await res.text();
+  } catch {
+    errored = true;
+  }
+  return { status: res.status, headers: res.headers, xcache: res.headers.get('x-cache'), text, errored };
+}
+
+async function stats(worker) {
+  const res = await worker.mf.dispatchFetch('https://example.com/__freshet/stats', {
+    method: 'POST',
+    headers: { authorization: `Bearer ${TOKEN}`, 'x-freshet-test-settle': '1' },
+  });
+  return (await res.json()).isolate;
+}
+
+function keyUrlOf(url) {
+  const eng = new Engine(new WebAssembly.Module(readFileSync(wasmPath())), JSON.stringify(manifest));
+  return eng.request(requestRecord(['GET', url])).keyUrl;
+}
+
+describe(`body integrity, every tier (${WASM_BUILD} build)`, () => {
+  let origin;
+  let a;
+  let b;
+  let r2;
+  before(async () => {
+    r2 = mkdtempSync(path.join(tmpdir(), 'freshet-integrity-r2-'));
+    origin = await faultyOrigin();
+    const location = () => startWorker({
+      origin: origin.url,
+      manifest,
+      bindings: { FRESHET_ADMIN_TOKEN: TOKEN },
+      options: { r2Buckets: ['FRESHET_GLOBAL'], r2Persist: r2 },
+    });
+    a = await location();
+    b = await location(); // another location: its own Cache API, the same global tier
+  });
+  after(async () => {
+    await a?.dispose();
+    await b?.dispose();
+    await origin?.close();
+    rmSync(r2, { recursive: true, force: true });
+  });
+
+  for (const prefix of PREFIXES) {
+    test(`${prefix}: a body cut short of its Content-Length is never stored, and aborts for the client`, async () => {
+      const p = `${prefix}truncated`;
+      for (let i = 0; i < 3; i++) {
+        const r = await get(a, p, { at: i });
+        assert.equal(r.xcache, 'MISS', `request ${i}`);
+        assert.ok(r.errored, `request ${i}: the client's copy must end as an error, got ${r.text.length} bytes cleanly`);
+      }
+      assert.equal(origin.hits(p), 3, 'nothing was stored: every request went to the origin');
+      const atB = await get(b, p, { at: 4 });
+      assert.equal(atB.xcache, 'MISS', 'nothing reached the global tier either');
+      assert.ok(atB.errored);
+      assert.equal(origin.hits(p), 4);
+    });
+
+    test(`${prefix}: a body whose source fails (no length) is never stored`, async () => {
+      const p = `${prefix}chunked-reset`;
+      for (let i = 0; i < 3; i++) {
+        const r = await get(a, p, { at: i });
+        assert.equal(r.xcache, 'MISS', `request ${i}`);
+        assert.notEqual(r.text.length, 400 + 1, 'never more than the origin sent');
+      }
+      assert.equal(origin.hits(p), 3);
+      assert.equal((await get(b, p, { at: 4 })).xcache, 'MISS');
+      assert.equal(origin.hits(p), 4);
+    });
+
+    test(`${prefix}: a reset before the headers is a 502, nothing stored`, async () => {
+      const p = `${prefix}reset`;
+      const r = await get(a, p);
+      assert.equal(r.status, 502);
+      assert.match(r.headers.get('cache-status'), /detail="origin-unreachable"/);
+      assert.equal((await get(a, p, { at: 1 })).status, 502);
+      assert.equal(origin.hits(p), 4, 'idempotent GETs are retried once each');
+    });
+
+    test(`${prefix}: a whole body is stored and served whole, without the platform's CF-Cache-Status`, async () => {
+      const p = `${prefix}ok`;
+      const miss = await get(a, p);
+      assert.equal(miss.xcache, 'MISS');
+      assert.equal(miss.text.length, 1000);
+      const hit = await get(a, p, { at: 1 });
+      assert.equal(hit.xcache, 'HIT');
+      assert.equal(hit.text, miss.text);
+      assert.equal(hit.errored, false);
+      assert.equal(hit.headers.get('cf-cache-status'), null);
+      assert.equal(hit.headers.get('x-freshet-length'), null, 'internal field');
+      assert.equal(origin.hits(p), 1);
+    });
+  }
+
+  test('the origin-body-incomplete count', async () => {
+    const s = await stats(a);
+    assert.ok(s.incompleteBodies >= 18, `incompleteBodies ${s.incompleteBodies}`);
+    assert.equal(s.damagedEntries, 0);
+  });
+
+  test('a Cache API copy whose body is not the recorded length is dropped on read and counted', async () => {
+    const p = '/c/ok';
+    const keyUrl = keyUrlOf(`https://example.com${p}`);
+    const cache = await a.mf.getCaches();
+    // The same metadata and recorded length over a body cut to 300 bytes.
+    const damage = async () => {
+      const stored = await cache.default.match(keyUrl);
+      assert.ok(stored, 'the entry is where the engine keys it');
+      assert.equal(stored.headers.get('x-freshet-length'), '1000');
+      const headers = Object.fromEntries(stored.headers);
+      const body = (await stored.text()).slice(0, 300);
+      delete headers['content-length'];
+      await cache.default.put(keyUrl, new MiniflareResponse(body, { headers }));
+    };
+    // No length from the platform: the body is checked while it is read, so
+    // the client's copy aborts, and the copy is dropped.
+    // (Miniflare's own put drops Content-Length: tiers_unit.test.js covers a
+    // damaged copy the platform describes with its length.)
+    await damage();
+    const cut = await get(a, p, { at: 4 });
+    assert.ok(cut.errored, `a clean short body of ${cut.text.length} bytes`);
+    assert.equal((await stats(a)).damagedEntries, 1);
+    const before = origin.hits(p);
+    const next = await get(a, p, { at: 5 });
+    assert.equal(next.xcache, 'MISS');
+    assert.equal(next.text.length, 1000);
+    assert.equal(origin.hits(p), before + 1);
+    assert.equal((await get(a, p, { at: 6 })).xcache, 'HIT', 'the refetched copy replaced it');
+  });
+
+  test('a global object cut short is dropped on read at another location', async () => {
+    const p = '/g/ok';
+    const keyUrl = keyUrlOf(`https://example.com${p}`);
+    const bucket = await a.mf.getR2Bucket('FRESHET_GLOBAL');
+    const objectKey = 'freshet/' + keyUrl.slice(keyUrl.indexOf('/v1/') + 1);
+    const obj = await bucket.get(objectKey);
+    assert.ok(obj, 'A stored the entry in the global tier');
+    const whole = new Uint8Array(await obj.arrayBuffer());
+    await bucket.put(objectKey, whole.slice(0, whole.byteLength - 100));
+    const before = origin.hits(p);
+    const r = await get(b, p, { at: 2 });
+    assert.equal(r.xcache, 'MISS');
+    assert.equal(r.text.length, 1000);
+    assert.equal(origin.hits(p), before + 1);
+    assert.equal((await stats(b)).damagedEntries, 1);
+  });
+
+  test('a global object whose recorded length lies is dropped too', async () => {
+    const p = '/g/ok';
+    const keyUrl = keyUrlOf(`https://example.com${p}`);
+    const bucket = await a.mf.getR2Bucket('FRESHET_GLOBAL');
+    const objectKey = 'freshet/' + keyUrl.slice(keyUrl.indexOf('/v1/') + 1);
+    const obj = await bucket.get(objectKey);
+    const good = new Uint8Array(await obj.arrayBuffer());
+    const n = new DataView(good.buffer).getUint32(0);
+    const head = JSON.parse(new TextDecoder().decode(good.subarray(4, 4 + n)));
+    const headers = head.headers.map(([k, v]) => [k, k === 'x-freshet-length' ? '999' : v]);
+    await bucket.put(objectKey, encodeGlobalObject({ status: head.status, statusText: head.statusText, headers, body: good.subarray(4 + n) }));
+    const c = await startWorker({ origin: origin.url, manifest, bindings: { FRESHET_ADMIN_TOKEN: TOKEN }, options: { r2Buckets: ['FRESHET_GLOBAL'], r2Persist: r2 } });
+    try {
+      const before = origin.hits(p);
+      const r = await get(c, p, { at: 3 });
+      assert.equal(r.xcache, 'MISS');
+      assert.equal(origin.hits(p), before + 1);
+      assert.equal((await stats(c)).damagedEntries, 1);
+    } finally {
+      await c.dispose();
+    }
+  });
+});
+
+describe(`coalesced followers of a body cut short (${WASM_BUILD} build)`, () => {
+  let origin;
+  let worker;
+  before(async () => {
+    origin = await startOrigin({
+      '/slow-truncated': (req, res) => {
+        res.writeHead(200, { 'content-length': '1000', 'cache-control': 'public, max-age=60' });
+        res.write('x'.repeat(400));
+        setTimeout(() => res.socket.destroy(), 150);
+      },
+    });
+    worker = await startWorker({ origin: origin.url, manifest, bindings: { FRESHET_ADMIN_TOKEN: TOKEN } });
+  });
+  after(async () => {
+    await worker?.dispose();
+    await origin?.close();
+  });
+
+  test('every waiter sees an error, none a clean short body, and nothing is stored', async () => {
+    const all = await Promise.all(Array.from({ length: 8 }, () => worker.mf.dispatchFetch('https://example.com/slow-truncated', {
+      headers: { 'x-freshet-test-now': String(T0), 'accept-encoding': 'identity' },
+    }).then(async (res) => {
+      try {
+        const t = await res.text();
+        return { clean: true, length: t.length, status: res.status };
+      } catch {
+        return { clean: false, status: res.status };
+      }
+    })));
+    const short = all.filter((r) => r.clean && r.status === 200 && r.length !== 1000);
+    assert.deepEqual(short, [], 'no clean short body');
+    const hitsAfterHerd = origin.hits('/slow-truncated');
+    assert.ok(hitsAfterHerd >= 1 && hitsAfterHerd <= 8, `origin hits ${hitsAfterHerd}`);
+    const next = await get(worker, '/slow-truncated', { at: 1 });
+    assert.equal(next.xcache, 'MISS', 'nothing was stored');
+    assert.ok(next.errored);
+  });
+});
+
+describe(`the KV global tier keeps the headers of an ordinary page (${WASM_BUILD} build)`, () => {
+  let origin;
+  let a;
+  let b;
+  let kv;
+  const csp = "default-src 'self'; script-src 'self' https://cdn.example.com 'nonce-abcdefghijklmnop'; style-src 'self' 'unsafe-inline'; img-src * data:; connect-src 'self' https://api.example.com wss://live.example.com; frame-ancestors 'none'; upgrade-insecure-requests";
+  const tags = Array.from({ length: 20 }, (_, i) => `collection-${i}:product-${i * 7}`).join(',');
+  before(async () => {
+    kv = mkdtempSync(path.join(tmpdir(), 'freshet-integrity-kv-'));
+    origin = await startOrigin({
+      '/g/page': (req, res, n) => {
+        res.writeHead(200, {
+          'content-type': 'text/html',
+          'cache-control': 'public, max-age=60',
+          'content-security-policy': csp,
+          'strict-transport-security': 'max-age=63072000; includeSubDomains; preload',
+          'cache-tag': tags,
+        });
+        res.end(`<h1>page ${n}</h1>`);
+      },
+    });
+    const location = () => startWorker({
+      origin: origin.url,
+      manifest,
+      bindings: { FRESHET_ADMIN_TOKEN: TOKEN },
+      options: { kvNamespaces: ['FRESHET_GLOBAL'], kvPersist: kv },
+    });
+    a = await location();
+    b = await location();
+  });
+  after(async () => {
+    await a?.dispose();
+    await b?.dispose();
+    await origin?.close();
+    rmSync(kv, { recursive: true, force: true });
+  });
+
+  test('a page with a CSP, HSTS and 20 tags is stored in KV and served at another location', async () => {
+    assert.equal((await get(a, '/g/page')).xcache, 'MISS');
+    const r = await get(b, '/g/page', { at: 2 });
+    assert.equal(r.xcache, 'HIT');
+    assert.match(r.headers.get('cache-status'), /tier=global/);
+    assert.equal(r.text, '<h1>page 1</h1>');
+    assert.equal(r.headers.get('content-security-policy'), csp);
+    assert.equal(origin.hits('/g/page'), 1);
+    assert.equal((await stats(a)).cacheErrors, 0, 'no failed KV put');
+  });
+});
