@@ -6,7 +6,7 @@
 #   3. both wasm builds (wasi and Emscripten)
 #   4. node --test: the decision corpus against both wasm builds, every
 #      worker test in workerd (Miniflare) once per wasm build, the demo and
-#      the deploy bundle
+#      the deploy bundle, and the soak (a faulty origin, about a minute)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 jobs="$(nproc 2>/dev/null || echo 2)"
@@ -30,8 +30,9 @@ echo "== fuzzers (libFuzzer + ASan + UBSan), a short run of each (docs/security.
 bash scripts/fuzz.sh "${FRESHET_FUZZ_SECONDS:-5}"
 
 echo "== every worker test with the Emscripten build"
-# (the demo and the deploy bundle use dist/freshet.wasm, the wasi build: once is enough)
-mapfile -t worker_tests < <(ls tests/worker/*.test.js | grep -v -e '/demo\.test\.js$' -e '/deploy\.test\.js$')
+# (the demo and the deploy bundle use dist/freshet.wasm, the wasi build: once
+# is enough; the soak, about a minute, runs once too, with the wasi build)
+mapfile -t worker_tests < <(ls tests/worker/*.test.js | grep -v -e '/demo\.test\.js$' -e '/deploy\.test\.js$' -e '/soak\.test\.js$')
 FRESHET_WASM_BUILD=emscripten node --test --test-concurrency=2 "${worker_tests[@]}"
 
 echo "== all node tests (wasi build in the worker)"

@@ -17,6 +17,7 @@
 
 import { concat } from './bytes.js';
 import { LENGTH_HEADER, declaredLength, framedBody } from './integrity.js';
+import { IN_FLIGHT, TIER_HEADER } from './tiers.js';
 
 /** Replay limit per entry: past it, late arrivals read the platform cache. */
 export const DEFAULT_REPLAY_LIMIT = 8 * 1024 * 1024;
@@ -90,6 +91,9 @@ class Hub {
   response() {
     if (this.overflow || this.failed) return null;
     const headers = new Headers(this.headers);
+    // Served while the leader's origin answer is still arriving: the
+    // request is collapsed into that one (RFC 9211 2.6).
+    headers.set(TIER_HEADER, IN_FLIGHT);
     const init = { status: this.status, statusText: this.statusText, headers };
     if (this.done && this.size === 0) return new Response(null, init);
     // Framed by the declared length: a follower of a body cut short sees an

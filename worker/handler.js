@@ -5,7 +5,7 @@
 
 import { HitForPass } from './hit_for_pass.js';
 import { OriginTimeout, fetchWithTimeout } from './timeout.js';
-import { GlobalTier, MemoryTier, TIER_HEADER, TieredCache } from './tiers.js';
+import { GlobalTier, IN_FLIGHT, MemoryTier, TIER_HEADER, TieredCache } from './tiers.js';
 import { createAdmin } from './admin.js';
 import { isolatePurgeSync, isolatePurges } from './purge.js';
 import { applyForwardingRule, forwardingRule, routeRules } from './forwarding.js';
@@ -354,12 +354,13 @@ export function createHandler(options) {
 
   function serveStored(args, stored, ld, xcache, extra = {}) {
     const { rd } = args;
+    const tier = stored.headers.get(TIER_HEADER);
     // storedOriginHeaders returns a fresh copy: finish it in place.
     const headers = clientHeaders(storedOriginHeaders(stored.headers), {
       inPlace: true,
       browserTtl: rd.browserTtl,
       age: ld.age,
-      status: cacheStatus({ hit: true, ttl: ld.ttl, key: rd.debug ? rd.key : '', tier: stored.headers.get(TIER_HEADER), ...extra }),
+      status: cacheStatus({ hit: true, ttl: ld.ttl, key: rd.debug ? rd.key : '', tier, collapsed: tier === IN_FLIGHT || undefined, ...extra }),
       xcache,
       debug: rd.debug ? { key: rd.key, route: rd.routeName, reason: extra.detail ?? ld.reason } : undefined,
     });

@@ -11,6 +11,8 @@ import { LENGTH_HEADER } from './integrity.js';
 
 /** Internal header on a matched response: which tier answered. */
 export const TIER_HEADER = 'x-freshet-tier';
+/** Its value on an entry read from a store still in progress (coalesce.js). */
+export const IN_FLIGHT = 'in-flight';
 const GLOBAL_MAX_BYTES = 25 * 1024 * 1024;
 const GLOBAL_PREFIX = 'freshet/';
 
