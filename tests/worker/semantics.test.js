@@ -22,6 +22,10 @@ describe(`HTTP semantics, RFC manifest (${WASM_BUILD} build)`, () => {
         res.writeHead(200, { 'cache-control': 'max-age=100', vary: 'Accept-Language', 'content-type': 'text/plain' });
         res.end(`lang=${req.headers['accept-language'] ?? '-'} #${n}`);
       },
+      '/vary-accept': (req, res, n) => {
+        res.writeHead(200, { 'cache-control': 'max-age=100', vary: 'Accept, Accept-Encoding', 'content-type': 'text/plain' });
+        res.end(`accept=${req.headers.accept ?? '-'} encoding=${req.headers['accept-encoding'] ?? '-'} #${n}`);
+      },
       '/vary-star': respond.counted('star', { 'cache-control': 'max-age=100', vary: 'Accept-Language, *' }),
       '/doc': respond.counted('doc', { 'cache-control': 'max-age=100' }),
       '/doc/edit': (req, res) => {
@@ -94,6 +98,25 @@ describe(`HTTP semantics, RFC manifest (${WASM_BUILD} build)`, () => {
     assert.equal(deFirst.xcache, 'MISS', 'de, en prefers German: not the variant of en, de');
     assert.equal(deFirst.text, 'lang=de, en #4');
     assert.equal(origin.hits('/vary'), 4);
+  });
+
+  test('Vary: a reordered Accept is another variant, a reweighted one the same (RFC 9111 4.1)', async () => {
+    const get = (accept, encoding, at) => worker.fetch('/vary-accept', { at, headers: { accept, 'accept-encoding': encoding } });
+    const first = await get('text/html, application/json', 'gzip, br', 0);
+    assert.equal(first.xcache, 'MISS');
+    assert.equal((await get('text/html,application/json', 'GZIP,br', 1)).xcache, 'HIT', 'whitespace and the case of codings fold');
+    const swapped = await get('application/json, text/html', 'gzip, br', 2);
+    assert.equal(swapped.xcache, 'MISS', 'Accept in another order: another variant');
+    assert.match(swapped.text, /^accept=application\/json, text\/html /);
+    // (The runtime sets the Accept-Encoding a worker sees - workerd here
+    // always "br, gzip" - so its order is checked in tests/unit/vary_test.cc.)
+    assert.match(first.text, / encoding=br, gzip /);
+    assert.equal((await get('text/html, application/json', 'br, gzip', 3)).xcache, 'HIT');
+    assert.equal((await get('text/html;q=0.9, application/json', 'gzip', 4)).xcache, 'MISS');
+    const reweighted = await get('application/json, text/html;q=0.9', 'gzip', 5);
+    assert.equal(reweighted.xcache, 'HIT', 'the same weights in another order: the same variant');
+    assert.match(reweighted.text, /^accept=text\/html;q=0.9, application\/json /);
+    assert.equal(origin.hits('/vary-accept'), 3);
   });
 
   test('Vary: * is never stored', async () => {
