@@ -58,6 +58,8 @@ struct RouteRules {
   bool forward_all_headers = false;  // "forwardHeaders": "all" (a classic proxy)
   bool store_set_cookie = false;     // "setCookie": "store" (RFC 9111 allows it)
   int64_t origin_timeout = 30;       // seconds before an origin fetch is abandoned
+  bool shield = false;               // misses and revalidations go through the shield
+  int64_t shield_timeout_ms = 1000;  // how long a location waits for the shield to accept
   std::optional<int64_t> ttl;        // seconds; kForever = until purged
   int64_t stale_while_revalidate = 0;
   int64_t stale_if_error = 0;

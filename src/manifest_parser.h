@@ -84,6 +84,7 @@ enum class RuleField : uint8_t {
   kSetCookie,
   kStorage,
   kOriginTimeout,
+  kShield,
   kCache,
   kTtl,
   kStaleWhileRevalidate,

@@ -109,6 +109,27 @@ void parseMethods(Parser& p, const json& v, const JsonPath& path, RouteRules& r)
 
 // "storage": a shorthand ("memory" = memory + cache, "cache", "global" =
 // cache + global, "off" = nowhere) or a list of tiers.
+// "shield": true | false | { "timeoutMs": 50..60000 } (docs/shield.md).
+void parseShield(Parser& p, const json& v, const JsonPath& path, RouteRules& r) {
+  if (v.is_boolean()) {
+    r.shield = v.get<bool>();
+    return;
+  }
+  if (!v.is_object()) {
+    p.error(path, "must be true, false or { \"timeoutMs\": N }, got " + shown(v));
+    return;
+  }
+  p.checkKeys(v, path, {"timeoutMs"});
+  r.shield = true;
+  if (const auto it = v.find("timeoutMs"); it != v.end()) {
+    const JsonPath at = path.field("timeoutMs");
+    if (auto ms = p.count(*it, at)) {
+      if (*ms < 50 || *ms > 60000) p.error(at, "must be 50 to 60000 ms");
+      r.shield_timeout_ms = *ms;
+    }
+  }
+}
+
 void parseStorage(Parser& p, const json& v, const JsonPath& path, RouteRules& r) {
   if (v.is_string()) {
     if (auto i = p.oneOf(v, path, {"memory", "cache", "global", "off"})) {
@@ -143,6 +164,7 @@ const std::vector<std::string_view>& ruleKeys() {
                                                      "setCookie",
                                                      "storage",
                                                      "originTimeout",
+                                                     "shield",
                                                      "cache",
                                                      "ttl",
                                                      "staleWhileRevalidate",
@@ -226,6 +248,7 @@ void parseRules(Parser& p, const RuleFields& f, const JsonPath& path, RouteRules
   }
   if (const json* v = f[F::kBypassHeaders]) parseBypassHeaders(p, *v, at("bypassHeaders"), r);
   if (const json* v = f[F::kStorage]) parseStorage(p, *v, at("storage"), r);
+  if (const json* v = f[F::kShield]) parseShield(p, *v, at("shield"), r);
   if (const json* v = f[F::kForwardHeaders]) {
     if (auto i = p.oneOf(*v, at("forwardHeaders"), {"keyed", "all"})) {
       r.forward_all_headers = *i == 1;

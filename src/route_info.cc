@@ -73,6 +73,12 @@ std::string describeRoute(const Route& route, uint32_t index) {
   w.key("requestDirectives")
       .string(r.request_directives == RequestDirectives::kHonor ? "honor" : "ignore");
   w.key("setCookie").string(r.store_set_cookie ? "store" : "refuse");
+  w.key("shield");
+  if (r.shield) {
+    w.open().key("timeoutMs").number(r.shield_timeout_ms).close();
+  } else {
+    w.boolean(false);
+  }
   w.key("staleIfError").number(r.stale_if_error);
   w.key("staleWhileRevalidate").number(r.stale_while_revalidate);
   w.key("storage").beginArray();

@@ -185,6 +185,10 @@ export function createCoalescer(getCache, { replayLimit = DEFAULT_REPLAY_LIMIT, 
       };
       return putWhole(request, response, hub).finally(done);
     },
+    /** True while a put for `url` is in progress: its hub is newer than any other copy. */
+    storing(url) {
+      return hubs.has(url);
+    },
     delete(request, options) {
       hubs.delete(typeof request === 'string' ? request : request.url);
       return getCache().delete(request, options);

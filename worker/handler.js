@@ -34,6 +34,7 @@ import {
 import { rangeResponse } from './range.js';
 import { createCoalescer } from './coalesce.js';
 import { checkedBody, declaredLength, framedBody, intactEntry } from './integrity.js';
+import { SHIELD_HEADER, SHIELD_SHARD_HEADER, ShieldUnavailable, fetchViaShield, shieldBinding } from './shield.js';
 
 const HOP_BY_HOP_REQUEST = ['connection', 'keep-alive', 'proxy-connection', 'te', 'upgrade', 'trailer'];
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE', 'PUT', 'DELETE']);
@@ -54,6 +55,15 @@ function variantUrl(keyUrl, generation, variantId) {
 }
 
 const PRECONDITIONS = ['if-none-match', 'if-modified-since', 'if-match', 'if-unmodified-since'];
+
+// A platform cache that keeps nothing (the shield's, see createHandler).
+const NO_PLATFORM_CACHE = Object.freeze({
+  match: async () => undefined,
+  put: async (request, response) => {
+    await response.body?.cancel();
+  },
+  delete: async () => false,
+});
 
 function hasPrecondition(headers) {
   for (const h of PRECONDITIONS) if (headers.has(h)) return true;
@@ -93,6 +103,8 @@ function newStats() {
     cacheErrors: 0,
     incompleteBodies: 0,
     damagedEntries: 0,
+    shieldFetches: 0,
+    shieldFallbacks: 0,
   };
 }
 
@@ -127,7 +139,10 @@ function withServerTiming(response, ms) {
 export function createHandler(options) {
   const { wasm } = options;
   // Misses and revalidations of one key share one origin fetch (worker/coalesce.js).
-  const coalescer = createCoalescer(options.cache ?? (() => caches.default));
+  // The shield (shield_node.js) keeps no platform cache of its own: its
+  // coalescing hub covers entries being stored, memory and the global tier
+  // hold them.
+  const coalescer = createCoalescer(options.shieldNode ? () => NO_PLATFORM_CACHE : options.cache ?? (() => caches.default));
   const hitForPass = new HitForPass();
   const bodyReplacements = new WeakMap(); // original request -> request carrying its read body
   const getCache = () => coalescer.cache;
@@ -146,14 +161,20 @@ export function createHandler(options) {
   let memoryConfiguredFor = null;
 
   // The cache of a route: the platform Cache API, or the tiers it names.
+  // In the shield (shield_node.js) entries live in the object's memory and
+  // the global tier, whatever the route's storage says; the "cache" tier is
+  // only the coalescing hub over NO_PLATFORM_CACHE.
+  const SHIELD_TIERS = Tier.MEMORY | Tier.CACHE | Tier.GLOBAL;
+
   function cacheFor(rd, env, ctx) {
-    if (!rd || rd.tiers === Tier.CACHE) return getCache();
+    const tiers = options.shieldNode ? SHIELD_TIERS : rd?.tiers;
+    if (!rd || tiers === Tier.CACHE) return getCache();
     if (engine && memoryConfiguredFor !== engine) {
       memory.configure(engine.manifestInfo().memory);
       memoryConfiguredFor = engine;
     }
     const waitUntil = (p) => (ctx?.waitUntil ? ctx.waitUntil(p) : Promise.resolve(p).catch(() => {}));
-    return new TieredCache({ cache: getCache(), memory, global: GlobalTier.from(env), tiers: rd.tiers, waitUntil, onDamaged: entryDamaged });
+    return new TieredCache({ cache: getCache(), memory, global: GlobalTier.from(env), tiers, waitUntil, onDamaged: entryDamaged });
   }
 
   // A stored copy whose body is not the length recorded when it was stored
@@ -229,12 +250,18 @@ export function createHandler(options) {
     return () => Date.now();
   }
 
-  function originRequest(request, env, { method, extraHeaders, dropConditionals, forward, signal } = {}) {
+  function originRequest(request, env, { method, extraHeaders, dropConditionals, forward, signal, shield } = {}) {
     const headers = new Headers(request.headers);
     // Cacheable routes: only keyed headers and the safe list (forwarding.js).
     if (forward) applyForwardingRule(headers, forward);
     headers.delete(TEST_NOW_HEADER);
     headers.delete(TEST_SETTLE_HEADER);
+    // The shield keeps the test clock (test mode only), never a settle wait.
+    const testNow = request.headers.get(TEST_NOW_HEADER);
+    if (shield && env?.FRESHET_TEST_MODE === '1' && testNow !== null) headers.set(TEST_NOW_HEADER, testNow);
+    headers.delete(SHIELD_HEADER);
+    headers.delete(SHIELD_SHARD_HEADER);
+    if (shield) headers.set(SHIELD_HEADER, shield);
     for (const h of HOP_BY_HOP_REQUEST) headers.delete(h);
     // With a stored response, the cache revalidates with its own validators
     // and evaluates the client's preconditions itself (RFC 9111 4.3.1, 4.3.2).
@@ -247,7 +274,8 @@ export function createHandler(options) {
     headers.set('surrogate-capability', capability ? `${capability}, ${SURROGATE_CAPABILITY}` : SURROGATE_CAPABILITY);
     const origin = options.origin ?? env?.ORIGIN;
     let url = request.url;
-    if (typeof origin === 'string' && origin !== '') {
+    // The shield keys the request as the location did: the client's URL.
+    if (!shield && typeof origin === 'string' && origin !== '') {
       const u = new URL(request.url);
       url = origin.replace(/\/+$/, '') + u.pathname + u.search;
     }
@@ -373,6 +401,47 @@ export function createHandler(options) {
     });
   }
 
+  /**
+   * On a route with "shield": the answer of the key's shield (docs/shield.md),
+   * or null when the route has none, no shield is bound, or the shield does
+   * not accept within the route's timeoutMs (then the caller fetches the
+   * origin itself, collapsed per isolate as ever). The shield's Cache-Status
+   * member is kept in args.shieldStatus for the client's answer.
+   */
+  let shieldDown = false;
+  async function viaShield(args, upstream) {
+    const { request, env, rd, eng, mode } = args;
+    if (options.shieldNode) return null;
+    const rule = routeRules(eng, rd.route).shield;
+    const binding = rule && shieldBinding(env);
+    if (!binding) return null;
+    const ask = mode === 'refresh' ? 'refresh' : args.stored ? 'revalidate' : 'miss';
+    try {
+      const resp = await fetchViaShield(binding, originRequest(request, env, { ...upstream, shield: ask }), rd.keyUrl, {
+        acceptMs: rule.timeoutMs,
+        headMs: rd.originTimeoutMs + rule.timeoutMs,
+      });
+      stats.shieldFetches++;
+      shieldDown = false;
+      const headers = new Headers(resp.headers);
+      args.shieldStatus = headers.get('cache-status') ?? undefined;
+      for (const h of ['cache-status', 'x-cache', 'server-timing']) headers.delete(h);
+      return new Response(resp.body, { status: resp.status, statusText: resp.statusText, headers });
+    } catch (err) {
+      if (!(err instanceof ShieldUnavailable)) throw err;
+      stats.shieldFallbacks++;
+      // Logged once per outage: again only after the shield answered.
+      if (!shieldDown) log({ event: 'shield-unavailable', key: rd.key, message: err.message });
+      shieldDown = true;
+      return null;
+    }
+  }
+
+  // RFC 9211 2: the shield's member first, then this cache's.
+  function afterShield(args, status) {
+    return args.shieldStatus ? `${args.shieldStatus}, ${status}` : status;
+  }
+
   // Validators of a stored entry for a conditional request (RFC 9111 4.3.1).
   function validatorsOf(headers) {
     const out = {};
@@ -395,21 +464,21 @@ export function createHandler(options) {
     const requestTime = now();
     let resp;
     let failure;
+    const upstream = {
+      method,
+      extraHeaders: validators ?? undefined,
+      dropConditionals: !!stored,
+      // FRESHET_FORWARD_HEADERS=all: every request header reaches the
+      // origin, as through a classic RFC 9111 proxy (the conformance
+      // run); by default only keyed + safe-listed ones (forwarding.js).
+      forward: env?.FRESHET_FORWARD_HEADERS === 'all' ? undefined : forwardingRule(eng, rd.route) ?? undefined,
+    };
     try {
-      // The route's originTimeout bounds the wait for status and headers.
-      resp = await fetchWithTimeout((signal) => fetchOrigin(
-        originRequest(request, env, {
-          method,
-          extraHeaders: validators ?? undefined,
-          dropConditionals: !!stored,
-          // FRESHET_FORWARD_HEADERS=all: every request header reaches the
-          // origin, as through a classic RFC 9111 proxy (the conformance
-          // run); by default only keyed + safe-listed ones (forwarding.js).
-          forward: env?.FRESHET_FORWARD_HEADERS === 'all' ? undefined : forwardingRule(eng, rd.route) ?? undefined,
-          signal,
-        }),
-        env,
-      ), rd.originTimeoutMs);
+      resp = await viaShield(args, upstream);
+      if (resp === null) {
+        // The route's originTimeout bounds the wait for status and headers.
+        resp = await fetchWithTimeout((signal) => fetchOrigin(originRequest(request, env, { ...upstream, signal }), env), rd.originTimeoutMs);
+      }
     } catch (err) {
       failure = err;
     }
@@ -472,7 +541,7 @@ export function createHandler(options) {
       const headers = clientHeaders(merged, {
         browserTtl: rd.browserTtl,
         age: sd.age,
-        status: cacheStatus({ fwd: 'stale', fwdStatus: 304, stored: sd.action === StoreAction.STORE, ttl: sd.ttl, key: rd.debug ? rd.key : '' }),
+        status: afterShield(args, cacheStatus({ fwd: 'stale', fwdStatus: 304, stored: sd.action === StoreAction.STORE, ttl: sd.ttl, key: rd.debug ? rd.key : '' })),
         xcache: 'REVALIDATED',
         debug: rd.debug ? { key: rd.key, route: rd.routeName, reason: sd.reason } : undefined,
       });
@@ -509,7 +578,7 @@ export function createHandler(options) {
     const xcache = mode === 'expired' ? 'EXPIRED' : mode === 'refresh' ? 'REFRESH' : 'MISS';
     const headers = clientHeaders(resp.headers, {
       browserTtl: rd.browserTtl,
-      status: cacheStatus({
+      status: afterShield(args, cacheStatus({
         // RFC 9211 2.2: "vary-miss" when the URI has stored variants, none for this request.
         fwd: mode === 'expired' ? 'stale' : args.vary ? 'vary-miss' : 'uri-miss',
         fwdStatus: resp.status,
@@ -517,7 +586,7 @@ export function createHandler(options) {
         ttl: sd.action === StoreAction.STORE ? sd.ttl : undefined,
         key: rd.debug ? rd.key : '',
         detail: sd.action === StoreAction.STORE ? undefined : sd.reason,
-      }),
+      })),
       xcache,
       debug: rd.debug ? { key: rd.key, route: rd.routeName, reason: sd.reason } : undefined,
     });
@@ -637,11 +706,12 @@ export function createHandler(options) {
 
   // Coalesced origin fetch: the first request for a key leads, the others
   // wait and then read the leader's entry (or fetch themselves if it stored
-  // nothing). GET and HEAD only.
+  // nothing). GET and HEAD, and POST on routes that key on the body (the
+  // only POSTs the engine looks up): a follower's body is still unread.
   function coalesced(ctx, args) {
     const { request, env } = args;
     const go = () => refresh(ctx, args);
-    if (request.method !== 'GET' && request.method !== 'HEAD') return go();
+    if (request.method !== 'GET' && request.method !== 'HEAD' && request.method !== 'POST') return go();
     // Hit-for-pass: the last answer for this key was not storable; do not
     // make this request wait behind another one.
     if (hitForPass.active(args.entryUrl, args.now())) {
@@ -733,7 +803,9 @@ export function createHandler(options) {
       stats.collapsed = (stats.collapsed ?? 0) + 1;
       return serveStored(args, stored, ld, 'HIT', { collapsed: true });
     }
-    if (ld.action === LookupAction.STALE) {
+    // A location revalidating through the shield waits for a fresh answer
+    // (coalesced: one origin revalidation for every location at once).
+    if (ld.action === LookupAction.STALE && control !== 'revalidate') {
       stats.staleHits++;
       // Serve now; the clone keeps the stored copy for the revalidation's
       // stale-if-error fallback and its 304 body.
@@ -760,6 +832,16 @@ export function createHandler(options) {
     memoryStats: () => memory.stats(),
     coalescingStats: () => ({ ...coalescer.stats, inFlight: coalescer.inFlight(), hitForPassKeys: hitForPass.size }),
   });
+
+  async function adminOrControl(request, env, context) {
+    if (admin.matches(request, env)) return admin.handle(request, env, context);
+    return admin.control(request, env);
+  }
+
+  function shieldControl(request) {
+    const ask = request.headers.get(SHIELD_HEADER);
+    return { request, mode: ask === 'refresh' ? 'refresh' : ask === 'revalidate' ? 'revalidate' : null };
+  }
 
   const api = {
     stats,
@@ -795,8 +877,9 @@ export function createHandler(options) {
         }
       }
       try {
-        if (admin.matches(request, env)) return await admin.handle(request, env, context);
-        const control = await admin.control(request, env);
+        // The shield (shield_node.js) has no admin route and no request
+        // controls; what a location asks of it travels in SHIELD_HEADER.
+        const control = options.shieldNode ? shieldControl(request) : await adminOrControl(request, env, context);
         if (control instanceof Response) return control;
         const started = Date.now();
         const response = await handle(control.request, env, context, control.mode);

@@ -7,8 +7,12 @@
 import wasm from '../dist/freshet.wasm';
 import manifest from '../freshet.manifest.json';
 import { createHandler } from './handler.js';
+import { createShieldClass } from './shield_node.js';
 
 export { PurgeLog } from './purge_log.js';
+
+/** The shield's Durable Object (docs/shield.md), bound as FRESHET_SHIELD. */
+export const FreshetShield = createShieldClass({ wasm, manifest });
 
 const handler = createHandler({ wasm, manifest });
 

@@ -212,7 +212,9 @@ export class TieredCache {
 
   async match(request) {
     const url = request.url;
-    const m = this.memory?.get(url);
+    // An entry being stored right now (the coalescing hub) is newer than
+    // what memory holds: a follower must get the leader's answer.
+    const m = this.useCache && this.cache.storing?.(url) ? undefined : this.memory?.get(url);
     if (m) {
       if (intactBytes(m)) return toResponse(m, 'memory');
       this.#damaged(url, () => this.memory.delete(url));

@@ -51,14 +51,18 @@ export async function startOrigin(routes = {}) {
   };
 }
 
-/** The worker's ES modules, as Miniflare module definitions. */
-function workerModules(wasmBytes, manifestText) {
+/**
+ * The worker's ES modules, as Miniflare module definitions. `entry` (a path
+ * under ROOT) replaces worker/index.js as the entry point.
+ */
+export function workerModules(wasmBytes, manifestText, entry = undefined) {
   const dir = path.join(ROOT, 'worker');
   const modules = readdirSync(dir)
     .filter((f) => f.endsWith('.js'))
     .map((f) => ({ type: 'ESModule', path: path.join(dir, f) }));
   // index.js first: it is the entry point.
   modules.sort((a, b) => (a.path.endsWith('/index.js') ? -1 : b.path.endsWith('/index.js') ? 1 : 0));
+  if (entry) modules.unshift({ type: 'ESModule', path: path.join(ROOT, entry) });
   modules.push({ type: 'CompiledWasm', path: path.join(ROOT, 'dist', 'freshet.wasm'), contents: wasmBytes });
   modules.push({ type: 'Text', path: path.join(ROOT, 'freshet.manifest.json'), contents: manifestText });
   return modules;
