@@ -17,7 +17,7 @@
 
 import { concat } from './bytes.js';
 import { LENGTH_HEADER, declaredLength, framedBody } from './integrity.js';
-import { IN_FLIGHT, TIER_HEADER } from './tiers.js';
+import { IN_FLIGHT, TIER_HEADER } from './tier_entry.js';
 
 /** Replay limit per entry: past it, late arrivals read the platform cache. */
 export const DEFAULT_REPLAY_LIMIT = 8 * 1024 * 1024;

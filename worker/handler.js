@@ -622,14 +622,15 @@ export function createHandler(options) {
       const entry = storableEntry(status, statusText, stored, body);
       const v = eng.vary(record, headers.get('vary') ?? '');
       if (v.action !== VaryAction.SELECT) {
-        await cache.put(new Request(rd.keyUrl), entry);
+        await cache.put(new Request(rd.keyUrl), entry, sd.platformTtl);
         return;
       }
       const generation = vary && vary.names === v.names && vary.generation ? vary.generation : newGeneration();
-      const marker = new Response(null, { headers: varyMarkerHeaders(v.names, generation, Math.max(sd.platformTtl, MARKER_MIN_TTL)) });
+      const markerTtl = Math.max(sd.platformTtl, MARKER_MIN_TTL);
+      const marker = new Response(null, { headers: varyMarkerHeaders(v.names, generation, markerTtl) });
       await Promise.all([
-        cache.put(new Request(variantUrl(rd.keyUrl, generation, v.variantId)), entry),
-        cache.put(new Request(rd.keyUrl), marker),
+        cache.put(new Request(variantUrl(rd.keyUrl, generation, v.variantId)), entry, sd.platformTtl),
+        cache.put(new Request(rd.keyUrl), marker, markerTtl),
       ]);
     } catch (err) {
       // A failed or truncated body rejects the put: nothing is stored.

@@ -1,0 +1,14 @@
+// The Cache API tier (docs/tiers.md): the platform cache of the data
+// center (caches.default, behind the coalescing hub of coalesce.js), as a
+// store for TieredCache (match / put / delete, tiers.js).
+
+/** `cache` (the Cache API, or the coalescer's wrapper of it) as a store. */
+export function cacheApiStore(cache) {
+  return {
+    name: 'cache',
+    match: (url) => cache.match(new Request(url)),
+    // The lifetime travels in the entry's Cache-Control (headersForStorage).
+    put: (url, response) => cache.put(new Request(url), response),
+    delete: (url) => cache.delete(new Request(url)),
+  };
+}

@@ -1,0 +1,31 @@
+// An entry as the byte-keeping tiers (memory, global) hold it:
+// { status, statusText, headers: [[name, value]...], body: Uint8Array },
+// with the byte length of the body recorded beside the headers, so a read
+// can tell a damaged copy (docs/security.md "Integrity").
+
+import { LENGTH_HEADER } from './integrity.js';
+
+/** Internal header on a matched response: which tier answered. */
+export const TIER_HEADER = 'x-freshet-tier';
+/** Its value on an entry read from a store still in progress (coalesce.js). */
+export const IN_FLIGHT = 'in-flight';
+
+/** An entry of bytes with its body's length recorded. */
+export function recorded(status, statusText, headers, body) {
+  const h = headers.filter(([k]) => k !== LENGTH_HEADER && k !== 'content-length');
+  h.push([LENGTH_HEADER, String(body.byteLength)]);
+  return { status, statusText, headers: h, body };
+}
+
+/** True when an entry's body has the length its tier recorded (entries without a record pass). */
+export function intactBytes(entry) {
+  const rec = entry.headers.find(([k]) => k === LENGTH_HEADER);
+  return rec === undefined || Number(rec[1]) === (entry.body?.byteLength ?? 0);
+}
+
+/** A matched entry as a Response, marked with the tier that answered. */
+export function toResponse(entry, tier) {
+  const headers = new Headers(entry.headers);
+  headers.set(TIER_HEADER, tier);
+  return new Response(entry.body && entry.body.byteLength ? entry.body.slice() : null, { status: entry.status, statusText: entry.statusText, headers });
+}
