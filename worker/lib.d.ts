@@ -23,6 +23,12 @@ export interface FreshetEnv {
   FRESHET_PURGE_SYNC_MS?: string;
   /** Age of the purge view at which an isolate waits for a pull, ms (default 3 x sync). */
   FRESHET_PURGE_MAX_LAG_MS?: string;
+  /** The shield's Durable Object namespace (class from createShieldClass), docs/shield.md. */
+  FRESHET_SHIELD?: unknown;
+  /** Or a service in front of it (the shard in the x-freshet-shield-shard header). */
+  FRESHET_SHIELD_SERVICE?: { fetch(input: RequestInfo, init?: RequestInit): Promise<Response> };
+  /** How many shield objects share the keys (default 16). */
+  FRESHET_SHIELD_SHARDS?: string;
   [binding: string]: unknown;
 }
 
@@ -111,3 +117,8 @@ export class PurgeLog {
   constructor(ctx: unknown, env?: unknown);
   fetch(request: Request): Promise<Response>;
 }
+
+/** The shield's Durable Object class (docs/shield.md); bind it as FRESHET_SHIELD. */
+export function createShieldClass(options: { wasm: WebAssembly.Module; manifest: string | object; origin?: HandlerOptions['origin'] }): {
+  new (state: unknown, env?: FreshetEnv): { fetch(request: Request): Response | Promise<Response> };
+};

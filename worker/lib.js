@@ -3,3 +3,4 @@ export { createHandler } from './handler.js';
 export { createRevalidator } from './revalidate.js';
 export { Engine, EngineError, ManifestError } from './engine.js';
 export { PurgeLog } from './purge_log.js';
+export { createShieldClass } from './shield_node.js';

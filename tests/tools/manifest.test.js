@@ -38,6 +38,10 @@ const broken = [
   [{ mode: 'fast', routes: [] }, '$.mode', 'must be "on", "off" or "debug"'],
   [{ namespace: 'Bad NS', routes: [] }, '$.namespace', 'a-z'],
   [{ defaults: { stale: 1 }, routes: [] }, '$.defaults.stale', 'unknown field'],
+  [{ routes: [{ pattern: '/', shield: 'yes' }] }, '$.routes[0].shield', 'must be true, false or'],
+  [{ routes: [{ pattern: '/', shield: { timeout: 5 } }] }, '$.routes[0].shield.timeout', 'did you mean "timeoutMs"'],
+  [{ routes: [{ pattern: '/', shield: { timeoutMs: 10 } }] }, '$.routes[0].shield.timeoutMs', '50 to 60000 ms'],
+  [{ routes: [{ pattern: '/', negativeTtl: 'heur' }] }, '$.routes[0].negativeTtl', 'or "heuristic"'],
 ];
 
 describe('JSON Schema and engine agree', () => {
@@ -90,6 +94,14 @@ describe('freshet CLI', () => {
     assert.match(r.out, /ttl: +300s +stale-while-revalidate: 600s +stale-if-error: 86400s/);
     assert.match(r.out, /key: +https:\/\/example\.com\/blog\/hello\?a=1&b=2$/m);
     assert.match(r.out, /tags: +post:hello, posts/);
+  });
+
+  test('explain: storage and the shield', () => {
+    const r = cli('explain', path.join(ROOT, 'examples/shop.manifest.json'), 'https://shop.example/p/sku-1');
+    assert.equal(r.code, 0, r.out);
+    assert.match(r.out, /storage: +cache, global; shield \(misses and revalidations, waits 500 ms for it\)/);
+    const pages = cli('explain', path.join(ROOT, 'examples/shop.manifest.json'), 'https://shop.example/about');
+    assert.match(pages.out, /storage: +cache$/m);
   });
 
   test('explain: bypass and why', () => {
