@@ -9,6 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { coldStartBench, decisionBench, scaleBench } from './decision.mjs';
 import { herd, hitPath, memoryFill, startOrigin, startWorkers, stopWorkers, versions } from './e2e.mjs';
+import { fleetHerd } from './fleet.mjs';
 import { corpus, manifest } from './lib/corpus.mjs';
 import { fmt } from './lib/stats.mjs';
 
@@ -74,6 +75,10 @@ try {
   await origin.close();
 }
 
+// 5. Fleet herd: three locations, with and without the shield (docs/shield.md).
+log('fleet herd: three locations, the shield');
+const fleet = await fleetHerd(quick ? { n: 600, misses: 30 } : { n: 600, misses: 100 });
+
 // Report.
 const by = Object.fromEntries(hit.map((h) => [h.name, h]));
 const bare = by['bare cache'];
@@ -92,6 +97,7 @@ const budgets = [
   ['cold start (1,000 routes) < 5 ms', `${fmt(cold.totalMs)} ms`, cold.totalMs < 5],
   ...sizes.map((s) => [`wasm ${s.name} < 150 KB raw`, kb(s.raw), s.raw < 150 * 1024]),
   ...sizes.map((s) => [`wasm ${s.name} < 60 KB gzip`, kb(s.gzip), s.gzip < 60 * 1024]),
+  ...fleet.herd.filter((h) => h.name === 'freshet + shield').map((h) => [`fleet herd (${h.locations} locations, ${h.n} requests): 1 origin fetch`, `${h.fetches}`, h.fetches === 1]),
   ...herdRes.filter((h) => h.name === 'freshet').flatMap((h) => [
     ['herd, cold key: 1 origin fetch', `${h.coldFetches}`, h.coldFetches === 1],
     ['herd, expired key: 1 origin fetch', `${h.expiredFetches}`, h.expiredFetches === 1],
@@ -137,6 +143,15 @@ lines.push(`${P.herd.n} concurrent requests (one connection each) for one key, o
 t('worker', 'origin fetches, cold', 'served 200', 'origin fetches, expired', 'served 200');
 t('---', '---', '---', '---', '---');
 for (const h of herdRes) t(h.name, h.coldFetches, `${h.coldOk}/${h.n}`, h.expiredFetches, `${h.expiredOk}/${h.n}`);
+lines.push('', '## 3b. Fleet herd', '');
+lines.push(`${fleet.herd[0].n} concurrent requests (one connection each) for one cold key, spread over ${fleet.herd[0].locations} locations (one Miniflare/workerd each, the same Host), origin answering after ${fleet.slowMs} ms. freshet + shield: the shield's Durable Objects in a fourth instance, reached through a service binding (docs/shield.md).`, '');
+t('fleet', 'origin fetches', 'served 200');
+t('---', '---', '---');
+for (const h of fleet.herd) t(h.name, h.fetches, `${h.ok}/${h.n}`);
+lines.push('', `What the shield adds to a miss: ${fleet.misses} sequential misses on distinct keys, fast origin, one location.`, '');
+t('miss', 'p50 ms', 'p99 ms');
+t('---', '---', '---');
+for (const [name, c] of Object.entries(fleet.cost)) t(name === 'freshet' ? 'freshet, direct to the origin' : 'freshet, through the shield', fmt(c.p50), fmt(c.p99));
 lines.push('', '## 4. Scale, start-up, size', '');
 t('routes', 'per decision', 'vs 10 routes');
 t('---', '---', '---');
