@@ -57,6 +57,7 @@ struct RouteRules {
   uint32_t tiers = kTierCache;       // where entries are kept; 0 = nowhere
   bool forward_all_headers = false;  // "forwardHeaders": "all" (a classic proxy)
   bool store_set_cookie = false;     // "setCookie": "store" (RFC 9111 allows it)
+  bool strip_set_cookie = false;     // "setCookie": "strip": stored without the cookies
   int64_t origin_timeout = 30;       // seconds before an origin fetch is abandoned
   bool shield = false;               // misses and revalidations go through the shield
   int64_t shield_timeout_ms = 1000;  // how long a location waits for the shield to accept

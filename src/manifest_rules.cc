@@ -255,8 +255,9 @@ void parseRules(Parser& p, const RuleFields& f, const JsonPath& path, RouteRules
     }
   }
   if (const json* v = f[F::kSetCookie]) {
-    if (auto i = p.oneOf(*v, at("setCookie"), {"refuse", "store"})) {
+    if (auto i = p.oneOf(*v, at("setCookie"), {"refuse", "store", "strip"})) {
       r.store_set_cookie = *i == 1;
+      r.strip_set_cookie = *i == 2;
     }
   }
   if (const json* v = f[F::kOriginTimeout]) {

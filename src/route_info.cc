@@ -72,7 +72,7 @@ std::string describeRoute(const Route& route, uint32_t index) {
   w.key("pattern").string(route.pattern);
   w.key("requestDirectives")
       .string(r.request_directives == RequestDirectives::kHonor ? "honor" : "ignore");
-  w.key("setCookie").string(r.store_set_cookie ? "store" : "refuse");
+  w.key("setCookie").string(r.store_set_cookie ? "store" : r.strip_set_cookie ? "strip" : "refuse");
   w.key("shield");
   if (r.shield) {
     w.open().key("timeoutMs").number(r.shield_timeout_ms).close();

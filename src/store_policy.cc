@@ -57,7 +57,8 @@ StoreDecision Engine::decideStore(const RequestFacts& req, uint32_t route, int s
   // 5.2.2.7: a shared cache MUST NOT store a private response.
   // The route's "cachePrivate" overrides it, loudly documented.
   if (r.cc.is_private && !rules.cache_private) return refuse(Reason::kPrivate);
-  if (r.has_set_cookie && !options_.store_set_cookie && !rules.store_set_cookie) {
+  if (r.has_set_cookie && !options_.store_set_cookie && !rules.store_set_cookie &&
+      !rules.strip_set_cookie) {
     return refuse(Reason::kSetCookie);
   }
   if (r.vary_star) return refuse(Reason::kVaryStar);
@@ -164,6 +165,11 @@ StoreDecision Engine::decideStore(const RequestFacts& req, uint32_t route, int s
   // 5.2.2.7 / 5.2.2.4: qualified private and no-cache name fields a shared
   // cache must not store (private) or send without revalidation (no-cache);
   // the stored copy omits both.
+  // "setCookie": "strip": the stored copy has no Set-Cookie; only the
+  // client of this answer gets the cookies (docs/manifest.md).
+  if (r.has_set_cookie && rules.strip_set_cookie && !options_.store_set_cookie) {
+    d.omit_fields.emplace_back("set-cookie");
+  }
   for (const auto* list : {&r.cc.private_fields, &r.cc.no_cache_fields}) {
     for (const auto& f : *list) {
       if (std::find(d.omit_fields.begin(), d.omit_fields.end(), f) == d.omit_fields.end()) {

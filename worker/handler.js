@@ -75,6 +75,11 @@ function storesSetCookie(env) {
   return env?.FRESHET_STORE_SET_COOKIE === '1';
 }
 
+/** True when the engine's comma-separated omit list names `field`. */
+function omitted(list, field) {
+  return !!list && list.split(',').includes(field);
+}
+
 function newGeneration() {
   const b = new Uint8Array(6);
   crypto.getRandomValues(b);
@@ -614,11 +619,11 @@ export function createHandler(options) {
     try {
       const cache = cacheFor(rd, args.env);
       const stored = omitFields(headersForStorage(headers, sd.meta, sd.platformTtl, rd.tags), sd.omit);
-      // The engine stored a Set-Cookie response only where the deployment
-      // allows it; the platform drops such puts, so the cookies go aside.
-      // The engine stored a response with Set-Cookie only where the route
-      // ("setCookie": "store") or the deployment allows it: keep them.
-      keepSetCookies(stored, headers);
+      // The engine stores a response with Set-Cookie only where the route
+      // ("setCookie": "store" or "strip") or the deployment allows it. The
+      // platform drops puts with Set-Cookie, so kept cookies go aside;
+      // "strip" omits them (the engine's omit list says so).
+      if (!omitted(sd.omit, 'set-cookie')) keepSetCookies(stored, headers);
       const entry = storableEntry(status, statusText, stored, body);
       const v = eng.vary(record, headers.get('vary') ?? '');
       if (v.action !== VaryAction.SELECT) {

@@ -242,3 +242,41 @@ describe(`the classic-proxy rules (${WASM_BUILD} build)`, () => {
     }
   });
 });
+
+describe(`"setCookie": "strip" (${WASM_BUILD} build)`, () => {
+  test('a page that sets a cookie is stored without it: one origin fetch for 11 requests', async () => {
+    const origin = await startOrigin({
+      '/landing': (req, res, n) => {
+        res.writeHead(200, { 'cache-control': 'max-age=60', 'set-cookie': [`_ga=GA1.${n}; Path=/`, `consent=pending; Path=/`], 'content-type': 'text/html' });
+        res.end(`<h1>landing ${n}</h1>`);
+      },
+      '/refuse': (req, res, n) => {
+        res.writeHead(200, { 'cache-control': 'max-age=60', 'set-cookie': `_ga=GA1.${n}`, 'content-type': 'text/html' });
+        res.end(`refuse ${n}`);
+      },
+    });
+    const worker = await startWorker({
+      origin: origin.url,
+      manifest: { routes: [{ pattern: '/*' }, { pattern: '/landing', setCookie: 'strip' }] },
+    });
+    try {
+      const miss = await worker.fetch('/landing');
+      assert.equal(miss.xcache, 'MISS');
+      assert.match(miss.cacheStatus, /stored/);
+      assert.deepEqual(miss.headers.getSetCookie(), ['_ga=GA1.1; Path=/', 'consent=pending; Path=/'], 'the client of the miss gets its cookies');
+      for (let i = 1; i <= 10; i++) {
+        const hit = await worker.fetch('/landing', { at: i });
+        assert.equal(hit.xcache, 'HIT');
+        assert.equal(hit.text, '<h1>landing 1</h1>');
+        assert.deepEqual(hit.headers.getSetCookie(), [], 'nobody else gets them');
+      }
+      assert.equal(origin.hits('/landing'), 1);
+      // Without the rule the page is never stored (the default, "refuse").
+      for (let i = 0; i < 3; i++) assert.match((await worker.fetch('/refuse', { at: i })).cacheStatus, /detail="set-cookie"/);
+      assert.equal(origin.hits('/refuse'), 3);
+    } finally {
+      await worker.dispose();
+      await origin.close();
+    }
+  });
+});
