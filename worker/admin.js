@@ -18,6 +18,7 @@ const encoder = new TextEncoder();
 /** Request headers of the per-request controls (stripped before the origin). */
 export const CONTROL_HEADER = 'freshet-control';
 export const CONTROL_TOKEN_HEADER = 'freshet-token';
+const CONTROL_MODES = ['use', 'bypass', 'refresh'];
 
 class BadRequest extends Error {}
 
@@ -312,16 +313,22 @@ export function createAdmin(deps) {
 
   /**
    * Per-request controls for authenticated callers: `freshet-control: use |
-   * bypass | refresh` with `freshet-token: <token>`. Returns
-   * { request, mode } (mode null without a control), or a 401 Response.
+   * bypass | refresh`, and/or `debug` (comma-separated, e.g. "refresh,
+   * debug"), with `freshet-token: <token>`. Returns { request, mode, debug }
+   * (mode null without one of the three), or a 401 Response.
    */
   async function control(request, env) {
-    const mode = request.headers.get(CONTROL_HEADER);
-    if (mode === null) return { request, mode: null };
+    const value = request.headers.get(CONTROL_HEADER);
+    if (value === null) return { request, mode: null, debug: false };
+    const words = value.split(',').map((w) => w.trim().toLowerCase()).filter(Boolean);
+    const modes = words.filter((w) => CONTROL_MODES.includes(w));
+    const debug = words.includes('debug');
     const token = request.headers.get(CONTROL_TOKEN_HEADER);
-    if (!enabled(env) || !(await tokenMatches(token, env.FRESHET_ADMIN_TOKEN)) || !['use', 'bypass', 'refresh'].includes(mode)) {
+    const wellFormed = words.length > 0 && modes.length <= 1 && words.every((w) => w === 'debug' || CONTROL_MODES.includes(w));
+    if (!enabled(env) || !(await tokenMatches(token, env.FRESHET_ADMIN_TOKEN)) || !wellFormed) {
       return new Response(null, { status: 401, headers: { 'cache-control': 'no-store' } });
     }
+    const mode = modes[0] ?? null;
     const headers = new Headers(request.headers);
     headers.delete(CONTROL_HEADER);
     headers.delete(CONTROL_TOKEN_HEADER);
@@ -331,7 +338,7 @@ export function createAdmin(deps) {
       headers.delete('cookie');
     }
     const body = request.method === 'GET' || request.method === 'HEAD' ? null : request.body;
-    return { request: new Request(request.url, { method: request.method, headers, body, redirect: request.redirect }), mode };
+    return { request: new Request(request.url, { method: request.method, headers, body, redirect: request.redirect }), mode, debug };
   }
 
   return { matches, handle, control, warmUrls };

@@ -150,6 +150,7 @@ export function createHandler(options) {
   const coalescer = createCoalescer(options.shieldNode ? () => NO_PLATFORM_CACHE : options.cache ?? (() => caches.default));
   const hitForPass = new HitForPass();
   const bodyReplacements = new WeakMap(); // original request -> request carrying its read body
+  const debugRequests = new WeakSet(); // requests whose authenticated caller asked for debug headers
   const getCache = () => coalescer.cache;
   const log = options.log ?? ((event) => console.log(JSON.stringify({ freshet: 1, ...event })));
   const stats = newStats();
@@ -736,6 +737,7 @@ export function createHandler(options) {
   // revalidates on every use (ttl 0), which is how a burst is absorbed.
   async function handle(request, env, ctx, control = null, collapsed = false) {
     stats.requests++;
+    const debug = debugRequests.has(request);
     const now = clock(request, env);
     if (control === 'bypass') return pass(request, env, 'BYPASS', 'control-bypass');
     const eng = getEngine(env);
@@ -758,6 +760,7 @@ export function createHandler(options) {
       engineFailed(err);
       return pass(request, env, 'BYPASS', 'engine-error');
     }
+    if (debug) rd.debug = true;
     if (rd.action === RequestAction.PASS) {
       return pass(request, env, rd.reason === 'disabled' ? 'DISABLED' : 'BYPASS', rd.reason, rd.debug);
     }
@@ -888,6 +891,8 @@ export function createHandler(options) {
         const control = options.shieldNode ? shieldControl(request) : await adminOrControl(request, env, context);
         if (control instanceof Response) return control;
         const started = Date.now();
+        // An authenticated caller may ask for the debug headers in any mode.
+        if (control.debug) debugRequests.add(control.request);
         const response = await handle(control.request, env, context, control.mode);
         return withServerTiming(response, Date.now() - started);
       } catch (err) {

@@ -197,6 +197,26 @@ describe(`admin route (${WASM_BUILD} build)`, () => {
     for (const r of seen) assert.equal(r.headers['freshet-token'], undefined, 'the token never reaches the origin');
   });
 
+  test('debug headers for an authenticated caller in mode "on"; never without the token', async () => {
+    await worker.fetch('/ctl', { at: 83 });
+    const plain = await worker.fetch('/ctl', { at: 84 });
+    for (const h of ['x-freshet-key', 'x-freshet-route', 'x-freshet-reason']) assert.equal(plain.headers.get(h), null);
+    assert.doesNotMatch(plain.cacheStatus, /key=/);
+    const dbg = await worker.fetch('/ctl', { at: 84, headers: { 'freshet-control': 'debug', 'freshet-token': TOKEN } });
+    assert.equal(dbg.xcache, 'HIT');
+    assert.equal(dbg.headers.get('x-freshet-key'), 'https://example.com/ctl');
+    assert.ok(dbg.headers.get('x-freshet-route'));
+    assert.equal(dbg.headers.get('x-freshet-reason'), 'fresh');
+    assert.match(dbg.cacheStatus, /key="https:\/\/example.com\/ctl"/);
+    const both = await worker.fetch('/ctl', { at: 85, headers: { 'freshet-control': 'refresh, debug', 'freshet-token': TOKEN } });
+    assert.equal(both.xcache, 'REFRESH');
+    assert.equal(both.headers.get('x-freshet-key'), 'https://example.com/ctl');
+    const forged = await worker.fetch('/ctl', { at: 85, headers: { 'freshet-control': 'debug', 'freshet-token': 'wrong' } });
+    assert.equal(forged.status, 401);
+    assert.equal(forged.headers.get('x-freshet-key'), null);
+    assert.equal((await worker.fetch('/ctl', { at: 85, headers: { 'freshet-control': 'refresh, bypass', 'freshet-token': TOKEN } })).status, 401, 'one mode at a time');
+  });
+
   test('the cron trigger warms the manifest URLs', async () => {
     const w = await worker.mf.getWorker();
     await w.scheduled({ cron: '*/5 * * * *' });
