@@ -21,7 +21,7 @@ pids+=($!)
 # Extra vars for wrangler dev, e.g. DEMO_VARS="--var FRESHET_TEST_MODE:1".
 # shellcheck disable=SC2086
 bash scripts/wrangler-offline.sh dev --port "$port" --ip 127.0.0.1 \
-  --var "ORIGIN:http://127.0.0.1:$origin_port" ${DEMO_VARS:-} >.wrangler-dev.log 2>&1 &
+  --var "ORIGIN:http://127.0.0.1:$origin_port" --var "FRESHET_DEV:1" ${DEMO_VARS:-} >.wrangler-dev.log 2>&1 &
 pids+=($!)
 
 for _ in $(seq 1 120); do

@@ -156,7 +156,7 @@ ManifestResult parseManifest(std::string_view json_text) {
   } else {
     p.checkKeys(
         root, "$",
-        {"$schema", "version", "mode", "namespace", "defaults", "routes", "warm", "memory"});
+        {"$schema", "version", "mode", "dev", "namespace", "defaults", "routes", "warm", "memory"});
     if (root.contains("memory")) parseMemory(p, root["memory"], m.memory);
     if (root.contains("warm")) {
       // URLs the cron trigger keeps warm (docs/admin.md); read by the worker.
@@ -180,6 +180,11 @@ ManifestResult parseManifest(std::string_view json_text) {
     if (root.contains("mode")) {
       if (auto i = p.oneOf(root["mode"], "$.mode", {"on", "off", "debug"})) {
         m.mode = static_cast<Mode>(*i);
+      }
+    }
+    if (root.contains("dev")) {
+      if (auto i = p.oneOf(root["dev"], "$.dev", {"mark", "off", "cache"})) {
+        m.dev = static_cast<DevMode>(*i);
       }
     }
     if (root.contains("namespace")) {

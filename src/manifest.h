@@ -12,6 +12,8 @@
 namespace freshet {
 
 enum class Mode : uint32_t { kOn = 0, kOff = 1, kDebug = 2 };
+// What caching does under local development (FRESHET_DEV=1, docs/operations.md).
+enum class DevMode : uint32_t { kMark = 0, kOff = 1, kCache = 2 };
 
 // Who decides the freshness lifetime when both the origin and the route say
 // something (docs/manifest.md "Precedence").
@@ -99,6 +101,7 @@ struct Manifest {
   MemoryLimits memory;
   std::vector<std::string> warm;  // URLs the cron trigger keeps warm
   Mode mode = Mode::kOn;
+  DevMode dev = DevMode::kMark;
   std::string key_namespace = "main";  // separates sites sharing one cache
   RouteRules defaults;
   std::vector<Route> routes;

@@ -95,8 +95,10 @@ std::string describeRoute(const Route& route, uint32_t index) {
 
 std::string describeManifest(const Manifest& m) {
   static constexpr const char* kModes[] = {"on", "off", "debug"};
+  static constexpr const char* kDevModes[] = {"mark", "off", "cache"};
   JsonWriter w;
   w.open();
+  w.key("dev").string(kDevModes[static_cast<uint32_t>(m.dev)]);
   w.key("memory").open();
   w.key("maxBytes").number(m.memory.max_bytes);
   w.key("maxEntries").number(m.memory.max_entries);

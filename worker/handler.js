@@ -141,6 +141,18 @@ function withServerTiming(response, ms) {
   return response;
 }
 
+// Local development, "dev": "mark": an extension parameter on this cache's
+// Cache-Status member (RFC 9211 2.8) says the answer came from a
+// development worker.
+function markDev(response) {
+  try {
+    const status = response.headers.get('cache-status');
+    if (status !== null) response.headers.set('cache-status', `${status}; dev`);
+  } catch {
+    // Immutable headers (a response passed through untouched): leave them.
+  }
+}
+
 export function createHandler(options) {
   const { wasm } = options;
   // Misses and revalidations of one key share one origin fetch (worker/coalesce.js).
@@ -842,6 +854,21 @@ export function createHandler(options) {
     coalescingStats: () => ({ ...coalescer.stats, inFlight: coalescer.inFlight(), hitForPassKeys: hitForPass.size }),
   });
 
+  // "mark" | "off" | "cache" under local development (env FRESHET_DEV=1,
+  // set by npm start), else null; read once per engine.
+  const devModes = new WeakMap();
+  function devMode(env) {
+    if (env?.FRESHET_DEV !== '1') return null;
+    const eng = getEngine(env);
+    if (!eng) return null;
+    let dev = devModes.get(eng);
+    if (dev === undefined) {
+      dev = eng.manifestInfo().dev ?? 'mark';
+      devModes.set(eng, dev);
+    }
+    return dev;
+  }
+
   async function adminOrControl(request, env, context) {
     if (admin.matches(request, env)) return admin.handle(request, env, context);
     return admin.control(request, env);
@@ -891,9 +918,14 @@ export function createHandler(options) {
         const control = options.shieldNode ? shieldControl(request) : await adminOrControl(request, env, context);
         if (control instanceof Response) return control;
         const started = Date.now();
+        // Local development (FRESHET_DEV=1): the manifest's "dev" says what caching does.
+        const dev = options.shieldNode ? null : devMode(env);
         // An authenticated caller may ask for the debug headers in any mode.
-        if (control.debug) debugRequests.add(control.request);
-        const response = await handle(control.request, env, context, control.mode);
+        if (control.debug || dev === 'mark') debugRequests.add(control.request);
+        const response = dev === 'off'
+          ? await pass(control.request, env, 'DISABLED', 'dev')
+          : await handle(control.request, env, context, control.mode);
+        if (dev === 'mark') markDev(response);
         return withServerTiming(response, Date.now() - started);
       } catch (err) {
         // Fail open: nothing in freshet may be why a user gets an error.

@@ -280,3 +280,50 @@ describe(`"setCookie": "strip" (${WASM_BUILD} build)`, () => {
     }
   });
 });
+
+describe(`local development: FRESHET_DEV=1 and the manifest's "dev" (${WASM_BUILD} build)`, () => {
+  const run = async (dev, bindings, fn) => {
+    const origin = await startOrigin({ '/p': (req, res, n) => { res.writeHead(200, { 'cache-control': 'max-age=60' }); res.end(`p ${n}`); } });
+    const manifest = { routes: [{ pattern: '/*' }], ...(dev ? { dev } : {}) };
+    const worker = await startWorker({ origin: origin.url, manifest, bindings });
+    try {
+      await fn(worker, origin);
+    } finally {
+      await worker.dispose();
+      await origin.close();
+    }
+  };
+
+  test('"mark" (the default): caching on, every answer marked, debug headers', () => run(undefined, { FRESHET_DEV: '1' }, async (worker, origin) => {
+    const miss = await worker.fetch('/p');
+    assert.equal(miss.xcache, 'MISS');
+    assert.match(miss.cacheStatus, /; dev$/);
+    const hit = await worker.fetch('/p', { at: 1 });
+    assert.equal(hit.xcache, 'HIT');
+    assert.match(hit.cacheStatus, /^freshet; hit; ttl=59; key="https:\/\/example.com\/p"; dev$/);
+    assert.equal(hit.headers.get('x-freshet-key'), 'https://example.com/p');
+    assert.equal(origin.hits('/p'), 1);
+  }));
+
+  test('"off": every request goes to the origin, visibly', () => run('off', { FRESHET_DEV: '1' }, async (worker, origin) => {
+    for (let i = 0; i < 3; i++) {
+      const r = await worker.fetch('/p', { at: i });
+      assert.equal(r.xcache, 'DISABLED');
+      assert.equal(r.cacheStatus, 'freshet; fwd=bypass; detail="dev"');
+    }
+    assert.equal(origin.hits('/p'), 3);
+  }));
+
+  test('"cache": exactly as deployed; and without FRESHET_DEV nothing is marked', async () => {
+    for (const [dev, bindings] of [['cache', { FRESHET_DEV: '1' }], ['off', {}]]) {
+      await run(dev, bindings, async (worker, origin) => {
+        await worker.fetch('/p');
+        const hit = await worker.fetch('/p', { at: 1 });
+        assert.equal(hit.xcache, 'HIT');
+        assert.equal(hit.cacheStatus, 'freshet; hit; ttl=59');
+        assert.equal(hit.headers.get('x-freshet-key'), null);
+        assert.equal(origin.hits('/p'), 1);
+      });
+    }
+  });
+});
