@@ -42,6 +42,8 @@ const broken = [
   [{ routes: [{ pattern: '/', shield: { timeout: 5 } }] }, '$.routes[0].shield.timeout', 'did you mean "timeoutMs"'],
   [{ routes: [{ pattern: '/', shield: { timeoutMs: 10 } }] }, '$.routes[0].shield.timeoutMs', '50 to 60000 ms'],
   [{ routes: [{ pattern: '/', negativeTtl: 'heur' }] }, '$.routes[0].negativeTtl', 'or "heuristic"'],
+  [{ dev: 'on', routes: [] }, '$.dev', 'must be "mark", "off" or "cache"'],
+  [{ routes: [{ pattern: '/', setCookie: 'drop' }] }, '$.routes[0].setCookie', '"refuse", "store" or "strip"'],
 ];
 
 describe('JSON Schema and engine agree', () => {
