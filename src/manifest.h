@@ -60,6 +60,7 @@ struct RouteRules {
   bool forward_all_headers = false;  // "forwardHeaders": "all" (a classic proxy)
   bool store_set_cookie = false;     // "setCookie": "store" (RFC 9111 allows it)
   bool strip_set_cookie = false;     // "setCookie": "strip": stored without the cookies
+  bool generate_etag = false;        // "generateEtag": a strong ETag from the body digest
   int64_t origin_timeout = 30;       // seconds before an origin fetch is abandoned
   bool shield = false;               // misses and revalidations go through the shield
   int64_t shield_timeout_ms = 1000;  // how long a location waits for the shield to accept

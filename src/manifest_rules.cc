@@ -162,6 +162,7 @@ void parseStorage(Parser& p, const json& v, const JsonPath& path, RouteRules& r)
 const std::vector<std::string_view>& ruleKeys() {
   static const std::vector<std::string_view> keys = {"forwardHeaders",
                                                      "setCookie",
+                                                     "generateEtag",
                                                      "storage",
                                                      "originTimeout",
                                                      "shield",
@@ -259,6 +260,9 @@ void parseRules(Parser& p, const RuleFields& f, const JsonPath& path, RouteRules
       r.store_set_cookie = *i == 1;
       r.strip_set_cookie = *i == 2;
     }
+  }
+  if (const json* v = f[F::kGenerateEtag]) {
+    r.generate_etag = p.boolean(*v, at("generateEtag")).value_or(false);
   }
   if (const json* v = f[F::kOriginTimeout]) {
     if (auto s = p.seconds(*v, at("originTimeout"), false)) {

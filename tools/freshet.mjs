@@ -177,7 +177,8 @@ function explain(opts, out) {
     out(`browser:   ${r.browserTtl === null ? "origin's Cache-Control" : `public, max-age=${r.browserTtl}`}`);
     out(`origin:    headers ${r.originHeaders}; request directives ${r.requestDirectives}; heuristic ${r.heuristic ? 'on' : 'off'}` +
       `${r.minTtl !== null ? `; minTtl ${r.minTtl}s` : ''}${r.maxTtl !== null ? `; maxTtl ${secondsText(r.maxTtl)}` : ''}`);
-    out(`storage:   ${r.storage.length ? r.storage.join(', ') : 'off'}${r.shield ? `; shield (misses and revalidations, waits ${r.shield.timeoutMs} ms for it)` : ''}`);
+    out(`storage:   ${r.storage.length ? r.storage.join(', ') : 'off'}${r.shield ? `; shield (misses and revalidations, waits ${r.shield.timeoutMs} ms for it)` : ''}` +
+      `${r.generateEtag ? '; ETags generated where the origin sends no validator' : ''}; Set-Cookie: ${r.setCookie}`);
   }
   if (result.key) {
     out(`key:       ${result.key}`);

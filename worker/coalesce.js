@@ -18,6 +18,7 @@
 import { concat } from './bytes.js';
 import { LENGTH_HEADER, declaredLength, framedBody } from './integrity.js';
 import { IN_FLIGHT, TIER_HEADER } from './tier_entry.js';
+import { withGeneratedEtag, withoutEtagRequest } from './etag.js';
 
 /** Replay limit per entry: past it, late arrivals read the platform cache. */
 export const DEFAULT_REPLAY_LIMIT = 8 * 1024 * 1024;
@@ -146,11 +147,13 @@ export function createCoalescer(getCache, { replayLimit = DEFAULT_REPLAY_LIMIT, 
     if (hub.failed) throw hub.failed;
     if (hub.done) {
       const headers = new Headers(response.headers);
+      const bytes = hub.bytes();
       headers.set(LENGTH_HEADER, String(hub.size));
       headers.delete('content-length');
-      return getCache().put(request, new Response(hub.bytes(), { ...init, headers }));
+      await withGeneratedEtag(headers, bytes);
+      return getCache().put(request, new Response(bytes, { ...init, headers }));
     }
-    const headers = new Headers(response.headers);
+    const headers = withoutEtagRequest(new Headers(response.headers));
     const declared = declaredLength(headers);
     if (declared !== null) headers.set(LENGTH_HEADER, String(declared));
     const put = await getCache().put(request, new Response(hub.stream(), { ...init, headers }));

@@ -34,6 +34,7 @@ import {
 import { rangeResponse } from './range.js';
 import { createCoalescer } from './coalesce.js';
 import { checkedBody, declaredLength, framedBody, intactEntry } from './integrity.js';
+import { ETAG_FLAG, generatedEtag } from './etag.js';
 import { SHIELD_HEADER, SHIELD_SHARD_HEADER, ShieldUnavailable, fetchViaShield, shieldBinding } from './shield.js';
 
 const HOP_BY_HOP_REQUEST = ['connection', 'keep-alive', 'proxy-connection', 'te', 'upgrade', 'trailer'];
@@ -463,7 +464,8 @@ export function createHandler(options) {
   // Validators of a stored entry for a conditional request (RFC 9111 4.3.1).
   function validatorsOf(headers) {
     const out = {};
-    const etag = headers.get('etag');
+    // A generated ETag is freshet's own: the origin never saw it.
+    const etag = generatedEtag(headers) ? null : headers.get('etag');
     const lm = headers.get('last-modified');
     if (etag) out['if-none-match'] = etag;
     if (lm) out['if-modified-since'] = lm;
@@ -632,6 +634,8 @@ export function createHandler(options) {
     try {
       const cache = cacheFor(rd, args.env);
       const stored = omitFields(headersForStorage(headers, sd.meta, sd.platformTtl, rd.tags), sd.omit);
+      // "generateEtag": each tier sets a strong ETag from the stored bytes (etag.js).
+      if (routeRules(eng, rd.route).generateEtag && !headers.has('etag') && !headers.has('last-modified')) stored.set(ETAG_FLAG, 'generate');
       // The engine stores a response with Set-Cookie only where the route
       // ("setCookie": "store" or "strip") or the deployment allows it. The
       // platform drops puts with Set-Cookie, so kept cookies go aside;

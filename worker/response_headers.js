@@ -1,6 +1,7 @@
 // Header work on responses going to the client or into the platform cache.
 
 import { LENGTH_HEADER } from './integrity.js';
+import { ETAG_FLAG } from './etag.js';
 
 /** Headers the engine keeps on stored entries; never shown to clients. */
 export const META_HEADER = 'x-freshet-meta';
@@ -12,7 +13,7 @@ export const VARY_GEN_HEADER = 'x-freshet-vary-gen';
 export const TAGS_HEADER = 'x-freshet-tags';
 /** The origin's status of a stored entry (the platform stores every entry as a 200). */
 export const STATUS_HEADER = 'x-freshet-status';
-const INTERNAL = [META_HEADER, ORIGIN_CC_HEADER, VARY_HEADER, VARY_GEN_HEADER, TAGS_HEADER, STATUS_HEADER, 'x-freshet-tier', LENGTH_HEADER];
+const INTERNAL = [META_HEADER, ORIGIN_CC_HEADER, VARY_HEADER, VARY_GEN_HEADER, TAGS_HEADER, STATUS_HEADER, 'x-freshet-tier', LENGTH_HEADER, ETAG_FLAG];
 
 /**
  * Fields the platform's cache adds to a matched entry about that internal

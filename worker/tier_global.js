@@ -4,6 +4,7 @@
 
 import { readBounded } from './bytes.js';
 import { intactBytes, recorded, toResponse } from './tier_entry.js';
+import { withGeneratedEtag } from './etag.js';
 
 const GLOBAL_MAX_BYTES = 25 * 1024 * 1024;
 const GLOBAL_PREFIX = 'freshet/';
@@ -101,7 +102,8 @@ export class GlobalTier {
       put: async (url, response, ttlSeconds) => {
         const body = await readBounded(response.body, GLOBAL_MAX_BYTES);
         if (!body) return;
-        await this.putEntry(url, recorded(response.status, response.statusText, [...response.headers], body), ttlSeconds);
+        const headers = await withGeneratedEtag(new Headers(response.headers), body);
+        await this.putEntry(url, recorded(response.status, response.statusText, [...headers], body), ttlSeconds);
       },
       delete: (url) => this.delete(url).then(() => true, () => false),
     };

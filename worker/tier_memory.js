@@ -3,6 +3,7 @@
 
 import { readBounded } from './bytes.js';
 import { intactBytes, recorded, toResponse } from './tier_entry.js';
+import { withGeneratedEtag } from './etag.js';
 
 /**
  * A byte-bounded LRU of whole responses ({status, statusText, headers, body}).
@@ -98,7 +99,8 @@ export function memoryStore(lru, { storing = () => false, onDamaged = () => {} }
       }
       const body = await readBounded(response.body, lru.maxEntryBytes);
       if (!body) return;
-      const entry = { status: response.status, statusText: response.statusText, headers: [...response.headers], body };
+      const headers = await withGeneratedEtag(new Headers(response.headers), body);
+      const entry = { status: response.status, statusText: response.statusText, headers: [...headers], body };
       // A copy from another tier carries the length recorded at store time.
       if (intactBytes(entry)) lru.set(url, recorded(entry.status, entry.statusText, entry.headers, body));
     },

@@ -101,9 +101,9 @@ describe('freshet CLI', () => {
   test('explain: storage and the shield', () => {
     const r = cli('explain', path.join(ROOT, 'examples/shop.manifest.json'), 'https://shop.example/p/sku-1');
     assert.equal(r.code, 0, r.out);
-    assert.match(r.out, /storage: +cache, global; shield \(misses and revalidations, waits 500 ms for it\)/);
+    assert.match(r.out, /storage: +cache, global; shield \(misses and revalidations, waits 500 ms for it\); ETags generated where the origin sends no validator; Set-Cookie: strip$/m);
     const pages = cli('explain', path.join(ROOT, 'examples/shop.manifest.json'), 'https://shop.example/about');
-    assert.match(pages.out, /storage: +cache$/m);
+    assert.match(pages.out, /storage: +cache; Set-Cookie: refuse$/m);
   });
 
   test('explain: bypass and why', () => {

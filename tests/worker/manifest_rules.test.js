@@ -327,3 +327,52 @@ describe(`local development: FRESHET_DEV=1 and the manifest's "dev" (${WASM_BUIL
     }
   });
 });
+
+describe(`"generateEtag": validators for origins that send none (${WASM_BUILD} build)`, () => {
+  test('every tier stores a strong ETag from the body; clients revalidate with 304; the origin never sees it', async () => {
+    const routes = {};
+    for (const p of ['/c/page', '/m/page']) {
+      routes[p] = (req, res, n) => {
+        res.writeHead(200, { 'cache-control': 'max-age=60', 'content-type': 'text/html' });
+        res.end(`<p>${p} v1</p>`); // the same bytes every time
+      };
+    }
+    const origin = await startOrigin(routes);
+    const worker = await startWorker({
+      origin: origin.url,
+      manifest: {
+        defaults: { generateEtag: true },
+        routes: [{ pattern: '/*' }, { pattern: '/c/*', storage: 'cache' }, { pattern: '/m/*', storage: 'memory' }],
+      },
+    });
+    try {
+      const etags = [];
+      for (const p of ['/c/page', '/m/page']) {
+        const miss = await worker.fetch(p);
+        assert.equal(miss.xcache, 'MISS');
+        const hit = await worker.fetch(p, { at: 1 });
+        assert.equal(hit.xcache, 'HIT');
+        const etag = hit.headers.get('etag');
+        assert.match(etag ?? '', /^"[A-Za-z0-9_-]{32}"$/, `${p}: a strong ETag`);
+        assert.equal(hit.headers.get('x-freshet-etag'), null, 'internal field');
+        etags.push(etag);
+        const notModified = await worker.fetch(p, { at: 2, headers: { 'if-none-match': etag } });
+        assert.equal(notModified.status, 304);
+        assert.equal(notModified.text, '');
+        const changed = await worker.fetch(p, { at: 2, headers: { 'if-none-match': '"something-else"' } });
+        assert.equal(changed.status, 200);
+        // Past its lifetime: refetched without the generated ETag, the same bytes get the same one.
+        const expired = await worker.fetch(p, { at: 100 });
+        assert.equal(expired.xcache, 'EXPIRED');
+        const last = origin.requests.filter((r) => r.path === p).at(-1);
+        assert.equal(last.headers['if-none-match'], undefined, 'never sent to the origin');
+        assert.equal((await worker.fetch(p, { at: 101 })).headers.get('etag'), etag);
+        assert.equal(origin.hits(p), 2);
+      }
+      assert.notEqual(etags[0], etags[1], 'different bodies, different ETags');
+    } finally {
+      await worker.dispose();
+      await origin.close();
+    }
+  });
+});
