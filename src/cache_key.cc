@@ -181,6 +181,9 @@ Reason appendKey(std::string& key, const KeyInput& in) {
     addDimension(key, "device", "class",
                  deviceClassName(classifyDevice(in.headers->get("user-agent"))));
   }
+  if (in.parts) {
+    for (const KeyPart& part : *in.parts) addDimension(key, "custom", part.name, part.value);
+  }
   if (!in.body_digest.empty()) addDimension(key, "body", "sha256", in.body_digest);
   return problem;
 }

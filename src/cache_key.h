@@ -4,7 +4,8 @@
 // The readable key is
 //   <scheme>://<host or *><canonical path>[?<query, sorted by name>]
 // followed by one " kind:name=value" dimension per keyed cookie, header,
-// device class or body digest, with values percent-encoded. A space never
+// device class, key part of the worker's own ("custom:name=value") or body
+// digest, with values percent-encoded. A space never
 // appears raw in a URL the runtime serialises, so the dimensions cannot be
 // forged through the URL.
 //
@@ -17,6 +18,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "headers.h"
 #include "manifest.h"
@@ -27,12 +29,19 @@ namespace freshet {
 
 inline constexpr std::string_view kKeyUrlPrefix = "https://cache.freshet.internal/v1/";
 
+// A key part a worker's own code adds (createHandler's keyParts hook).
+struct KeyPart {
+  std::string_view name;  // [a-z0-9-]{1,32}
+  std::string_view value;
+};
+
 struct KeyInput {
-  UrlParts url;                  // as split from the request URL
-  std::string_view path;         // canonical path (canonicalPath)
-  const HeaderView* headers;     // request headers
-  const KeyRules* rules;         // the route's key rules
-  std::string_view body_digest;  // POST routes: hex SHA-256 of the body
+  UrlParts url;                                 // as split from the request URL
+  std::string_view path;                        // canonical path (canonicalPath)
+  const HeaderView* headers;                    // request headers
+  const KeyRules* rules;                        // the route's key rules
+  std::string_view body_digest;                 // POST routes: hex SHA-256 of the body
+  const std::vector<KeyPart>* parts = nullptr;  // sorted by name, names unique
 };
 
 struct KeyResult {

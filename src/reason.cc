@@ -19,6 +19,7 @@ std::string_view reasonName(Reason r) {
     case Reason::kAmbiguousQuery: return "ambiguous-query";
     case Reason::kRequestBody: return "request-body";
     case Reason::kBodyTooBig: return "body-too-big";
+    case Reason::kBadKeyPart: return "bad-key-part";
     case Reason::kFresh: return "fresh";
     case Reason::kStaleWhileRevalidate: return "stale-while-revalidate";
     case Reason::kExpired: return "expired";

@@ -24,6 +24,7 @@ enum class Reason : uint32_t {
   kAmbiguousQuery = 12,   // a dropped query parameter hides a ';' separator
   kRequestBody = 13,      // a GET/HEAD with a body ("fat GET")
   kBodyTooBig = 14,       // a POST body over the route's maxBodyBytes
+  kBadKeyPart = 15,       // a key part from the worker's keyParts hook is malformed
   // Lookup phase: why a stored entry is or is not used.
   kFresh = 20,
   kStaleWhileRevalidate = 21,  // RFC 5861 section 3

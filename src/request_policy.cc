@@ -3,6 +3,7 @@
 
 #include "cache_key.h"
 #include "engine.h"
+#include "stable_sort.h"
 #include "tags.h"
 
 namespace freshet {
@@ -12,6 +13,36 @@ namespace {
 // real header name never starts with ':'.
 constexpr std::string_view kBodyDigest = ":body-sha256";
 constexpr std::string_view kBodySize = ":body-size";
+// "name=value" from the worker's keyParts hook (docs/library.md).
+constexpr std::string_view kKeyPart = ":key-part";
+constexpr size_t kMaxKeyParts = 16;
+constexpr size_t kMaxKeyPartValue = 256;
+
+bool keyPartName(std::string_view n) {
+  if (n.empty() || n.size() > 32) return false;
+  for (const char c : n) {
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')) return false;
+  }
+  return true;
+}
+
+// The request's key parts, sorted by name; false when one is malformed or
+// a name repeats (the key would be ambiguous).
+bool readKeyParts(const HeaderView& h, std::vector<KeyPart>& out) {
+  for (const HeaderField& f : h.fields()) {
+    if (f.name != kKeyPart) continue;
+    const size_t eq = f.value.find('=');
+    if (eq == std::string_view::npos || out.size() == kMaxKeyParts) return false;
+    KeyPart part{f.value.substr(0, eq), f.value.substr(eq + 1)};
+    if (!keyPartName(part.name) || part.value.size() > kMaxKeyPartValue) return false;
+    out.push_back(part);
+  }
+  stableSort(out, [](const KeyPart& a, const KeyPart& b) { return a.name < b.name; });
+  for (size_t i = 1; i < out.size(); ++i) {
+    if (out[i].name == out[i - 1].name) return false;
+  }
+  return true;
+}
 
 std::optional<int64_t> decimal(std::string_view s) {
   s = trimOws(s);
@@ -129,7 +160,12 @@ void Engine::decideRequest(const RequestFacts& req, RequestDecision& d) const {
       return;
     }
   }
-  KeyInput in{*url, *path, &h, &rules.key, digest};
+  std::vector<KeyPart> parts;
+  if (!readKeyParts(h, parts)) {
+    d.reason = Reason::kBadKeyPart;
+    return;
+  }
+  KeyInput in{*url, *path, &h, &rules.key, digest, parts.empty() ? nullptr : &parts};
   if (const Reason problem = appendKey(d.key, in); problem != Reason::kNone) {
     d.key.clear();
     d.reason = problem;

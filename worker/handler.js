@@ -76,6 +76,19 @@ function storesSetCookie(env) {
   return env?.FRESHET_STORE_SET_COOKIE === '1';
 }
 
+/**
+ * Appends the keyParts hook's answer ({ name: value }, names [a-z0-9-]{1,32})
+ * to a request list as ":key-part" pseudo-fields, sorted by name; the engine
+ * checks them (a malformed one bypasses, "bad-key-part").
+ */
+function appendKeyParts(list, parts) {
+  for (const name of Object.keys(parts).sort()) {
+    const value = parts[name];
+    if (value === undefined || value === null) continue;
+    list.push(':key-part', `${name}=${String(value).replace(/\0/g, '')}`);
+  }
+}
+
 /** True when the engine's comma-separated omit list names `field`. */
 function omitted(list, field) {
   return !!list && list.split(',').includes(field);
@@ -759,10 +772,22 @@ export function createHandler(options) {
     const eng = getEngine(env);
     if (!eng) return pass(request, env, 'BYPASS', engineProblem ?? 'engine-error');
 
+    // The keyParts hook of a worker that uses freshet as a library: extra
+    // key dimensions, decided by the engine like any other (docs/library.md).
+    let parts = null;
+    if (options.keyParts) {
+      try {
+        parts = await options.keyParts(request, env);
+      } catch (err) {
+        logOnce('key-parts', { event: 'key-parts-error', message: String(err?.message ?? err) });
+        return pass(request, env, 'BYPASS', 'key-parts-error');
+      }
+    }
     let record;
     let rd;
     try {
       const list = [request.method, request.url, ...headerList(request.headers)];
+      if (parts) appendKeyParts(list, parts);
       record = requestRecord(list);
       rd = eng.request(record);
       // POST routes key on the body: read it (bounded), ask again.

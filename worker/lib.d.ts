@@ -32,6 +32,9 @@ export interface FreshetEnv {
   [binding: string]: unknown;
 }
 
+/** What a keyParts hook answers: dimension name -> value. */
+export type KeyParts = Record<string, string | number | boolean | null | undefined>;
+
 export interface HandlerOptions {
   /** The compiled engine: `import wasm from './freshet.wasm'` (wasi or Emscripten build). */
   wasm: WebAssembly.Module;
@@ -39,6 +42,14 @@ export interface HandlerOptions {
   manifest: string | object;
   /** Base URL of the origin, or a function that answers origin requests (your app). */
   origin?: string | ((request: Request, env: FreshetEnv) => Promise<Response>);
+  /**
+   * Extra key dimensions from your own code (e.g. a tenant, an A/B bucket):
+   * names [a-z0-9-]{1,32}, values up to 256 characters. They become part of
+   * the key inside the engine (" custom:name=value"), so purges, variants and
+   * the readable key work as for any other dimension. A hook that throws
+   * sends the request to the origin untouched (detail="key-parts-error").
+   */
+  keyParts?: (request: Request, env: FreshetEnv) => KeyParts | undefined | Promise<KeyParts | undefined>;
   /** The platform cache (default caches.default). */
   cache?: () => Cache;
   /** Structured log sink (default: one JSON line per event on console.log). */
