@@ -1,5 +1,8 @@
 #include "cache_control.h"
 
+#include <algorithm>
+
+#include "structured_field.h"
 #include "text.h"
 
 namespace freshet {
@@ -128,6 +131,106 @@ ResponseCacheControl parseResponseCacheControl(std::string_view value) {
     }
   });
   return cc;
+}
+
+namespace {
+
+// RFC 9213 2.1: the type each known directive must have in a targeted field.
+enum class DirectiveType { kDuration, kFlag, kFlagOrFieldList, kUnknown };
+
+struct TargetedDirective {
+  std::string_view name;
+  DirectiveType type;
+};
+
+constexpr TargetedDirective kTargetedDirectives[] = {
+    {"max-age", DirectiveType::kDuration},
+    {"s-maxage", DirectiveType::kDuration},
+    {"stale-while-revalidate", DirectiveType::kDuration},
+    {"stale-if-error", DirectiveType::kDuration},
+    {"must-revalidate", DirectiveType::kFlag},
+    {"proxy-revalidate", DirectiveType::kFlag},
+    {"must-understand", DirectiveType::kFlag},
+    {"no-store", DirectiveType::kFlag},
+    {"no-transform", DirectiveType::kFlag},
+    {"public", DirectiveType::kFlag},
+    {"immutable", DirectiveType::kFlag},
+    {"no-cache", DirectiveType::kFlagOrFieldList},
+    {"private", DirectiveType::kFlagOrFieldList},
+};
+
+DirectiveType targetedType(std::string_view name) {
+  for (const auto& d : kTargetedDirectives) {
+    if (d.name == name) return d.type;
+  }
+  return DirectiveType::kUnknown;
+}
+
+bool hasType(const sf::Member& m, DirectiveType t) {
+  if (m.is_inner_list) return t == DirectiveType::kUnknown;
+  const sf::BareItem& v = m.item.value;
+  switch (t) {
+    case DirectiveType::kDuration: return v.type == sf::Type::kInteger && v.number >= 0;
+    case DirectiveType::kFlag: return v.isTrue();
+    case DirectiveType::kFlagOrFieldList: return v.isTrue() || v.type == sf::Type::kString;
+    case DirectiveType::kUnknown: return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+TargetedCacheControl parseTargetedCacheControl(std::string_view value) {
+  TargetedCacheControl out;
+  const sf::DictionaryResult dict = sf::parseDictionary(value);
+  if (!dict.ok()) {
+    out.status = TargetedStatus::kInvalidDictionary;
+    return out;
+  }
+  if (dict.members.empty()) {
+    out.status = TargetedStatus::kEmpty;
+    return out;
+  }
+  for (const sf::Member& m : dict.members) {
+    if (!hasType(m, targetedType(m.key))) {
+      out.status = TargetedStatus::kWrongType;
+      return out;
+    }
+  }
+  // Each member now has its directive's type: map it as Cache-Control
+  // would read it. Durations are delta-seconds (RFC 9111 1.2.2: capped).
+  ResponseCacheControl& cc = out.cc;
+  const auto duration = [&dict](std::string_view name) -> std::optional<int64_t> {
+    const sf::Member* m = dict.find(name);
+    if (!m) return std::nullopt;
+    return std::min(m->item.value.number, kDeltaSecondsMax);
+  };
+  const auto flag = [&dict](std::string_view name) { return dict.find(name) != nullptr; };
+  // no-cache / private: a String names fields (5.2.2.4, 5.2.2.7); an
+  // empty String is the unqualified form, as in Cache-Control.
+  const auto fieldList = [&dict](std::string_view name, bool& all, std::vector<std::string>& list) {
+    const sf::Member* m = dict.find(name);
+    if (!m) return;
+    if (m->item.value.type == sf::Type::kString && !m->item.value.text.empty()) {
+      list = fieldNames(m->item.value.text);
+    } else {
+      all = true;
+    }
+  };
+  cc.max_age = duration("max-age");
+  cc.s_maxage = duration("s-maxage");
+  cc.stale_while_revalidate = duration("stale-while-revalidate");
+  cc.stale_if_error = duration("stale-if-error");
+  cc.must_revalidate = flag("must-revalidate");
+  cc.proxy_revalidate = flag("proxy-revalidate");
+  cc.must_understand = flag("must-understand");
+  cc.no_store = flag("no-store");
+  cc.no_transform = flag("no-transform");
+  cc.is_public = flag("public");
+  cc.immutable = flag("immutable");
+  fieldList("no-cache", cc.no_cache, cc.no_cache_fields);
+  fieldList("private", cc.is_private, cc.private_fields);
+  return out;
 }
 
 std::string surrogateDirectivesFor(std::string_view value, std::string_view device) {

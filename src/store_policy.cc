@@ -104,9 +104,10 @@ StoreDecision Engine::decideStore(const RequestFacts& req, uint32_t route, int s
   EntryMeta& m = d.meta;
   m.response_time_ms = response_time_ms;
   m.initial_age = correctedInitialAge(r, request_time_ms, response_time_ms);
-  // RFC 9111 5.1: an invalid Age makes the response stale on arrival.
-  if (r.age_invalid && life.seconds < kForever)
-    m.initial_age = std::max(m.initial_age, life.seconds);
+  // RFC 9111 1.2.2: an Age too large for delta-seconds is taken as 2^31,
+  // older than any lifetime but "forever": stale on arrival. An invalid Age
+  // was ignored (5.1).
+  const bool age_overflow = r.age_status == AgeStatus::kOverflow;
   m.lifetime = life.seconds;
   m.route = route;
   // 5.2.2.2 / 5.2.2.8: stale copies must not be served without
@@ -145,7 +146,7 @@ StoreDecision Engine::decideStore(const RequestFacts& req, uint32_t route, int s
   const bool useful = life.seconds > m.initial_age || r.hasValidator() ||
                       d.stale_while_revalidate > 0 || d.stale_if_error > 0 ||
                       (life.source == LifetimeSource::kRoute) || max_stale_may_use;
-  if (!useful) return refuse(r.age_invalid ? Reason::kInvalidAge : Reason::kNoFreshness);
+  if (!useful) return refuse(age_overflow ? Reason::kInvalidAge : Reason::kNoFreshness);
 
   int64_t platform = life.seconds >= kForever
                          ? kPlatformTtlCap

@@ -190,6 +190,7 @@ TEST_P(Fixtures, Decides) {
   expectField(es, "swr", sd.stale_while_revalidate);
   expectField(es, "sie", sd.stale_if_error);
   expectField(es, "platformTtl", sd.platform_ttl);
+  expectField(es, "age", sd.meta.initial_age);
   if (es.contains("omit")) {
     EXPECT_EQ(json(sd.omit_fields), es["omit"]) << "omit";
   }

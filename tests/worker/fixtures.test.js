@@ -102,6 +102,7 @@ for (const build of ['wasi', 'emscripten']) {
           swr: sd.staleWhileRevalidate,
           sie: sd.staleIfError,
           platformTtl: sd.platformTtl,
+          age: sd.age,
           omit: sd.omit ? sd.omit.split(',') : [],
         }, 'store');
         for (const l of c.lookups ?? []) {
