@@ -54,11 +54,12 @@ enum StorageTier : uint32_t {
 
 struct RouteRules {
   bool cache = true;
-  uint32_t tiers = kTierCache;       // where entries are kept; 0 = nowhere
-  bool forward_all_headers = false;  // "forwardHeaders": "all" (a classic proxy)
-  bool store_set_cookie = false;     // "setCookie": "store" (RFC 9111 allows it)
-  int64_t origin_timeout = 30;       // seconds before an origin fetch is abandoned
-  std::optional<int64_t> ttl;        // seconds; kForever = until purged
+  uint32_t tiers = kTierCache;            // where entries are kept; 0 = nowhere
+  bool forward_all_headers = false;       // "forwardHeaders": "all" (a classic proxy)
+  bool store_set_cookie = false;          // "setCookie": "store" (RFC 9111 allows it)
+  bool remove_cdn_cache_control = false;  // "cdnCacheControl": "remove" (RFC 9213)
+  int64_t origin_timeout = 30;            // seconds before an origin fetch is abandoned
+  std::optional<int64_t> ttl;             // seconds; kForever = until purged
   int64_t stale_while_revalidate = 0;
   int64_t stale_if_error = 0;
   std::optional<int64_t> browser_ttl;  // rewrite the client's Cache-Control

@@ -82,6 +82,7 @@ class Parser {
 enum class RuleField : uint8_t {
   kForwardHeaders,
   kSetCookie,
+  kCdnCacheControl,
   kStorage,
   kOriginTimeout,
   kCache,

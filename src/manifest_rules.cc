@@ -141,6 +141,7 @@ void parseStorage(Parser& p, const json& v, const JsonPath& path, RouteRules& r)
 const std::vector<std::string_view>& ruleKeys() {
   static const std::vector<std::string_view> keys = {"forwardHeaders",
                                                      "setCookie",
+                                                     "cdnCacheControl",
                                                      "storage",
                                                      "originTimeout",
                                                      "cache",
@@ -222,6 +223,13 @@ void parseRules(Parser& p, const RuleFields& f, const JsonPath& path, RouteRules
   if (const json* v = f[F::kSetCookie]) {
     if (auto i = p.oneOf(*v, at("setCookie"), {"refuse", "store"})) {
       r.store_set_cookie = *i == 1;
+    }
+  }
+  // RFC 9213: CDN-Cache-Control addresses every CDN in a chain, so it is
+  // passed on by default; "remove" keeps it from the client.
+  if (const json* v = f[F::kCdnCacheControl]) {
+    if (auto i = p.oneOf(*v, at("cdnCacheControl"), {"pass", "remove"})) {
+      r.remove_cdn_cache_control = *i == 1;
     }
   }
   if (const json* v = f[F::kOriginTimeout]) {

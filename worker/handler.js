@@ -64,6 +64,11 @@ function storesSetCookie(env) {
   return env?.FRESHET_STORE_SET_COOKIE === '1';
 }
 
+/** The route's "cdnCacheControl": "remove" (RFC 9213: passed on by default). */
+function removesCdnCacheControl(eng, route) {
+  return !!eng && route >= 0 && routeRules(eng, route).cdnCacheControl === 'remove';
+}
+
 function newGeneration() {
   const b = new Uint8Array(6);
   crypto.getRandomValues(b);
@@ -298,12 +303,14 @@ export function createHandler(options) {
   }
 
   // Pass-through: the origin's answer, untouched but for Cache-Status.
-  // `eng` and `record` are given when an unsafe method may invalidate.
-  async function pass(request, env, xcache, reason, debug, eng, record) {
+  // `eng` and `record` are given when an unsafe method may invalidate;
+  // `route` when the request matched one.
+  async function pass(request, env, xcache, reason, debug, eng, record, route = -1) {
     if (xcache === 'BYPASS') bump(stats.bypasses, reason);
     const resp = await fetchOrigin(originRequest(request, env), env);
     if (eng && record && request.method !== 'GET' && request.method !== 'HEAD') await invalidate(eng, record, resp, env);
     const headers = clientHeaders(resp.headers, {
+      removeCdnCacheControl: removesCdnCacheControl(eng, route),
       status: cacheStatus({ fwd: 'bypass', detail: reason }),
       xcache,
       debug: debug ? { reason } : undefined,
@@ -347,6 +354,7 @@ export function createHandler(options) {
     // storedOriginHeaders returns a fresh copy: finish it in place.
     const headers = clientHeaders(storedOriginHeaders(stored.headers), {
       inPlace: true,
+      removeCdnCacheControl: removesCdnCacheControl(args.eng, rd.route),
       browserTtl: rd.browserTtl,
       age: ld.age,
       status: cacheStatus({ hit: true, ttl: ld.ttl, key: rd.debug ? rd.key : '', tier: stored.headers.get(TIER_HEADER), ...extra }),
@@ -459,6 +467,7 @@ export function createHandler(options) {
         return null;
       }
       const headers = clientHeaders(merged, {
+        removeCdnCacheControl: removesCdnCacheControl(eng, rd.route),
         browserTtl: rd.browserTtl,
         age: sd.age,
         status: cacheStatus({ fwd: 'stale', fwdStatus: 304, stored: sd.action === StoreAction.STORE, ttl: sd.ttl, key: rd.debug ? rd.key : '' }),
@@ -489,6 +498,7 @@ export function createHandler(options) {
     }
     const xcache = mode === 'expired' ? 'EXPIRED' : mode === 'refresh' ? 'REFRESH' : 'MISS';
     const headers = clientHeaders(resp.headers, {
+      removeCdnCacheControl: removesCdnCacheControl(eng, rd.route),
       browserTtl: rd.browserTtl,
       status: cacheStatus({
         // RFC 9211 2.2: "vary-miss" when the URI has stored variants, none for this request.
@@ -648,7 +658,7 @@ export function createHandler(options) {
     if (rd.action === RequestAction.PASS) {
       return pass(request, env, rd.reason === 'disabled' ? 'DISABLED' : 'BYPASS', rd.reason, rd.debug);
     }
-    if (rd.action === RequestAction.BYPASS) return pass(request, env, 'BYPASS', rd.reason, rd.debug, eng, record);
+    if (rd.action === RequestAction.BYPASS) return pass(request, env, 'BYPASS', rd.reason, rd.debug, eng, record, rd.route);
 
     if (control === 'refresh') {
       // An authenticated caller asked for a fresh copy: skip the lookup.

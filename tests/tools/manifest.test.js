@@ -38,6 +38,8 @@ const broken = [
   [{ mode: 'fast', routes: [] }, '$.mode', 'must be "on", "off" or "debug"'],
   [{ namespace: 'Bad NS', routes: [] }, '$.namespace', 'a-z'],
   [{ defaults: { stale: 1 }, routes: [] }, '$.defaults.stale', 'unknown field'],
+  [{ routes: [{ pattern: '/', cdnCacheControl: 'strip' }] }, '$.routes[0].cdnCacheControl', 'must be "pass" or "remove"'],
+  [{ defaults: { cdnCacheControl: true }, routes: [] }, '$.defaults.cdnCacheControl', 'must be "pass" or "remove"'],
 ];
 
 describe('JSON Schema and engine agree', () => {
@@ -90,6 +92,19 @@ describe('freshet CLI', () => {
     assert.match(r.out, /ttl: +300s +stale-while-revalidate: 600s +stale-if-error: 86400s/);
     assert.match(r.out, /key: +https:\/\/example\.com\/blog\/hello\?a=1&b=2$/m);
     assert.match(r.out, /tags: +post:hello, posts/);
+    assert.match(r.out, /CDN-Cache-Control: +used and passed on/);
+  });
+
+  test('explain: a route that removes CDN-Cache-Control before the client', async (t) => {
+    const file = path.join(await tmp(t), 'm.json');
+    (await import('node:fs')).writeFileSync(file, JSON.stringify({
+      defaults: { cdnCacheControl: 'remove' },
+      routes: [{ pattern: '/a/*' }, { pattern: '/b/*', cdnCacheControl: 'pass' }],
+    }));
+    const a = cli('explain', file, 'https://e.com/a/x', '--json');
+    assert.equal(JSON.parse(a.out).route.cdnCacheControl, 'remove');
+    assert.match(cli('explain', file, 'https://e.com/a/x').out, /CDN-Cache-Control: +used, removed before the client/);
+    assert.equal(JSON.parse(cli('explain', file, 'https://e.com/b/x', '--json').out).route.cdnCacheControl, 'pass');
   });
 
   test('explain: bypass and why', () => {
