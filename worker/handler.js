@@ -4,6 +4,7 @@
 // request goes to the origin untouched.
 
 import { HitForPass } from './hit_for_pass.js';
+import { finalResponse } from './interim.js';
 import { OriginTimeout, fetchWithTimeout } from './timeout.js';
 import { GlobalTier, MemoryTier, TIER_HEADER, TieredCache } from './tiers.js';
 import { createAdmin } from './admin.js';
@@ -257,7 +258,13 @@ export function createHandler(options) {
     });
   }
 
+  // The origin's final response: interim (1xx) ones before it are read
+  // past (worker/interim.js), never served or stored.
   async function fetchOrigin(req, env) {
+    return finalResponse(await fetchOriginRaw(req, env), req.method);
+  }
+
+  async function fetchOriginRaw(req, env) {
     stats.originFetches++;
     if (typeof options.origin === 'function') return options.origin(req, env);
     // An idempotent request that failed before any response (typically a
