@@ -35,7 +35,8 @@ void checkBare(const sf::BareItem& v) {
     case sf::Type::kBoolean: FUZZ_CHECK(v.number == 0 || v.number == 1); break;
     case sf::Type::kToken: FUZZ_CHECK(!v.text.empty()); break;
     case sf::Type::kString:
-      for (char c : v.text) FUZZ_CHECK(c >= 0x20 && c <= 0x7e);
+      for (char c : v.unescaped()) FUZZ_CHECK(c >= 0x20 && c <= 0x7e);
+      FUZZ_CHECK(v.unescaped().size() <= v.text.size());
       break;
     case sf::Type::kByteSequence: break;
   }

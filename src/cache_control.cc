@@ -212,7 +212,7 @@ TargetedCacheControl parseTargetedCacheControl(std::string_view value) {
     const sf::Member* m = dict.find(name);
     if (!m) return;
     if (m->item.value.type == sf::Type::kString && !m->item.value.text.empty()) {
-      list = fieldNames(m->item.value.text);
+      list = fieldNames(m->item.value.unescaped());
     } else {
       all = true;
     }

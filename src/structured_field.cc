@@ -133,11 +133,11 @@ class Parser {
   }
 
   // 4.2.3.3
-  bool key(std::string& out) {
+  bool key(std::string_view& out) {
     const size_t start = pos_;
     if (empty() || !(isLcAlpha(in_[pos_]) || in_[pos_] == '*')) return fail(ParseError::kKey);
     while (!empty() && isKeyChar(in_[pos_])) ++pos_;
-    out.assign(in_.substr(start, pos_ - start));
+    out = in_.substr(start, pos_ - start);
     return true;
   }
 
@@ -227,22 +227,19 @@ class Parser {
 
   // 4.2.5
   bool string(BareItem& out) {
-    ++pos_;  // DQUOTE
-    out.type = Type::kString;
-    out.text.clear();
+    const size_t start = ++pos_;  // after DQUOTE
     while (!empty()) {
       const char c = in_[pos_++];
       if (c == '\\') {
         if (empty()) return fail(ParseError::kString);
         const char next = in_[pos_++];
         if (next != '"' && next != '\\') return fail(ParseError::kString);
-        out.text += next;
       } else if (c == '"') {
+        out.type = Type::kString;
+        out.text = in_.substr(start, pos_ - 1 - start);
         return true;
       } else if (static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) > 0x7e) {
         return fail(ParseError::kString);
-      } else {
-        out.text += c;
       }
     }
     return fail(ParseError::kString);  // no closing DQUOTE
@@ -253,7 +250,7 @@ class Parser {
     const size_t start = pos_++;
     while (!empty() && (isTchar(in_[pos_]) || in_[pos_] == ':' || in_[pos_] == '/')) ++pos_;
     out.type = Type::kToken;
-    out.text.assign(in_.substr(start, pos_ - start));
+    out.text = in_.substr(start, pos_ - start);
     return true;
   }
 
@@ -266,7 +263,7 @@ class Parser {
     }
     if (empty()) return fail(ParseError::kByteSequence);  // no closing ":"
     out.type = Type::kByteSequence;
-    out.text.assign(in_.substr(start, pos_ - start));
+    out.text = in_.substr(start, pos_ - start);
     ++pos_;
     return true;
   }
@@ -289,6 +286,17 @@ class Parser {
 };
 
 }  // namespace
+
+std::string BareItem::unescaped() const {
+  std::string out;
+  out.reserve(text.size());
+  for (size_t i = 0; i < text.size(); ++i) {
+    // A parsed String has a backslash only before '"' or '\\' (4.2.5).
+    if (type == Type::kString && text[i] == '\\' && i + 1 < text.size()) ++i;
+    out += text[i];
+  }
+  return out;
+}
 
 const Member* DictionaryResult::find(std::string_view key) const {
   for (const auto& m : members) {

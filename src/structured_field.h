@@ -3,6 +3,8 @@
 // (4.2.1.2) and Parameters (4.2.3.2). Strict, as the RFC requires: any
 // deviation fails the whole field (4.2: "fail parsing"), and the caller
 // then ignores the field. Never reads past the input; no exceptions.
+// Keys and texts are views into the input (no copies): a result must not
+// outlive the string it was parsed from.
 #pragma once
 
 #include <cstdint>
@@ -27,16 +29,20 @@ struct BareItem {
   // kInteger: the value; kDecimal: the value in thousandths (exact: at most
   // three fractional digits); kBoolean: 0 or 1.
   int64_t number = 1;
-  // kString: the unescaped characters; kToken: the token; kByteSequence:
-  // the base64 text between the colons, not decoded (no caller needs the
-  // bytes; the alphabet is checked, 4.2.7).
-  std::string text;
+  // kString: the characters between the quotes, still escaped (see
+  // unescaped()); kToken: the token; kByteSequence: the base64 text between
+  // the colons, not decoded (no caller needs the bytes; the alphabet is
+  // checked, 4.2.7).
+  std::string_view text;
 
   bool isTrue() const { return type == Type::kBoolean && number == 1; }
+  // kString: the value with its escapes (backslash-quote, backslash-backslash) resolved; other
+  // types: the text as it is.
+  std::string unescaped() const;
 };
 
 struct Parameter {
-  std::string key;
+  std::string_view key;
   BareItem value;  // Boolean true when the parameter has no value
 };
 using Parameters = std::vector<Parameter>;
@@ -47,7 +53,7 @@ struct Item {
 };
 
 struct Member {
-  std::string key;
+  std::string_view key;
   bool is_inner_list = false;
   Item item;                     // the member's value when !is_inner_list
   std::vector<Item> inner_list;  // the items when is_inner_list

@@ -26,7 +26,9 @@ TEST(SfDictionary, ParsesEveryBareItemType) {
   EXPECT_EQ(d.find("dec")->item.value.number, 1500);  // thousandths
   EXPECT_EQ(d.find("neg")->item.value.number, -250);
   EXPECT_EQ(d.find("s")->item.value.type, Type::kString);
-  EXPECT_EQ(d.find("s")->item.value.text, "a \"q\" \\ b");
+  EXPECT_EQ(d.find("s")->item.value.text, "a \\\"q\\\" \\\\ b");
+  EXPECT_EQ(d.find("s")->item.value.unescaped(), "a \"q\" \\ b");
+  EXPECT_EQ(d.find("t")->item.value.unescaped(), "foo/bar:1");
   EXPECT_EQ(d.find("t")->item.value.type, Type::kToken);
   EXPECT_EQ(d.find("t")->item.value.text, "foo/bar:1");
   EXPECT_EQ(d.find("b")->item.value.type, Type::kByteSequence);
