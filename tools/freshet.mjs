@@ -175,7 +175,7 @@ function explain(opts, out) {
     out(`route:     #${r.index} ${r.name === r.pattern ? r.pattern : `${r.name} (${r.pattern})`}${r.cache ? '' : ' [cache: false]'}`);
     out(`ttl:       ${secondsText(r.ttl)}   stale-while-revalidate: ${r.staleWhileRevalidate}s   stale-if-error: ${r.staleIfError}s`);
     out(`browser:   ${r.browserTtl === null ? "origin's Cache-Control" : `public, max-age=${r.browserTtl}`}`);
-    out(`CDN-Cache-Control: ${r.cdnCacheControl === 'remove' ? 'used, removed before the client' : 'used and passed on (RFC 9213)'}`);
+    out(`cdn:       CDN-Cache-Control ${r.cdnCacheControl === 'remove' ? 'used, removed before the client' : 'used and passed on (RFC 9213)'}`);
     out(`origin:    headers ${r.originHeaders}; request directives ${r.requestDirectives}; heuristic ${r.heuristic ? 'on' : 'off'}` +
       `${r.minTtl !== null ? `; minTtl ${r.minTtl}s` : ''}${r.maxTtl !== null ? `; maxTtl ${secondsText(r.maxTtl)}` : ''}`);
   }

@@ -92,7 +92,7 @@ describe('freshet CLI', () => {
     assert.match(r.out, /ttl: +300s +stale-while-revalidate: 600s +stale-if-error: 86400s/);
     assert.match(r.out, /key: +https:\/\/example\.com\/blog\/hello\?a=1&b=2$/m);
     assert.match(r.out, /tags: +post:hello, posts/);
-    assert.match(r.out, /CDN-Cache-Control: +used and passed on/);
+    assert.match(r.out, /cdn: +CDN-Cache-Control used and passed on/);
   });
 
   test('explain: a route that removes CDN-Cache-Control before the client', async (t) => {
@@ -103,7 +103,7 @@ describe('freshet CLI', () => {
     }));
     const a = cli('explain', file, 'https://e.com/a/x', '--json');
     assert.equal(JSON.parse(a.out).route.cdnCacheControl, 'remove');
-    assert.match(cli('explain', file, 'https://e.com/a/x').out, /CDN-Cache-Control: +used, removed before the client/);
+    assert.match(cli('explain', file, 'https://e.com/a/x').out, /cdn: +CDN-Cache-Control used, removed before the client/);
     assert.equal(JSON.parse(cli('explain', file, 'https://e.com/b/x', '--json').out).route.cdnCacheControl, 'pass');
   });
 
