@@ -16,7 +16,7 @@ namespace sf = freshet::sf;
 
 constexpr int64_t kMaxInteger = 999999999999999LL;
 
-bool validKey(const std::string& k) {
+bool validKey(std::string_view k) {
   if (k.empty() || !((k[0] >= 'a' && k[0] <= 'z') || k[0] == '*')) return false;
   for (char c : k) {
     const bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-' ||
