@@ -135,47 +135,56 @@ ResponseCacheControl parseResponseCacheControl(std::string_view value) {
 
 namespace {
 
-// RFC 9213 2.1: the type each known directive must have in a targeted field.
-enum class DirectiveType { kDuration, kFlag, kFlagOrFieldList, kUnknown };
-
+// RFC 9213 2.1: the known directives of a targeted field and their types.
+// A duration is an Integer >= 0; a flag is Boolean true; no-cache and
+// private are Boolean true or a String of field names.
+using Rcc = ResponseCacheControl;
 struct TargetedDirective {
   std::string_view name;
-  DirectiveType type;
+  std::optional<int64_t> Rcc::*duration = nullptr;
+  bool Rcc::*flag = nullptr;
+  std::vector<std::string> Rcc::*fields = nullptr;
 };
 
-constexpr TargetedDirective kTargetedDirectives[] = {
-    {"max-age", DirectiveType::kDuration},
-    {"s-maxage", DirectiveType::kDuration},
-    {"stale-while-revalidate", DirectiveType::kDuration},
-    {"stale-if-error", DirectiveType::kDuration},
-    {"must-revalidate", DirectiveType::kFlag},
-    {"proxy-revalidate", DirectiveType::kFlag},
-    {"must-understand", DirectiveType::kFlag},
-    {"no-store", DirectiveType::kFlag},
-    {"no-transform", DirectiveType::kFlag},
-    {"public", DirectiveType::kFlag},
-    {"immutable", DirectiveType::kFlag},
-    {"no-cache", DirectiveType::kFlagOrFieldList},
-    {"private", DirectiveType::kFlagOrFieldList},
+const TargetedDirective kTargetedDirectives[] = {
+    {"max-age", &Rcc::max_age},
+    {"s-maxage", &Rcc::s_maxage},
+    {"stale-while-revalidate", &Rcc::stale_while_revalidate},
+    {"stale-if-error", &Rcc::stale_if_error},
+    {"must-revalidate", nullptr, &Rcc::must_revalidate},
+    {"proxy-revalidate", nullptr, &Rcc::proxy_revalidate},
+    {"must-understand", nullptr, &Rcc::must_understand},
+    {"no-store", nullptr, &Rcc::no_store},
+    {"no-transform", nullptr, &Rcc::no_transform},
+    {"public", nullptr, &Rcc::is_public},
+    {"immutable", nullptr, &Rcc::immutable},
+    {"no-cache", nullptr, &Rcc::no_cache, &Rcc::no_cache_fields},
+    {"private", nullptr, &Rcc::is_private, &Rcc::private_fields},
 };
 
-DirectiveType targetedType(std::string_view name) {
-  for (const auto& d : kTargetedDirectives) {
-    if (d.name == name) return d.type;
+// Applies one Dictionary member to `cc`; false when a known directive has
+// a value of another type. Unknown directives and parameters are ignored.
+bool applyTargeted(const sf::Member& m, ResponseCacheControl& cc) {
+  const TargetedDirective* d = nullptr;
+  for (const auto& t : kTargetedDirectives) {
+    if (t.name == m.key) d = &t;
   }
-  return DirectiveType::kUnknown;
-}
-
-bool hasType(const sf::Member& m, DirectiveType t) {
-  if (m.is_inner_list) return t == DirectiveType::kUnknown;
+  if (d == nullptr) return true;
+  if (m.is_inner_list) return false;
   const sf::BareItem& v = m.item.value;
-  switch (t) {
-    case DirectiveType::kDuration: return v.type == sf::Type::kInteger && v.number >= 0;
-    case DirectiveType::kFlag: return v.isTrue();
-    case DirectiveType::kFlagOrFieldList: return v.isTrue() || v.type == sf::Type::kString;
-    case DirectiveType::kUnknown: return true;
+  if (d->duration != nullptr) {
+    if (v.type != sf::Type::kInteger || v.number < 0) return false;
+    // delta-seconds (RFC 9111 1.2.2): capped at 2^31.
+    cc.*(d->duration) = std::min(v.number, kDeltaSecondsMax);
+  } else if (v.isTrue() ||
+             (d->fields != nullptr && v.type == sf::Type::kString && v.text.empty())) {
+    cc.*(d->flag) = true;  // an empty String is the unqualified form, as in Cache-Control
+  } else if (d->fields != nullptr && v.type == sf::Type::kString) {
+    cc.*(d->fields) = fieldNames(v.unescaped());  // 5.2.2.4, 5.2.2.7
+  } else {
+    return false;
   }
-  return false;
+  return true;
 }
 
 }  // namespace
@@ -185,51 +194,18 @@ TargetedCacheControl parseTargetedCacheControl(std::string_view value) {
   const sf::DictionaryResult dict = sf::parseDictionary(value);
   if (!dict.ok()) {
     out.status = TargetedStatus::kInvalidDictionary;
-    return out;
-  }
-  if (dict.members.empty()) {
+  } else if (dict.members.empty()) {
     out.status = TargetedStatus::kEmpty;
-    return out;
-  }
-  for (const sf::Member& m : dict.members) {
-    if (!hasType(m, targetedType(m.key))) {
-      out.status = TargetedStatus::kWrongType;
-      return out;
+  } else {
+    // Keys are unique in a parsed Dictionary: each directive applies once.
+    for (const sf::Member& m : dict.members) {
+      if (!applyTargeted(m, out.cc)) {
+        out.status = TargetedStatus::kWrongType;
+        out.cc = ResponseCacheControl{};
+        break;
+      }
     }
   }
-  // Each member now has its directive's type: map it as Cache-Control
-  // would read it. Durations are delta-seconds (RFC 9111 1.2.2: capped).
-  ResponseCacheControl& cc = out.cc;
-  const auto duration = [&dict](std::string_view name) -> std::optional<int64_t> {
-    const sf::Member* m = dict.find(name);
-    if (!m) return std::nullopt;
-    return std::min(m->item.value.number, kDeltaSecondsMax);
-  };
-  const auto flag = [&dict](std::string_view name) { return dict.find(name) != nullptr; };
-  // no-cache / private: a String names fields (5.2.2.4, 5.2.2.7); an
-  // empty String is the unqualified form, as in Cache-Control.
-  const auto fieldList = [&dict](std::string_view name, bool& all, std::vector<std::string>& list) {
-    const sf::Member* m = dict.find(name);
-    if (!m) return;
-    if (m->item.value.type == sf::Type::kString && !m->item.value.text.empty()) {
-      list = fieldNames(m->item.value.unescaped());
-    } else {
-      all = true;
-    }
-  };
-  cc.max_age = duration("max-age");
-  cc.s_maxage = duration("s-maxage");
-  cc.stale_while_revalidate = duration("stale-while-revalidate");
-  cc.stale_if_error = duration("stale-if-error");
-  cc.must_revalidate = flag("must-revalidate");
-  cc.proxy_revalidate = flag("proxy-revalidate");
-  cc.must_understand = flag("must-understand");
-  cc.no_store = flag("no-store");
-  cc.no_transform = flag("no-transform");
-  cc.is_public = flag("public");
-  cc.immutable = flag("immutable");
-  fieldList("no-cache", cc.no_cache, cc.no_cache_fields);
-  fieldList("private", cc.is_private, cc.private_fields);
   return out;
 }
 
