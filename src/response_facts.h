@@ -29,6 +29,10 @@ enum class AgeStatus : uint32_t {
   kOverflow = 3,  // 2^31 or more (RFC 9111 1.2.2): stale on arrival
 };
 
+// ResponseFacts::ignoredTargeted() bits.
+inline constexpr uint32_t kIgnoredFreshetCacheControl = 1u << 0;
+inline constexpr uint32_t kIgnoredCdnCacheControl = 1u << 1;
+
 struct ResponseFacts {
   int status = 0;
   ResponseCacheControl cc;  // effective directives (see `source`)
@@ -48,6 +52,11 @@ struct ResponseFacts {
   bool vary_star = false;  // RFC 9110 12.5.5
 
   bool hasValidator() const { return has_etag || last_modified.has_value(); }
+  // Bits of the targeted fields that were present but ignored as invalid.
+  uint32_t ignoredTargeted() const {
+    return (ignored_freshet_cc != TargetedStatus::kValid ? kIgnoredFreshetCacheControl : 0u) |
+           (ignored_cdn_cc != TargetedStatus::kValid ? kIgnoredCdnCacheControl : 0u);
+  }
 };
 
 ResponseFacts readResponseFacts(int status, const HeaderView& headers);

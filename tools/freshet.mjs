@@ -161,6 +161,7 @@ function explain(opts, out) {
       staleWhileRevalidate: sd.staleWhileRevalidate,
       staleIfError: sd.staleIfError,
       platformTtl: sd.platformTtl,
+      ignored: sd.ignored,
     };
   }
   if (opts.json) {
@@ -188,6 +189,7 @@ function explain(opts, out) {
     const s = result.response;
     out(`response:  ${s.status} -> ${s.decision} (${s.reason})` +
       (s.decision === 'store' ? `: fresh ${s.lifetime}s from ${s.lifetimeSource}, stale-while-revalidate ${s.staleWhileRevalidate}s, stale-if-error ${s.staleIfError}s` : ''));
+    for (const f of s.ignored) out(`ignored:   ${f} (not a valid Structured Field Dictionary of cache directives, RFC 9213 2.1)`);
   }
   return 0;
 }

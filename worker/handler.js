@@ -486,6 +486,11 @@ export function createHandler(options) {
 
     if (stored?.body) stored.body.cancel().catch(() => {});
     const sd = eng.store(record, rd.route, resp.status, resp.headers, requestTime, responseTime);
+    // RFC 9213 2.1: an invalid targeted field is ignored; say so once per
+    // route and field, so an operator learns why it has no effect.
+    for (const field of sd.ignored) {
+      logOnce(`ignored:${rd.route}:${field}`, { event: 'targeted-field-ignored', field, route: rd.routeName, key: rd.key, value: resp.headers.get(field) });
+    }
     let body = resp.body;
     if (sd.action === StoreAction.STORE) {
       stats.stores++;

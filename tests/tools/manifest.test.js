@@ -107,6 +107,13 @@ describe('freshet CLI', () => {
     assert.equal(JSON.parse(cli('explain', file, 'https://e.com/b/x', '--json').out).route.cdnCacheControl, 'pass');
   });
 
+  test('explain: an invalid CDN-Cache-Control is shown as ignored (RFC 9213 2.1)', () => {
+    const r = cli('explain', path.join(ROOT, 'examples/blog.manifest.json'), 'https://example.com/blog/x',
+      '--status', '200', '-R', 'Cache-Control: max-age=7', '-R', 'CDN-Cache-Control: max-age="100"');
+    assert.match(r.out, /response: +200 -> store \(stored\): fresh 7s from max-age/);
+    assert.match(r.out, /ignored: +cdn-cache-control/);
+  });
+
   test('explain: bypass and why', () => {
     const cookie = cli('explain', path.join(ROOT, 'examples/blog.manifest.json'), 'https://example.com/blog/x', '-H', 'Cookie: session=1');
     assert.match(cookie.out, /decision: +bypass - reason: bypass-cookie/);

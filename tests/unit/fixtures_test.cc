@@ -191,6 +191,13 @@ TEST_P(Fixtures, Decides) {
   expectField(es, "sie", sd.stale_if_error);
   expectField(es, "platformTtl", sd.platform_ttl);
   expectField(es, "age", sd.meta.initial_age);
+  if (es.contains("ignored")) {
+    json ignored = json::array();
+    if (sd.ignored_targeted & kIgnoredFreshetCacheControl)
+      ignored.push_back("freshet-cache-control");
+    if (sd.ignored_targeted & kIgnoredCdnCacheControl) ignored.push_back("cdn-cache-control");
+    EXPECT_EQ(ignored, es["ignored"]) << "ignored";
+  }
   if (es.contains("omit")) {
     EXPECT_EQ(json(sd.omit_fields), es["omit"]) << "omit";
   }

@@ -144,11 +144,13 @@ TEST(StoreSemantics, InvalidTargetedFieldsFallBackToCacheControl) {
         << bad;
     const auto d = store(e, 200, {{"cache-control", "max-age=5"}, {"cdn-cache-control", bad}});
     EXPECT_EQ(d.lifetime.seconds, 5) << bad;
+    EXPECT_EQ(d.ignored_targeted, kIgnoredCdnCacheControl) << bad;
   }
   const auto valid =
       store(e, 200, {{"cache-control", "no-store"}, {"cdn-cache-control", "max-age=10000"}});
   EXPECT_EQ(valid.action, StoreAction::kStore);
   EXPECT_EQ(valid.lifetime.seconds, 10000);
+  EXPECT_EQ(valid.ignored_targeted, 0u);
   // An invalid Freshet-Cache-Control falls back to the next targeted field
   // (RFC 9213 2.2), then to Cache-Control.
   const auto next = store(e, 200,
@@ -156,6 +158,7 @@ TEST(StoreSemantics, InvalidTargetedFieldsFallBackToCacheControl) {
                            {"freshet-cache-control", "max-age=1.5"},
                            {"cdn-cache-control", "max-age=50"}});
   EXPECT_EQ(next.lifetime.seconds, 50);
+  EXPECT_EQ(next.ignored_targeted, kIgnoredFreshetCacheControl);
   const auto ours = store(e, 200,
                           {{"cache-control", "max-age=5"},
                            {"freshet-cache-control", "max-age=7"},

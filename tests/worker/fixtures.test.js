@@ -103,6 +103,7 @@ for (const build of ['wasi', 'emscripten']) {
           sie: sd.staleIfError,
           platformTtl: sd.platformTtl,
           age: sd.age,
+          ignored: sd.ignored,
           omit: sd.omit ? sd.omit.split(',') : [],
         }, 'store');
         for (const l of c.lookups ?? []) {

@@ -23,6 +23,7 @@ const manifest = {
 describe(`targeted cache fields (${WASM_BUILD} build)`, () => {
   let origin;
   let worker;
+  let stdout = ''; // the worker's structured log lines
   before(async () => {
     const targeted = { 'cache-control': 'no-cache', 'cdn-cache-control': 'max-age=100', 'surrogate-control': 'max-age=50', 'freshet-cache-control': 'max-age=100' };
     const etagged = (name) => (req, res, n) => {
@@ -45,7 +46,16 @@ describe(`targeted cache fields (${WASM_BUILD} build)`, () => {
       '/valid-beats-no-store': respond.counted('valid', { 'cache-control': 'no-store', 'cdn-cache-control': 'max-age=10000' }),
       '/ours-invalid': respond.counted('ours', { 'cache-control': 'no-store', 'freshet-cache-control': 'max-age=-1', 'cdn-cache-control': 'max-age=100' }),
     });
-    worker = await startWorker({ origin: origin.url, manifest });
+    worker = await startWorker({
+      origin: origin.url,
+      manifest,
+      options: {
+        handleRuntimeStdio(out, err) {
+          out.on('data', (d) => { stdout += d; });
+          err.resume();
+        },
+      },
+    });
   });
   after(async () => {
     await worker?.dispose();
@@ -100,6 +110,13 @@ describe(`targeted cache fields (${WASM_BUILD} build)`, () => {
     assert.equal(b.text, 'invalid 2');
     assert.equal(b.headers.get('cdn-cache-control'), 'max-age=10000, &&&&&', 'passed on as received');
     assert.equal(origin.hits('/invalid'), 2);
+    // Logged once per route and field, however often it comes.
+    await new Promise((r) => setTimeout(r, 100));
+    const events = stdout.split('\n').filter((l) => l.includes('"targeted-field-ignored"')).map((l) => JSON.parse(l.slice(l.indexOf('{'))));
+    const cdn = events.filter((e) => e.field === 'cdn-cache-control');
+    assert.equal(cdn.length, 1, stdout);
+    assert.equal(cdn[0].route, 'pass');
+    assert.equal(cdn[0].value, 'max-age=10000, &&&&&');
   });
 
   test('a directive of the wrong type (max-age="10000") makes the field ignored', async () => {
