@@ -378,6 +378,10 @@ const fr_result* fr_store(uint32_t len, int32_t route, double request_time_ms,
   r->stale_while_revalidate = static_cast<double>(d.stale_while_revalidate);
   r->stale_if_error = static_cast<double>(d.stale_if_error);
   r->platform_ttl = static_cast<double>(d.platform_ttl);
+  if (d.ignored_targeted & freshet::kIgnoredFreshetCacheControl) {
+    r->flags |= FR_FLAG_IGNORED_FRESHET_CC;
+  }
+  if (d.ignored_targeted & freshet::kIgnoredCdnCacheControl) r->flags |= FR_FLAG_IGNORED_CDN_CC;
   r->age = static_cast<double>(d.meta.initial_age);
   r->ttl = static_cast<double>(d.lifetime.seconds - d.meta.initial_age);
   if (d.action == freshet::StoreAction::kStore)

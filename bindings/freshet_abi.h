@@ -39,6 +39,10 @@ enum fr_flag {
   FR_FLAG_USABLE_IF_ERROR = 1u << 0, /* lookup: may serve if origin fails */
   FR_FLAG_DEBUG = 1u << 1,           /* request: manifest mode is "debug" */
   FR_FLAG_NEEDS_BODY = 1u << 2,      /* request: call again with ":body-sha256" */
+  /* store: Freshet-Cache-Control / CDN-Cache-Control present but invalid,
+   * ignored (RFC 9213 2.1) */
+  FR_FLAG_IGNORED_FRESHET_CC = 1u << 3,
+  FR_FLAG_IGNORED_CDN_CC = 1u << 4,
 };
 
 /* fr_store: the fields the stored copy omits (comma-separated, lower case;

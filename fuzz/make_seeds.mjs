@@ -35,6 +35,18 @@ for (const [n, d] of Object.entries({
   escapes: 'a="\\"", b="\\', empty: ', ,,=,',
 })) add('fuzz_cache_control', n, d);
 
+// fuzz_structured_field: a Dictionary field value (RFC 8941), as a
+// CDN-Cache-Control would carry it.
+for (const [n, d] of Object.entries({
+  cdn: 'max-age=60, s-maxage=120, stale-while-revalidate=30, no-store, private="x-user"',
+  items: 'a=1, b=-2.5, c="x\\"y", d=tok/en:1, e=:aGVsbG8=:, f=?0, g;p=1;q',
+  inner: 'a=(1 2.0 "s" t;x);y=?1, b=()',
+  invalid: 'max-age=10000, &&&&&',
+  wrong_type: 'max-age="10000"',
+  limits: 'a=999999999999999, b=-999999999999.999, c=1234567890123456, d=1.2345, e=1.',
+  trailing: 'a=1,  ', upper: 'MaX-aGe=3600', spaces: '  a = 1',
+})) add('fuzz_structured_field', n, d);
+
 // fuzz_headers: 16 bytes of times, then "status\nname:value\n...".
 const times = Buffer.concat([u64(1700000000000), u64(1700000000500)]);
 for (const [n, lines] of Object.entries({

@@ -16,7 +16,7 @@ seconds="${1:-5}"
 shift || true
 jobs="$(nproc 2>/dev/null || echo 2)"
 
-all=(fuzz_http_date fuzz_cache_control fuzz_headers fuzz_manifest fuzz_routes fuzz_url_key
+all=(fuzz_http_date fuzz_cache_control fuzz_structured_field fuzz_headers fuzz_manifest fuzz_routes fuzz_url_key
   fuzz_entry_meta fuzz_abi)
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=("${all[@]}")

@@ -1,5 +1,8 @@
 #include "cache_control.h"
 
+#include <algorithm>
+
+#include "structured_field.h"
 #include "text.h"
 
 namespace freshet {
@@ -128,6 +131,82 @@ ResponseCacheControl parseResponseCacheControl(std::string_view value) {
     }
   });
   return cc;
+}
+
+namespace {
+
+// RFC 9213 2.1: the known directives of a targeted field and their types.
+// A duration is an Integer >= 0; a flag is Boolean true; no-cache and
+// private are Boolean true or a String of field names.
+using Rcc = ResponseCacheControl;
+struct TargetedDirective {
+  std::string_view name;
+  std::optional<int64_t> Rcc::*duration = nullptr;
+  bool Rcc::*flag = nullptr;
+  std::vector<std::string> Rcc::*fields = nullptr;
+};
+
+const TargetedDirective kTargetedDirectives[] = {
+    {"max-age", &Rcc::max_age},
+    {"s-maxage", &Rcc::s_maxage},
+    {"stale-while-revalidate", &Rcc::stale_while_revalidate},
+    {"stale-if-error", &Rcc::stale_if_error},
+    {"must-revalidate", nullptr, &Rcc::must_revalidate},
+    {"proxy-revalidate", nullptr, &Rcc::proxy_revalidate},
+    {"must-understand", nullptr, &Rcc::must_understand},
+    {"no-store", nullptr, &Rcc::no_store},
+    {"no-transform", nullptr, &Rcc::no_transform},
+    {"public", nullptr, &Rcc::is_public},
+    {"immutable", nullptr, &Rcc::immutable},
+    {"no-cache", nullptr, &Rcc::no_cache, &Rcc::no_cache_fields},
+    {"private", nullptr, &Rcc::is_private, &Rcc::private_fields},
+};
+
+// Applies one Dictionary member to `cc`; false when a known directive has
+// a value of another type. Unknown directives and parameters are ignored.
+bool applyTargeted(const sf::Member& m, ResponseCacheControl& cc) {
+  const TargetedDirective* d = nullptr;
+  for (const auto& t : kTargetedDirectives) {
+    if (t.name == m.key) d = &t;
+  }
+  if (d == nullptr) return true;
+  if (m.is_inner_list) return false;
+  const sf::BareItem& v = m.item.value;
+  if (d->duration != nullptr) {
+    if (v.type != sf::Type::kInteger || v.number < 0) return false;
+    // delta-seconds (RFC 9111 1.2.2): capped at 2^31.
+    cc.*(d->duration) = std::min(v.number, kDeltaSecondsMax);
+  } else if (v.isTrue() ||
+             (d->fields != nullptr && v.type == sf::Type::kString && v.text.empty())) {
+    cc.*(d->flag) = true;  // an empty String is the unqualified form, as in Cache-Control
+  } else if (d->fields != nullptr && v.type == sf::Type::kString) {
+    cc.*(d->fields) = fieldNames(v.unescaped());  // 5.2.2.4, 5.2.2.7
+  } else {
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+TargetedCacheControl parseTargetedCacheControl(std::string_view value) {
+  TargetedCacheControl out;
+  const sf::DictionaryResult dict = sf::parseDictionary(value);
+  if (!dict.ok()) {
+    out.status = TargetedStatus::kInvalidDictionary;
+  } else if (dict.members.empty()) {
+    out.status = TargetedStatus::kEmpty;
+  } else {
+    // Keys are unique in a parsed Dictionary: each directive applies once.
+    for (const sf::Member& m : dict.members) {
+      if (!applyTargeted(m, out.cc)) {
+        out.status = TargetedStatus::kWrongType;
+        out.cc = ResponseCacheControl{};
+        break;
+      }
+    }
+  }
+  return out;
 }
 
 std::string surrogateDirectivesFor(std::string_view value, std::string_view device) {

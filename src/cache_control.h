@@ -53,6 +53,32 @@ struct ResponseCacheControl {
 RequestCacheControl parseRequestCacheControl(std::string_view value);
 ResponseCacheControl parseResponseCacheControl(std::string_view value);
 
+// A targeted field (RFC 9213: CDN-Cache-Control, Freshet-Cache-Control) and
+// whether it may be used.
+enum class TargetedStatus : uint32_t {
+  kValid = 0,
+  kEmpty = 1,              // 2.1: an empty field is ignored
+  kInvalidDictionary = 2,  // 2.1: not an RFC 8941 Dictionary, ignored whole
+  kWrongType = 3,          // 2.1: a known directive's value of the wrong type, ignored whole
+};
+
+struct TargetedCacheControl {
+  TargetedStatus status = TargetedStatus::kValid;
+  ResponseCacheControl cc;  // the directives; empty unless kValid
+
+  bool valid() const { return status == TargetedStatus::kValid; }
+};
+
+// RFC 9213 section 2.1: a targeted field is a Structured Field Dictionary
+// (RFC 8941 3.2) whose members are cache directives: argument-less ones are
+// Boolean true, durations Integers (non-negative), and no-cache / private
+// Boolean true or a String listing field names. Parameters and unknown
+// directives are ignored. Invalid syntax, or a known directive of another
+// type (max-age="60", no-store=?0), makes the whole field invalid, and the
+// cache behaves as if it were absent. Unlike Cache-Control, a repeated
+// directive takes the last value (RFC 8941 4.2.2).
+TargetedCacheControl parseTargetedCacheControl(std::string_view value);
+
 // The name freshet gives itself in Surrogate-Capability (Edge Architecture
 // Specification 1.0); directives targeted ";freshet" are ours.
 inline constexpr std::string_view kSurrogateDevice = "freshet";

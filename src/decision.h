@@ -63,6 +63,9 @@ struct StoreDecision {
   // Fields the stored copy must not keep: those named by a qualified
   // private (RFC 9111 5.2.2.7) or no-cache (5.2.2.4), lower case.
   std::vector<std::string> omit_fields;
+  // Targeted fields present but ignored as invalid (RFC 9213 2.1):
+  // kIgnoredFreshetCacheControl / kIgnoredCdnCacheControl bits.
+  uint32_t ignored_targeted = 0;
 };
 
 // After an unsafe request: which stored responses to invalidate

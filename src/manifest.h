@@ -56,15 +56,16 @@ enum StorageTier : uint32_t {
 
 struct RouteRules {
   bool cache = true;
-  uint32_t tiers = kTierCache;       // where entries are kept; 0 = nowhere
-  bool forward_all_headers = false;  // "forwardHeaders": "all" (a classic proxy)
-  bool store_set_cookie = false;     // "setCookie": "store" (RFC 9111 allows it)
-  bool strip_set_cookie = false;     // "setCookie": "strip": stored without the cookies
-  bool generate_etag = false;        // "generateEtag": a strong ETag from the body digest
-  int64_t origin_timeout = 30;       // seconds before an origin fetch is abandoned
-  bool shield = false;               // misses and revalidations go through the shield
-  int64_t shield_timeout_ms = 1000;  // how long a location waits for the shield to accept
-  std::optional<int64_t> ttl;        // seconds; kForever = until purged
+  uint32_t tiers = kTierCache;            // where entries are kept; 0 = nowhere
+  bool forward_all_headers = false;       // "forwardHeaders": "all" (a classic proxy)
+  bool store_set_cookie = false;          // "setCookie": "store" (RFC 9111 allows it)
+  bool strip_set_cookie = false;          // "setCookie": "strip": stored without the cookies
+  bool generate_etag = false;             // "generateEtag": a strong ETag from the body digest
+  bool remove_cdn_cache_control = false;  // "cdnCacheControl": "remove" (RFC 9213)
+  int64_t origin_timeout = 30;            // seconds before an origin fetch is abandoned
+  bool shield = false;                    // misses and revalidations go through the shield
+  int64_t shield_timeout_ms = 1000;       // how long a location waits for the shield to accept
+  std::optional<int64_t> ttl;             // seconds; kForever = until purged
   int64_t stale_while_revalidate = 0;
   int64_t stale_if_error = 0;
   std::optional<int64_t> browser_ttl;  // rewrite the client's Cache-Control

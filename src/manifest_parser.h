@@ -83,6 +83,7 @@ enum class RuleField : uint8_t {
   kForwardHeaders,
   kSetCookie,
   kGenerateEtag,
+  kCdnCacheControl,
   kStorage,
   kOriginTimeout,
   kShield,

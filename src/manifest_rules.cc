@@ -163,6 +163,7 @@ const std::vector<std::string_view>& ruleKeys() {
   static const std::vector<std::string_view> keys = {"forwardHeaders",
                                                      "setCookie",
                                                      "generateEtag",
+                                                     "cdnCacheControl",
                                                      "storage",
                                                      "originTimeout",
                                                      "shield",
@@ -263,6 +264,13 @@ void parseRules(Parser& p, const RuleFields& f, const JsonPath& path, RouteRules
   }
   if (const json* v = f[F::kGenerateEtag]) {
     r.generate_etag = p.boolean(*v, at("generateEtag")).value_or(false);
+  }
+  // RFC 9213: CDN-Cache-Control addresses every CDN in a chain, so it is
+  // passed on by default; "remove" keeps it from the client.
+  if (const json* v = f[F::kCdnCacheControl]) {
+    if (auto i = p.oneOf(*v, at("cdnCacheControl"), {"pass", "remove"})) {
+      r.remove_cdn_cache_control = *i == 1;
+    }
   }
   if (const json* v = f[F::kOriginTimeout]) {
     if (auto s = p.seconds(*v, at("originTimeout"), false)) {

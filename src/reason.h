@@ -57,7 +57,7 @@ enum class Reason : uint32_t {
   kNotModified = 63,         // client precondition answered 304 (RFC 9111 4.3.2)
   kPreconditionFailed = 64,  // client precondition false: the full response
   kNoPrecondition = 65,      // no precondition a cache evaluates
-  kInvalidAge = 66,          // Age invalid or repeated: stored as stale (RFC 9111 5.1)
+  kInvalidAge = 66,          // Age of 2^31 or more: stale on arrival (RFC 9111 1.2.2, 5.1)
   kOnlyIfCached = 67,        // request only-if-cached, nothing usable stored: 504 (5.2.1.7)
   // Purges (docs/admin.md).
   kPurged = 80,      // a hard purge covers the entry: it is gone

@@ -1,6 +1,7 @@
 #include "response_facts.h"
 
 #include "field_index.h"
+#include "structured_field.h"
 
 namespace freshet {
 
@@ -76,17 +77,65 @@ std::string surrogateControlFor(const FieldIndex<kResponseFieldCount>& fields) {
   return v.empty() ? std::string() : surrogateDirectivesFor(v, kSurrogateDevice);
 }
 
+// RFC 9213 2.2: a cache uses the first targeted field of its list that is
+// present and valid; an invalid or empty one is as if absent (2.1), and the
+// next field applies. Repeated lines are one Dictionary (RFC 8941 4.2).
+bool useTargeted(const FieldIndex<kResponseFieldCount>& fields, ResponseField which,
+                 ResponseFacts& f) {
+  if (!fields.has(which)) return false;
+  std::string buf;
+  TargetedCacheControl t = parseTargetedCacheControl(fields.joined(which, buf));
+  if (t.valid()) {
+    f.cc = std::move(t.cc);
+    return true;
+  }
+  if (which == kFreshetCacheControl) {
+    f.ignored_freshet_cc = t.status;
+  } else {
+    f.ignored_cdn_cc = t.status;
+  }
+  return false;
+}
+
 }  // namespace
+
+void readAge(std::string_view value, ResponseFacts& f) {
+  // RFC 9111 5.1: "Age = delta-seconds. ... If the field value (after
+  // discarding additional members) is invalid (e.g., it contains something
+  // other than a non-negative integer), a cache SHOULD ignore the field."
+  // Additional members are discarded whether they came as a list on one
+  // line ("0, 7200") or as repeated lines (the platform joins those with
+  // ", "): the first member counts.
+  std::string_view a = value;
+  if (const size_t comma = a.find(','); comma != std::string_view::npos) a = a.substr(0, comma);
+  a = trimOws(a);
+  // Leading DIGITs, then nothing or parameters (";name[=value]..."): read as
+  // a Structured Fields Integer whose parameters carry no meaning for Age
+  // (RFC 8941 3.1.2), so "7200;foo=bar" is an age of 7200 - the reading
+  // that errs on the side of staleness.
+  size_t digits = 0;
+  while (digits < a.size() && a[digits] >= '0' && a[digits] <= '9') ++digits;
+  const std::string_view rest = a.substr(digits);
+  const bool params_only = rest.empty() || (rest.front() == ';' && sf::isParameters(rest));
+  const auto n = digits > 0 && params_only ? parseDeltaSeconds(a.substr(0, digits)) : std::nullopt;
+  if (!n) {
+    f.age = 0;
+    f.age_status = AgeStatus::kIgnored;
+    return;
+  }
+  f.age = *n;
+  // RFC 9111 1.2.2: a delta-seconds too large to represent is taken as
+  // 2147483648 (2^31); such a response is stale on arrival.
+  f.age_status = *n >= kDeltaSecondsMax ? AgeStatus::kOverflow : AgeStatus::kValid;
+}
 
 ResponseFacts readResponseFacts(int status, const HeaderView& headers) {
   ResponseFacts f;
   f.status = status;
   const FieldIndex fields(headers, kResponseFields, classifyResponseField);
-  if (const auto* v = fields.find(kFreshetCacheControl)) {
-    f.cc = parseResponseCacheControl(*v);
+  if (useTargeted(fields, kFreshetCacheControl, f)) {
     f.source = DirectiveSource::kFreshetCacheControl;
-  } else if (const auto* v = fields.find(kCdnCacheControl)) {
-    f.cc = parseResponseCacheControl(*v);
+  } else if (useTargeted(fields, kCdnCacheControl, f)) {
     f.source = DirectiveSource::kCdnCacheControl;
   } else if (const std::string sc = surrogateControlFor(fields); !sc.empty()) {
     // Edge Architecture 1.0: only directives for us (untargeted or
@@ -103,26 +152,9 @@ ResponseFacts readResponseFacts(int status, const HeaderView& headers) {
     f.expires = parseHttpDate(*v);
   }
   if (const auto* v = fields.find(kLastModified)) f.last_modified = parseHttpDate(*v);
-  if (const auto* v = fields.find(kAge)) {
-    // RFC 9111 5.1: Age is a single delta-seconds. A list-based value uses
-    // its first member ("0,60" -> 0), and a value that is invalid after
-    // that makes the response stale. Repeated Age field lines are invalid
-    // for a singleton field; the platform joins them with ", " (RFC 9110
-    // 5.3), so a list with whitespace after the comma is taken as repeated
-    // lines: stale. Conservative: the worst case is one more revalidation.
-    std::string_view a = trimOws(*v);
-    const size_t comma = a.find(',');
-    bool invalid = fields.count(kAge) > 1;
-    if (comma != std::string_view::npos) {
-      invalid = invalid || (comma + 1 < a.size() && isOws(a[comma + 1]));
-      a = a.substr(0, comma);
-    }
-    const auto n = parseDeltaSeconds(a);
-    if (n && !invalid) {
-      f.age = *n;
-    } else {
-      f.age_invalid = true;
-    }
+  if (fields.has(kAge)) {
+    std::string age_buf;  // only for a field given more than once
+    readAge(fields.joined(kAge, age_buf), f);
   }
   f.has_etag = fields.has(kEtag);
   f.has_set_cookie = fields.has(kSetCookie);

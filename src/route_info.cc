@@ -48,6 +48,7 @@ std::string describeRoute(const Route& route, uint32_t index) {
   w.endArray();
   w.key("cache").boolean(r.cache);
   w.key("cachePrivate").boolean(r.cache_private);
+  w.key("cdnCacheControl").string(r.remove_cdn_cache_control ? "remove" : "pass");
   w.key("forwardHeaders").string(r.forward_all_headers ? "all" : "keyed");
   w.key("generateEtag").boolean(r.generate_etag);
   w.key("heuristic").boolean(r.heuristic);

@@ -51,21 +51,27 @@ StoreDecision Engine::decideStore(const RequestFacts& req, uint32_t route, int s
   if (status >= 500 || status < 200) return refuse(Reason::kServerError);
 
   const ResponseFacts r = readResponseFacts(status, headers);
+  // Refusals from here on say which targeted fields were ignored too.
+  const auto refused = [&r](Reason reason) {
+    StoreDecision d = refuse(reason);
+    d.ignored_targeted = r.ignoredTargeted();
+    return d;
+  };
   // 5.2.2.3: must-understand overrides no-store only for understood status.
-  if (r.cc.must_understand && !understoodStatus(status)) return refuse(Reason::kUnknownStatus);
-  if (r.cc.no_store && !r.cc.must_understand) return refuse(Reason::kNoStore);
+  if (r.cc.must_understand && !understoodStatus(status)) return refused(Reason::kUnknownStatus);
+  if (r.cc.no_store && !r.cc.must_understand) return refused(Reason::kNoStore);
   // 5.2.2.7: a shared cache MUST NOT store a private response.
   // The route's "cachePrivate" overrides it, loudly documented.
-  if (r.cc.is_private && !rules.cache_private) return refuse(Reason::kPrivate);
+  if (r.cc.is_private && !rules.cache_private) return refused(Reason::kPrivate);
   if (r.has_set_cookie && !options_.store_set_cookie && !rules.store_set_cookie &&
       !rules.strip_set_cookie) {
-    return refuse(Reason::kSetCookie);
+    return refused(Reason::kSetCookie);
   }
-  if (r.vary_star) return refuse(Reason::kVaryStar);
+  if (r.vary_star) return refused(Reason::kVaryStar);
   // 3.5: responses to authorized requests only with public, s-maxage or
   // must-revalidate.
   if (req.has_authorization && !r.cc.is_public && !r.cc.s_maxage && !r.cc.must_revalidate) {
-    return refuse(Reason::kAuthorizedResponse);
+    return refused(Reason::kAuthorizedResponse);
   }
 
   const int64_t response_time = response_time_ms / 1000;
@@ -77,21 +83,21 @@ StoreDecision Engine::decideStore(const RequestFacts& req, uint32_t route, int s
   } else if (!explicit_life && rules.negative_ttl && (status == 404 || status == 410)) {
     life = {*rules.negative_ttl, LifetimeSource::kRoute};  // negative caching
   } else if (!explicit_life) {
-    if (!isHeuristicallyCacheableStatus(status)) return refuse(Reason::kStatus);
+    if (!isHeuristicallyCacheableStatus(status)) return refused(Reason::kStatus);
     // Negative answers are stored only with explicit freshness or the
     // route's negativeTtl (docs/manifest.md): RFC 9111 4.2.2 allows a
     // heuristic for 404 and 410, but a missing page cached for up to a day
     // because it has a Last-Modified is not what an operator asked for;
     // "negativeTtl": "heuristic" asks for it.
     if ((status == 404 || status == 410) && !rules.negative_heuristic) {
-      return refuse(Reason::kNegativeNoTtl);
+      return refused(Reason::kNegativeNoTtl);
     }
     if (rules.heuristic) life = heuristicLifetime(r, response_time);
     // RFC 9111 section 3: a heuristically cacheable status makes the
     // response storable even without a lifetime; with a validator it is
     // worth keeping, stale from the start: every use revalidates (4.3.1).
     if (life.source == LifetimeSource::kNone && !r.hasValidator()) {
-      return refuse(Reason::kNoFreshness);
+      return refused(Reason::kNoFreshness);
     }
   }
 
@@ -104,6 +110,7 @@ StoreDecision Engine::decideStore(const RequestFacts& req, uint32_t route, int s
   StoreDecision d;
   d.action = StoreAction::kStore;
   d.reason = Reason::kStored;
+  d.ignored_targeted = r.ignoredTargeted();
   d.lifetime = life;
   const bool respect = rules.origin_headers == OriginHeaders::kRespect;
   d.stale_while_revalidate = respect && r.cc.stale_while_revalidate ? *r.cc.stale_while_revalidate
@@ -113,9 +120,10 @@ StoreDecision Engine::decideStore(const RequestFacts& req, uint32_t route, int s
   EntryMeta& m = d.meta;
   m.response_time_ms = response_time_ms;
   m.initial_age = correctedInitialAge(r, request_time_ms, response_time_ms);
-  // RFC 9111 5.1: an invalid Age makes the response stale on arrival.
-  if (r.age_invalid && life.seconds < kForever)
-    m.initial_age = std::max(m.initial_age, life.seconds);
+  // RFC 9111 1.2.2: an Age too large for delta-seconds is taken as 2^31,
+  // older than any lifetime but "forever": stale on arrival. An invalid Age
+  // was ignored (5.1).
+  const bool age_overflow = r.age_status == AgeStatus::kOverflow;
   m.lifetime = life.seconds;
   m.route = route;
   // 5.2.2.2 / 5.2.2.8: stale copies must not be served without
@@ -154,7 +162,7 @@ StoreDecision Engine::decideStore(const RequestFacts& req, uint32_t route, int s
   const bool useful = life.seconds > m.initial_age || r.hasValidator() ||
                       d.stale_while_revalidate > 0 || d.stale_if_error > 0 ||
                       (life.source == LifetimeSource::kRoute) || max_stale_may_use;
-  if (!useful) return refuse(r.age_invalid ? Reason::kInvalidAge : Reason::kNoFreshness);
+  if (!useful) return refused(age_overflow ? Reason::kInvalidAge : Reason::kNoFreshness);
 
   int64_t platform = life.seconds >= kForever
                          ? kPlatformTtlCap

@@ -55,6 +55,10 @@ inline std::string_view trimOws(std::string_view s) {
   return s;
 }
 
+// RFC 9111 1.2.2: "the greatest integer it can represent" stands for any
+// larger delta-seconds: 2^31.
+inline constexpr int64_t kDeltaSecondsMax = 2147483648LL;
+
 // delta-seconds (RFC 9111 section 1.2.2): 1*DIGIT. A value too large to
 // represent is taken as 2^31 ("the greatest integer it can represent").
 // Returns nullopt when the text is not all digits.
@@ -64,7 +68,7 @@ inline std::optional<int64_t> parseDeltaSeconds(std::string_view s) {
   for (char c : s) {
     if (c < '0' || c > '9') return std::nullopt;
     v = v * 10 + (c - '0');
-    if (v > 2147483648LL) v = 2147483648LL;
+    if (v > kDeltaSecondsMax) v = kDeltaSecondsMax;
   }
   return v;
 }

@@ -161,6 +161,7 @@ function explain(opts, out) {
       staleWhileRevalidate: sd.staleWhileRevalidate,
       staleIfError: sd.staleIfError,
       platformTtl: sd.platformTtl,
+      ignored: sd.ignored,
     };
   }
   if (opts.json) {
@@ -175,6 +176,7 @@ function explain(opts, out) {
     out(`route:     #${r.index} ${r.name === r.pattern ? r.pattern : `${r.name} (${r.pattern})`}${r.cache ? '' : ' [cache: false]'}`);
     out(`ttl:       ${secondsText(r.ttl)}   stale-while-revalidate: ${r.staleWhileRevalidate}s   stale-if-error: ${r.staleIfError}s`);
     out(`browser:   ${r.browserTtl === null ? "origin's Cache-Control" : `public, max-age=${r.browserTtl}`}`);
+    out(`cdn:       CDN-Cache-Control ${r.cdnCacheControl === 'remove' ? 'used, removed before the client' : 'used and passed on (RFC 9213)'}`);
     out(`origin:    headers ${r.originHeaders}; request directives ${r.requestDirectives}; heuristic ${r.heuristic ? 'on' : 'off'}` +
       `${r.minTtl !== null ? `; minTtl ${r.minTtl}s` : ''}${r.maxTtl !== null ? `; maxTtl ${secondsText(r.maxTtl)}` : ''}`);
     out(`storage:   ${r.storage.length ? r.storage.join(', ') : 'off'}${r.shield ? `; shield (misses and revalidations, waits ${r.shield.timeoutMs} ms for it)` : ''}` +
@@ -189,6 +191,7 @@ function explain(opts, out) {
     const s = result.response;
     out(`response:  ${s.status} -> ${s.decision} (${s.reason})` +
       (s.decision === 'store' ? `: fresh ${s.lifetime}s from ${s.lifetimeSource}, stale-while-revalidate ${s.staleWhileRevalidate}s, stale-if-error ${s.staleIfError}s` : ''));
+    for (const f of s.ignored) out(`ignored:   ${f} (not a valid Structured Field Dictionary of cache directives, RFC 9213 2.1)`);
   }
   return 0;
 }

@@ -14,7 +14,7 @@ export const LIFETIME_SOURCES = Object.freeze(['none', 's-maxage', 'max-age', 'e
 /** Storage tier bits (docs/tiers.md). */
 export const Tier = Object.freeze({ MEMORY: 1, CACHE: 2, GLOBAL: 4 });
 
-export const Flag = Object.freeze({ USABLE_IF_ERROR: 1, DEBUG: 2, NEEDS_BODY: 4 });
+export const Flag = Object.freeze({ USABLE_IF_ERROR: 1, DEBUG: 2, NEEDS_BODY: 4, IGNORED_FRESHET_CC: 8, IGNORED_CDN_CC: 16 });
 
 // Byte offsets in struct fr_result.
 export const Result = Object.freeze({

@@ -29,6 +29,14 @@ function parseDiagnostics(text) {
     });
 }
 
+// The fr_store flags of ignored targeted fields, as field names.
+function ignoredTargeted(flags) {
+  const out = [];
+  if (flags & Flag.IGNORED_FRESHET_CC) out.push('freshet-cache-control');
+  if (flags & Flag.IGNORED_CDN_CC) out.push('cdn-cache-control');
+  return out;
+}
+
 // Imports that are harmless notifications: answered with a no-op.
 const NOOP_IMPORTS = new Set(['env.emscripten_notify_memory_growth']);
 
@@ -274,6 +282,8 @@ export class Engine {
       ttl: r.f64(Result.ttl),
       meta: r.strs(Str.META),
       omit: r.strs(STR_OMIT),
+      // Targeted fields present but ignored as invalid (RFC 9213 2.1).
+      ignored: ignoredTargeted(r.u32(Result.flags)),
     };
   }
 

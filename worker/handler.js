@@ -4,6 +4,7 @@
 // request goes to the origin untouched.
 
 import { HitForPass } from './hit_for_pass.js';
+import { finalResponse } from './interim.js';
 import { OriginTimeout, fetchWithTimeout } from './timeout.js';
 import { GlobalTier, IN_FLIGHT, MemoryTier, TIER_HEADER, TieredCache } from './tiers.js';
 import { createAdmin } from './admin.js';
@@ -92,6 +93,11 @@ function appendKeyParts(list, parts) {
 /** True when the engine's comma-separated omit list names `field`. */
 function omitted(list, field) {
   return !!list && list.split(',').includes(field);
+}
+
+/** The route's "cdnCacheControl": "remove" (RFC 9213: passed on by default). */
+function removesCdnCacheControl(eng, route) {
+  return !!eng && route >= 0 && routeRules(eng, route).cdnCacheControl === 'remove';
 }
 
 function newGeneration() {
@@ -322,7 +328,13 @@ export function createHandler(options) {
     });
   }
 
+  // The origin's final response: interim (1xx) ones before it are read
+  // past (worker/interim.js), never served or stored.
   async function fetchOrigin(req, env) {
+    return finalResponse(await fetchOriginRaw(req, env), req.method);
+  }
+
+  async function fetchOriginRaw(req, env) {
     stats.originFetches++;
     if (typeof options.origin === 'function') return options.origin(req, env);
     // An idempotent request that failed before any response (typically a
@@ -368,12 +380,14 @@ export function createHandler(options) {
   }
 
   // Pass-through: the origin's answer, untouched but for Cache-Status.
-  // `eng` and `record` are given when an unsafe method may invalidate.
-  async function pass(request, env, xcache, reason, debug, eng, record) {
+  // `eng` and `record` are given when an unsafe method may invalidate;
+  // `route` when the request matched one.
+  async function pass(request, env, xcache, reason, debug, eng, record, route = -1) {
     if (xcache === 'BYPASS') bump(stats.bypasses, reason);
     const resp = await fetchOrigin(originRequest(request, env), env);
     if (eng && record && request.method !== 'GET' && request.method !== 'HEAD') await invalidate(eng, record, resp, env);
     const headers = clientHeaders(resp.headers, {
+      removeCdnCacheControl: removesCdnCacheControl(eng, route),
       status: cacheStatus({ fwd: 'bypass', detail: reason }),
       xcache,
       debug: debug ? { reason } : undefined,
@@ -418,6 +432,7 @@ export function createHandler(options) {
     // storedOriginHeaders returns a fresh copy: finish it in place.
     const headers = clientHeaders(storedOriginHeaders(stored.headers), {
       inPlace: true,
+      removeCdnCacheControl: removesCdnCacheControl(args.eng, rd.route),
       browserTtl: rd.browserTtl,
       age: ld.age,
       status: cacheStatus({ hit: true, ttl: ld.ttl, key: rd.debug ? rd.key : '', tier, collapsed: tier === IN_FLIGHT || undefined, ...extra }),
@@ -572,6 +587,7 @@ export function createHandler(options) {
         return null;
       }
       const headers = clientHeaders(merged, {
+        removeCdnCacheControl: removesCdnCacheControl(eng, rd.route),
         browserTtl: rd.browserTtl,
         age: sd.age,
         status: afterShield(args, cacheStatus({ fwd: 'stale', fwdStatus: 304, stored: sd.action === StoreAction.STORE, ttl: sd.ttl, key: rd.debug ? rd.key : '' })),
@@ -583,6 +599,11 @@ export function createHandler(options) {
 
     if (stored?.body) stored.body.cancel().catch(() => {});
     const sd = eng.store(record, rd.route, resp.status, resp.headers, requestTime, responseTime);
+    // RFC 9213 2.1: an invalid targeted field is ignored; say so once per
+    // route and field, so an operator learns why it has no effect.
+    for (const field of sd.ignored) {
+      logOnce(`ignored:${rd.route}:${field}`, { event: 'targeted-field-ignored', field, route: rd.routeName, key: rd.key, value: resp.headers.get(field) });
+    }
     // Every reader (client, tiers, coalesced followers) sees an error, not a
     // clean short body, when the origin does not send the whole body.
     const declared = declaredLength(resp.headers);
@@ -610,6 +631,7 @@ export function createHandler(options) {
     }
     const xcache = mode === 'expired' ? 'EXPIRED' : mode === 'refresh' ? 'REFRESH' : 'MISS';
     const headers = clientHeaders(resp.headers, {
+      removeCdnCacheControl: removesCdnCacheControl(eng, rd.route),
       browserTtl: rd.browserTtl,
       status: afterShield(args, cacheStatus({
         // RFC 9211 2.2: "vary-miss" when the URI has stored variants, none for this request.
@@ -805,7 +827,7 @@ export function createHandler(options) {
     if (rd.action === RequestAction.PASS) {
       return pass(request, env, rd.reason === 'disabled' ? 'DISABLED' : 'BYPASS', rd.reason, rd.debug);
     }
-    if (rd.action === RequestAction.BYPASS) return pass(request, env, 'BYPASS', rd.reason, rd.debug, eng, record);
+    if (rd.action === RequestAction.BYPASS) return pass(request, env, 'BYPASS', rd.reason, rd.debug, eng, record, rd.route);
 
     if (control === 'refresh') {
       // An authenticated caller asked for a fresh copy: skip the lookup.

@@ -24,8 +24,8 @@ const INTERNAL = [META_HEADER, ORIGIN_CC_HEADER, VARY_HEADER, VARY_GEN_HEADER, T
  */
 export const PLATFORM_ENTRY_FIELDS = ['cf-cache-status'];
 
-/** Targeted fields meant for the CDN tier (RFC 9213 section 2); stripped before the client. */
-export const CDN_ONLY = ['freshet-cache-control', 'cdn-cache-control', 'surrogate-control', 'cache-tag', 'surrogate-key'];
+/** Fields addressed to freshet alone (its targeted field, Surrogate-Control, tags); stripped before the client. */
+export const CDN_ONLY = ['freshet-cache-control', 'surrogate-control', 'cache-tag', 'surrogate-key'];
 
 const MAX_TAGS = 64;
 const MAX_TAG_LENGTH = 128;
@@ -124,12 +124,16 @@ export function storedOriginHeaders(headers) {
 
 /**
  * Final touches on any response leaving freshet. With `inPlace`, `headers`
- * (a copy the caller owns) is changed instead of copied again.
+ * (a copy the caller owns) is changed instead of copied again;
+ * `removeCdnCacheControl` is the route's "cdnCacheControl": "remove".
  */
-export function clientHeaders(headers, { browserTtl, age, status, xcache, debug, inPlace = false }) {
+export function clientHeaders(headers, { browserTtl, age, status, xcache, debug, removeCdnCacheControl = false, inPlace = false }) {
   const out = inPlace ? headers : new Headers(headers);
   dropHopByHop(out);
   for (const h of CDN_ONLY) out.delete(h);
+  // RFC 9213: CDN-Cache-Control addresses every CDN in the chain and is
+  // passed on, unless the route says "cdnCacheControl": "remove".
+  if (removeCdnCacheControl) out.delete('cdn-cache-control');
   for (const h of INTERNAL) out.delete(h);
   if (browserTtl !== undefined && browserTtl >= 0) {
     out.set('cache-control', browserTtl === 0 ? 'no-cache' : `public, max-age=${Math.trunc(browserTtl)}`);

@@ -13,6 +13,13 @@
 // 3. For a client that accepts gzip (the suite's node-fetch does), the
 //    front line compresses text/* responses and drops Content-Length,
 //    whatever the worker set.
+// 4. workerd's fetch() does not read past interim responses (RFC 9110
+//    15.2): an origin that sends 103 Early Hints (or 102 Processing) before
+//    its final answer makes fetch() resolve with the 1xx status, and the
+//    final response's status line, fields and framed body arrive raw as
+//    that response's body, which ends only when the origin closes the
+//    connection. (freshet reads the final response out of it:
+//    worker/interim.js.)
 
 import http from 'node:http';
 import net from 'node:net';
@@ -20,6 +27,12 @@ import { Miniflare } from 'miniflare';
 
 async function main() {
   const origin = http.createServer((req, res) => {
+    if (req.url === '/interim') {
+      res.writeEarlyHints({ link: '</s.css>; rel=preload' });
+      res.writeHead(200, { 'content-type': 'text/plain', 'content-length': '5' });
+      res.end('final');
+      return;
+    }
     if (req.url === '/te') {
       // Raw response with an unknown transfer-coding (as the suite's test).
       res.socket.write('HTTP/1.1 200 OK\r\nTransfer-Encoding: ARIZQHYPGXOFWNE\r\nContent-Type: text/plain\r\n\r\nbody');
@@ -43,6 +56,14 @@ async function main() {
       if (u.pathname === '/te') {
         try { const r = await fetch('${o}/te'); return new Response('fetch resolved ' + r.status); }
         catch (e) { return new Response('fetch() threw: ' + e.message, { status: 502 }); }
+      }
+      if (u.pathname === '/interim') {
+        const r = await fetch('${o}/interim');
+        const reader = r.body.getReader();
+        const first = await reader.read();
+        reader.cancel();
+        return new Response('fetch() resolved with ' + r.status + ', link: ' + r.headers.get('link') +
+          '; its body starts ' + JSON.stringify(new TextDecoder().decode(first.value).slice(0, 40)));
       }
       if (u.pathname === '/cl') {
         const r = await fetch('${o}/cl');
@@ -77,6 +98,10 @@ async function main() {
       await r.arrayBuffer();
       console.log(`3. Accept-Encoding: ${ae} -> content-length: ${r.headers.get('content-length')}, content-encoding: ${r.headers.get('content-encoding')}`);
     }
+
+    // 4. An interim response before the final one.
+    const interim = await fetch(new URL('/interim', base));
+    console.log(`4. origin with 103 Early Hints, then 200 -> ${await interim.text()}`);
   } finally {
     await mf.dispose();
     origin.closeAllConnections?.();

@@ -44,6 +44,8 @@ const broken = [
   [{ routes: [{ pattern: '/', negativeTtl: 'heur' }] }, '$.routes[0].negativeTtl', 'or "heuristic"'],
   [{ dev: 'on', routes: [] }, '$.dev', 'must be "mark", "off" or "cache"'],
   [{ routes: [{ pattern: '/', setCookie: 'drop' }] }, '$.routes[0].setCookie', '"refuse", "store" or "strip"'],
+  [{ routes: [{ pattern: '/', cdnCacheControl: 'strip' }] }, '$.routes[0].cdnCacheControl', 'must be "pass" or "remove"'],
+  [{ defaults: { cdnCacheControl: true }, routes: [] }, '$.defaults.cdnCacheControl', 'must be "pass" or "remove"'],
 ];
 
 describe('JSON Schema and engine agree', () => {
@@ -96,6 +98,26 @@ describe('freshet CLI', () => {
     assert.match(r.out, /ttl: +300s +stale-while-revalidate: 600s +stale-if-error: 86400s/);
     assert.match(r.out, /key: +https:\/\/example\.com\/blog\/hello\?a=1&b=2$/m);
     assert.match(r.out, /tags: +post:hello, posts/);
+    assert.match(r.out, /cdn: +CDN-Cache-Control used and passed on/);
+  });
+
+  test('explain: a route that removes CDN-Cache-Control before the client', async (t) => {
+    const file = path.join(await tmp(t), 'm.json');
+    (await import('node:fs')).writeFileSync(file, JSON.stringify({
+      defaults: { cdnCacheControl: 'remove' },
+      routes: [{ pattern: '/a/*' }, { pattern: '/b/*', cdnCacheControl: 'pass' }],
+    }));
+    const a = cli('explain', file, 'https://e.com/a/x', '--json');
+    assert.equal(JSON.parse(a.out).route.cdnCacheControl, 'remove');
+    assert.match(cli('explain', file, 'https://e.com/a/x').out, /cdn: +CDN-Cache-Control used, removed before the client/);
+    assert.equal(JSON.parse(cli('explain', file, 'https://e.com/b/x', '--json').out).route.cdnCacheControl, 'pass');
+  });
+
+  test('explain: an invalid CDN-Cache-Control is shown as ignored (RFC 9213 2.1)', () => {
+    const r = cli('explain', path.join(ROOT, 'examples/blog.manifest.json'), 'https://example.com/blog/x',
+      '--status', '200', '-R', 'Cache-Control: max-age=7', '-R', 'CDN-Cache-Control: max-age="100"');
+    assert.match(r.out, /response: +200 -> store \(stored\): fresh 7s from max-age/);
+    assert.match(r.out, /ignored: +cdn-cache-control/);
   });
 
   test('explain: storage and the shield', () => {

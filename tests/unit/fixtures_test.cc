@@ -190,6 +190,14 @@ TEST_P(Fixtures, Decides) {
   expectField(es, "swr", sd.stale_while_revalidate);
   expectField(es, "sie", sd.stale_if_error);
   expectField(es, "platformTtl", sd.platform_ttl);
+  expectField(es, "age", sd.meta.initial_age);
+  if (es.contains("ignored")) {
+    json ignored = json::array();
+    if (sd.ignored_targeted & kIgnoredFreshetCacheControl)
+      ignored.push_back("freshet-cache-control");
+    if (sd.ignored_targeted & kIgnoredCdnCacheControl) ignored.push_back("cdn-cache-control");
+    EXPECT_EQ(ignored, es["ignored"]) << "ignored";
+  }
   if (es.contains("omit")) {
     EXPECT_EQ(json(sd.omit_fields), es["omit"]) << "omit";
   }

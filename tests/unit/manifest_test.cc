@@ -52,7 +52,10 @@ INSTANTIATE_TEST_SUITE_P(
         BadManifest{"bad_defaults", R"({"defaults":{"swr":1},"routes":[]})", "$.defaults.swr",
                     "unknown field"},
         BadManifest{"bad_negative_ttl", R"({"routes":[{"pattern":"/","negativeTtl":"heur"}]})",
-                    "$.routes[0].negativeTtl", "or \"heuristic\""}),
+                    "$.routes[0].negativeTtl", "or \"heuristic\""},
+        BadManifest{"bad_cdn_cache_control",
+                    R"({"routes":[{"pattern":"/","cdnCacheControl":"strip"}]})",
+                    "$.routes[0].cdnCacheControl", "must be \"pass\" or \"remove\""}),
     [](const auto& info) { return info.param.name; });
 
 TEST(Manifest, RoutesInheritDefaults) {
@@ -78,6 +81,19 @@ TEST(Manifest, RoutesInheritDefaults) {
   EXPECT_EQ(m.routes[1].rules.ttl, kForever);
   EXPECT_EQ(m.routes[1].rules.origin_headers, OriginHeaders::kOverride);
   EXPECT_FALSE(m.routes[2].rules.cache);
+}
+
+// RFC 9213: CDN-Cache-Control is passed on unless a route removes it.
+TEST(Manifest, CdnCacheControlPassedOnUnlessRemoved) {
+  const auto r = parseManifest(R"({
+    "defaults": {"cdnCacheControl": "remove"},
+    "routes": [{"pattern": "/a/*"}, {"pattern": "/b/*", "cdnCacheControl": "pass"}]})");
+  ASSERT_TRUE(r.manifest) << (r.errors.empty() ? "" : r.errors[0].message);
+  EXPECT_TRUE(r.manifest->routes[0].rules.remove_cdn_cache_control);
+  EXPECT_FALSE(r.manifest->routes[1].rules.remove_cdn_cache_control);
+  const auto plain = parseManifest(R"({"routes": [{"pattern": "/"}]})");
+  ASSERT_TRUE(plain.manifest);
+  EXPECT_FALSE(plain.manifest->routes[0].rules.remove_cdn_cache_control);
 }
 
 TEST(Manifest, PathsOfNestedValues) {

@@ -77,28 +77,99 @@ StoreDecision store(const Engine& e, int status,
   return e.decideStore(req, 0, status, h, 1700000000000, 1700000000000);
 }
 
-TEST(StoreSemantics, InvalidAgeIsStaleOnArrival) {
+TEST(StoreSemantics, AgeFirstMemberCounts) {
   const Engine e = rfcEngine();
-  EXPECT_EQ(store(e, 200, {{"cache-control", "max-age=60"}, {"age", "10"}}).meta.initial_age, 10);
-  EXPECT_EQ(store(e, 200, {{"cache-control", "max-age=60"}, {"age", "10,20"}}).meta.initial_age,
-            10);  // 5.1: first member of a list
-  // Stale on arrival: kept only because this route honours max-stale.
-  for (const char* bad : {"abc", "-5", "1.5", "0, 0", "5;x=1"}) {
+  const auto age = [&e](std::vector<std::pair<const char*, const char*>> extra) {
+    extra.insert(extra.begin(), {"cache-control", "max-age=3600"});
+    return store(e, 200, extra).meta.initial_age;
+  };
+  EXPECT_EQ(age({{"age", "10"}}), 10);
+  // RFC 9111 5.1: additional members are discarded, on one line or on
+  // repeated lines (the platform joins them with ", ").
+  EXPECT_EQ(age({{"age", "10,20"}}), 10);
+  EXPECT_EQ(age({{"age", "0, 7200"}}), 0);
+  EXPECT_EQ(age({{"age", "7200, 0"}}), 7200);
+  EXPECT_EQ(age({{"age", "0"}, {"age", "7200"}}), 0);
+  EXPECT_EQ(age({{"age", "3600, 3600"}}), 3600);
+  // Parameters on the integer carry no meaning; the age stands.
+  EXPECT_EQ(age({{"age", "7200;foo=bar"}}), 7200);
+  EXPECT_EQ(age({{"age", "7200;foo=111"}}), 7200);
+}
+
+TEST(StoreSemantics, InvalidAgeIsIgnored) {
+  const Engine e = rfcEngine();
+  // RFC 9111 5.1: "a cache SHOULD ignore the field": the response is cached
+  // by its other freshness information, as if it had no Age.
+  for (const char* bad :
+       {"abc", "-5", "7200.0", "1.5", "", " ", "+5", "5 5", "0x10", "5;", "5;A=1", "\"5\""}) {
     const auto d = store(e, 200, {{"cache-control", "max-age=60"}, {"age", bad}});
     EXPECT_EQ(d.action, StoreAction::kStore) << bad;
-    EXPECT_EQ(d.meta.initial_age, 60) << bad;
+    EXPECT_EQ(d.meta.initial_age, 0) << bad;
+    EXPECT_EQ(d.lifetime.seconds, 60) << bad;
   }
-  const auto twice = store(e, 200, {{"cache-control", "max-age=60"}, {"age", "0"}, {"age", "0"}});
-  EXPECT_EQ(twice.meta.initial_age, 60);
-  // Where nothing may serve it stale, it is not stored at all.
+  // Even where nothing may serve a stale copy.
   const auto strict =
       store(e, 200, {{"cache-control", "max-age=60, must-revalidate"}, {"age", "abc"}});
+  EXPECT_EQ(strict.action, StoreAction::kStore);
+  EXPECT_EQ(strict.meta.initial_age, 0);
+}
+
+TEST(StoreSemantics, AgeOverflowIsStaleOnArrival) {
+  const Engine e = rfcEngine();
+  // RFC 9111 1.2.2: 2^31 and beyond are "the greatest integer it can
+  // represent": stale on arrival, kept only because this route honours
+  // max-stale.
+  for (const char* big : {"2147483648", "2147483649", "99999999999999999999"}) {
+    const auto d = store(e, 200, {{"cache-control", "max-age=60"}, {"age", big}});
+    EXPECT_EQ(d.action, StoreAction::kStore) << big;
+    EXPECT_GE(d.meta.initial_age, 60) << big;
+  }
+  EXPECT_EQ(
+      store(e, 200, {{"cache-control", "max-age=60"}, {"age", "2147483647"}}).meta.initial_age,
+      2147483647);
+  const auto strict =
+      store(e, 200, {{"cache-control", "max-age=60, must-revalidate"}, {"age", "2147483648"}});
   EXPECT_EQ(strict.action, StoreAction::kNoStore);
   EXPECT_EQ(strict.reason, Reason::kInvalidAge);
-  // With a validator it is kept, stale: the next use revalidates.
-  const auto v = store(e, 200, {{"cache-control", "max-age=60"}, {"age", "x"}, {"etag", "\"1\""}});
-  EXPECT_EQ(v.action, StoreAction::kStore);
-  EXPECT_GE(v.meta.initial_age, 60);
+}
+
+TEST(StoreSemantics, InvalidTargetedFieldsFallBackToCacheControl) {
+  const Engine e = rfcEngine();
+  // RFC 9213 2.1 + RFC 8941: an invalid Dictionary, or a directive of the
+  // wrong type, is ignored whole: Cache-Control applies.
+  for (const char* bad : {"max-age=10000, &&&&&", "max-age=\"10000\"", "max-age=-1", "",
+                          "MaX-aGe=3600", "max-age =100", "no-store=?0"}) {
+    EXPECT_EQ(store(e, 200, {{"cache-control", "no-store"}, {"cdn-cache-control", bad}}).reason,
+              Reason::kNoStore)
+        << bad;
+    const auto d = store(e, 200, {{"cache-control", "max-age=5"}, {"cdn-cache-control", bad}});
+    EXPECT_EQ(d.lifetime.seconds, 5) << bad;
+    EXPECT_EQ(d.ignored_targeted, kIgnoredCdnCacheControl) << bad;
+  }
+  const auto valid =
+      store(e, 200, {{"cache-control", "no-store"}, {"cdn-cache-control", "max-age=10000"}});
+  EXPECT_EQ(valid.action, StoreAction::kStore);
+  EXPECT_EQ(valid.lifetime.seconds, 10000);
+  EXPECT_EQ(valid.ignored_targeted, 0u);
+  // An invalid Freshet-Cache-Control falls back to the next targeted field
+  // (RFC 9213 2.2), then to Cache-Control.
+  const auto next = store(e, 200,
+                          {{"cache-control", "max-age=5"},
+                           {"freshet-cache-control", "max-age=1.5"},
+                           {"cdn-cache-control", "max-age=50"}});
+  EXPECT_EQ(next.lifetime.seconds, 50);
+  EXPECT_EQ(next.ignored_targeted, kIgnoredFreshetCacheControl);
+  const auto ours = store(e, 200,
+                          {{"cache-control", "max-age=5"},
+                           {"freshet-cache-control", "max-age=7"},
+                           {"cdn-cache-control", "max-age=50"}});
+  EXPECT_EQ(ours.lifetime.seconds, 7);
+  // Repeated field lines form one Dictionary (RFC 8941 4.2).
+  const auto lines = store(e, 200,
+                           {{"cache-control", "no-store"},
+                            {"cdn-cache-control", "max-age=30"},
+                            {"cdn-cache-control", "&"}});
+  EXPECT_EQ(lines.reason, Reason::kNoStore);
 }
 
 TEST(StoreSemantics, SurrogateControlTargetedAtFreshet) {

@@ -102,6 +102,8 @@ for (const build of ['wasi', 'emscripten']) {
           swr: sd.staleWhileRevalidate,
           sie: sd.staleIfError,
           platformTtl: sd.platformTtl,
+          age: sd.age,
+          ignored: sd.ignored,
           omit: sd.omit ? sd.omit.split(',') : [],
         }, 'store');
         for (const l of c.lookups ?? []) {

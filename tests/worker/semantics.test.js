@@ -49,6 +49,15 @@ describe(`HTTP semantics, RFC manifest (${WASM_BUILD} build)`, () => {
         res.end('update body');
       },
       '/bad-age': respond.counted('bad-age', { 'cache-control': 'max-age=100', age: 'abc' }),
+      '/age-lines': (req, res, n) => {
+        // Two Age field lines: the platform joins them ("0, 7200").
+        res.setHeader('cache-control', 'max-age=3600');
+        res.setHeader('age', ['0', '7200']);
+        res.setHeader('content-type', 'text/plain');
+        res.end(`age-lines ${n}`);
+      },
+      '/age-old-first': respond.counted('age-old-first', { 'cache-control': 'max-age=3600', age: '7200, 0' }),
+      '/age-overflow': respond.counted('age-overflow', { 'cache-control': 'max-age=3600', age: '2147483648' }),
       '/surrogate': (req, res, n) => {
         const target = (req.headers['surrogate-capability'] ?? '').split('=')[0];
         res.writeHead(200, { 'cache-control': 'no-store', 'surrogate-control': `max-age=100;${target}`, 'content-type': 'text/plain' });
@@ -198,15 +207,35 @@ describe(`HTTP semantics, RFC manifest (${WASM_BUILD} build)`, () => {
     assert.equal(origin.requests.filter((r) => r.path === '/update').at(-1).headers['if-none-match'], '"u1"');
   });
 
-  test('an invalid Age makes the response stale on arrival (5.1): reused only for max-stale', async () => {
-    await worker.fetch('/bad-age');
-    const b = await worker.fetch('/bad-age', { at: 1 });
+  test('an invalid Age is ignored (RFC 9111 5.1): cached by its max-age', async () => {
+    const a = await worker.fetch('/bad-age');
+    assert.equal(a.xcache, 'MISS');
+    const b = await worker.fetch('/bad-age', { at: 50 });
+    assert.equal(b.xcache, 'HIT');
+    assert.equal(b.text, 'bad-age 1');
+    assert.equal(b.headers.get('age'), '50');
+    assert.equal(origin.hits('/bad-age'), 1);
+  });
+
+  test('repeated Age lines and lists use the first member (5.1)', async () => {
+    await worker.fetch('/age-lines');
+    const b = await worker.fetch('/age-lines', { at: 10 });
+    assert.equal(b.xcache, 'HIT');
+    assert.equal(b.text, 'age-lines 1');
+    assert.equal(origin.hits('/age-lines'), 1);
+    await worker.fetch('/age-old-first');
+    const c = await worker.fetch('/age-old-first', { at: 1 });
+    assert.equal(c.xcache, 'EXPIRED', 'first member 7200 > max-age 3600');
+    assert.equal(c.text, 'age-old-first 2');
+    assert.equal(origin.hits('/age-old-first'), 2);
+  });
+
+  test('an Age of 2^31 or more (delta-seconds overflow, 1.2.2) is stale on arrival', async () => {
+    await worker.fetch('/age-overflow');
+    const b = await worker.fetch('/age-overflow', { at: 1 });
     assert.equal(b.xcache, 'EXPIRED');
-    assert.equal(b.text, 'bad-age 2');
-    const c = await worker.fetch('/bad-age', { at: 2, headers: { 'cache-control': 'max-stale=3600' } });
-    assert.equal(c.xcache, 'HIT');
-    assert.equal(c.text, 'bad-age 2');
-    assert.equal(origin.hits('/bad-age'), 2);
+    assert.equal(b.text, 'age-overflow 2');
+    assert.equal(origin.hits('/age-overflow'), 2);
   });
 
   test('Surrogate-Control targeted at freshet (Surrogate-Capability) wins over no-store', async () => {

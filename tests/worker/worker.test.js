@@ -181,9 +181,9 @@ describe(`worker (${WASM_BUILD} build)`, () => {
     assert.equal(plain.xcache, 'MISS');
   });
 
-  test('CDN-targeted fields decide freshness and never reach the client', async () => {
+  test('targeted fields decide freshness; CDN-Cache-Control is passed on (RFC 9213), Surrogate-Control is not', async () => {
     const a = await worker.fetch('/cdn');
-    assert.equal(a.headers.get('cdn-cache-control'), null);
+    assert.equal(a.headers.get('cdn-cache-control'), 'max-age=100');
     assert.equal(a.headers.get('surrogate-control'), null);
     assert.equal(a.headers.get('cache-control'), 'no-cache');
     const b = await worker.fetch('/cdn', { at: 90 });
