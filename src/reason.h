@@ -60,6 +60,7 @@ enum class Reason : uint32_t {
   // Purges (docs/admin.md).
   kPurged = 80,      // a hard purge covers the entry: it is gone
   kSoftPurged = 81,  // a soft purge covers the entry: stale, revalidated
+  kPurgeViewUnproven = 82,  // the purge view cannot prove the entry unpurged: revalidate
 };
 
 std::string_view reasonName(Reason r);

@@ -63,5 +63,32 @@ TEST(PurgePolicy, HardBeatsSoft) {
   EXPECT_EQ(d.action, LookupAction::kMiss);
 }
 
+TEST(PurgePolicy, AnUnprovenViewRevalidatesOlderEntries) {
+  LookupDecision d = fresh();
+  applyPurge(storedAt(1000), {0, 0, 2000}, d);
+  EXPECT_EQ(d.action, LookupAction::kRevalidate);
+  EXPECT_EQ(d.reason, Reason::kPurgeViewUnproven);
+  EXPECT_TRUE(d.usable_if_error);  // the origin failing too: stale-if-error still applies
+}
+
+TEST(PurgePolicy, AnUnprovenViewKeepsEntriesStoredSince) {
+  LookupDecision d = fresh();
+  applyPurge(storedAt(2000), {0, 0, 2000}, d);
+  EXPECT_EQ(d.action, LookupAction::kHit);
+}
+
+TEST(PurgePolicy, AnUnprovenViewRevalidatesASoftPurgedEntryFirst) {
+  LookupDecision d = fresh();
+  applyPurge(storedAt(1000), {0, 1500, 2000}, d);
+  EXPECT_EQ(d.action, LookupAction::kRevalidate);
+  EXPECT_EQ(d.reason, Reason::kPurgeViewUnproven);
+}
+
+TEST(PurgePolicy, AKnownHardPurgeBeatsAnUnprovenView) {
+  LookupDecision d = fresh();
+  applyPurge(storedAt(1000), {1500, 0, 2000}, d);
+  EXPECT_EQ(d.action, LookupAction::kMiss);
+}
+
 }  // namespace
 }  // namespace freshet

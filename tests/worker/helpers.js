@@ -113,6 +113,57 @@ export async function startWorker({ origin, manifest, bindings = {}, wasm, optio
   };
 }
 
+/**
+ * The purge log Durable Object in its own Miniflare instance (TOOLCHAIN.md
+ * "Simulating two locations"): locations reach it through `service()`, a
+ * service binding function. `fault` is a mutable setting the binding obeys
+ * before each call: {delayMs, status, hang, down} (see tests/worker/purge_plane.test.js).
+ */
+export async function startCoordinator({ bindings = {} } = {}) {
+  const mf = new Miniflare({
+    modules: ['tests/worker/coordinator.js', 'worker/purge_log.js', 'worker/purge.js', 'worker/fleet_stats.js']
+      .map((p) => ({ type: 'ESModule', path: path.join(ROOT, p) })),
+    modulesRoot: ROOT,
+    compatibilityDate: '2026-04-01',
+    cf: false,
+    bindings,
+    durableObjects: { FRESHET_PURGE_LOG: 'PurgeLog' },
+  });
+  await mf.ready;
+  const fault = { delayMs: 0, status: 0, hang: false, down: false };
+  const calls = { since: 0, publish: 0, report: 0, stats: 0 };
+  const hanging = new Set(); // resolvers of hung calls, released on dispose
+  const forward = (req) => mf.dispatchFetch(req.url, { method: req.method, headers: req.headers, body: req.body, duplex: 'half' });
+  return {
+    mf,
+    fault,
+    calls,
+    /** Straight to the object, without faults (seeding, checks). */
+    fetch: (pathname, init) => mf.dispatchFetch(`https://purge-log.freshet.internal${pathname}`, init),
+    /** The service binding a location gets. */
+    service() {
+      return async (req) => {
+        const name = new URL(req.url).pathname.slice(1);
+        if (name in calls) calls[name]++;
+        if (fault.down) throw new Error('purge log gone');
+        if (fault.hang) return new Promise((resolve) => hanging.add(resolve));
+        if (fault.delayMs) await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
+        if (fault.status) return new Response('purge log unavailable', { status: fault.status });
+        return forward(req);
+      };
+    },
+    heal() {
+      Object.assign(fault, { delayMs: 0, status: 0, hang: false, down: false });
+      for (const resolve of hanging) resolve(new Response('released', { status: 503 }));
+      hanging.clear();
+    },
+    async dispose() {
+      this.heal();
+      await mf.dispose();
+    },
+  };
+}
+
 /** Common origin responders. */
 export const respond = {
   text: (body, headers = {}, status = 200) => (req, res) => {
