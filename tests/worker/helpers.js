@@ -21,7 +21,8 @@ export const T0 = 1_700_000_000_000;
 
 /**
  * A scripted origin. `routes` maps a path to (req, res, n) => void, where n
- * counts that path's hits starting at 1. Unknown paths answer 404.
+ * counts that path's hits starting at 1. Unknown paths answer 404, or go to
+ * `routes['*']` when there is one.
  */
 export async function startOrigin(routes = {}) {
   const hits = new Map();
@@ -31,7 +32,7 @@ export async function startOrigin(routes = {}) {
     const n = (hits.get(url.pathname) ?? 0) + 1;
     hits.set(url.pathname, n);
     requests.push({ method: req.method, path: url.pathname, search: url.search, headers: req.headers });
-    const route = routes[url.pathname];
+    const route = routes[url.pathname] ?? routes['*'];
     if (!route) {
       res.writeHead(404, { 'content-type': 'text/plain' });
       res.end('not found\n');
@@ -147,14 +148,22 @@ export async function startCoordinator({ bindings = {} } = {}) {
         if (name in calls) calls[name]++;
         if (fault.down) throw new Error('purge log gone');
         if (fault.hang) return new Promise((resolve) => hanging.add(resolve));
-        if (fault.delayMs) await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
+        if (fault.delayMs) {
+          // A slow object: answers after delayMs, unless healed first (then 503 at once).
+          const released = await new Promise((resolve) => {
+            const timer = setTimeout(() => { hanging.delete(early); resolve(false); }, fault.delayMs);
+            const early = () => { clearTimeout(timer); resolve(true); };
+            hanging.add(early);
+          });
+          if (released) return new Response('released', { status: 503 });
+        }
         if (fault.status) return new Response('purge log unavailable', { status: fault.status });
         return forward(req);
       };
     },
     heal() {
       Object.assign(fault, { delayMs: 0, status: 0, hang: false, down: false });
-      for (const resolve of hanging) resolve(new Response('released', { status: 503 }));
+      for (const release of hanging) release(new Response('released', { status: 503 }));
       hanging.clear();
     },
     async dispose() {
