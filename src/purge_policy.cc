@@ -14,7 +14,7 @@ void applyPurge(const EntryMeta& entry, const PurgeFloors& floors, LookupDecisio
     if (d.ttl > 0) d.ttl = 0;
     d.reason = Reason::kSoftPurged;
     d.action = (entry.flags & kEntryMustRevalidate) != 0 ? LookupAction::kRevalidate
-                                                          : LookupAction::kStale;
+                                                         : LookupAction::kStale;
   }
   if (entry.response_time_ms < floors.unproven_ms &&
       (d.action == LookupAction::kHit || d.action == LookupAction::kStale)) {

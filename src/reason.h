@@ -58,8 +58,8 @@ enum class Reason : uint32_t {
   kInvalidAge = 66,          // Age invalid or repeated: stored as stale (RFC 9111 5.1)
   kOnlyIfCached = 67,        // request only-if-cached, nothing usable stored: 504 (5.2.1.7)
   // Purges (docs/admin.md).
-  kPurged = 80,      // a hard purge covers the entry: it is gone
-  kSoftPurged = 81,  // a soft purge covers the entry: stale, revalidated
+  kPurged = 80,             // a hard purge covers the entry: it is gone
+  kSoftPurged = 81,         // a soft purge covers the entry: stale, revalidated
   kPurgeViewUnproven = 82,  // the purge view cannot prove the entry unpurged: revalidate
 };
 

@@ -184,3 +184,93 @@ export const respond = {
     res.end(`${prefix} ${n}`);
   },
 };
+
+const pause = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The q-quantile of an ascending array. */
+export function quantile(sorted, q) {
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+}
+
+/** freshet's own time for a response (Server-Timing `freshet;dur=N`), ms. */
+export function freshetMs(res) {
+  return Number(/freshet;dur=(\d+)/.exec(res.headers.get('server-timing') ?? '')?.[1] ?? NaN);
+}
+
+/** An authenticated admin call to a worker from startWorker. */
+export function adminCall(loc, token, endpoint, body, at = 0) {
+  return loc.fetch(`/__freshet/${endpoint}`, {
+    at,
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+    settle: false,
+  });
+}
+
+/**
+ * `n` sequential requests for `pathname`, `gapMs` apart, at `at` seconds of
+ * the test clock, moving on `stepS` per request: freshet's time and the
+ * whole round trip of each (sorted, ms) and how many of each x-cache.
+ */
+export async function hitLatencies(loc, pathname, { n = 20, gapMs = 50, at = 0, stepS = 0 } = {}) {
+  const inFreshet = [];
+  const total = [];
+  const kinds = {};
+  for (let i = 0; i < n; i++) {
+    const t = performance.now();
+    const r = await loc.fetch(pathname, { at: at + i * stepS, settle: false });
+    total.push(performance.now() - t);
+    inFreshet.push(freshetMs(r));
+    kinds[r.xcache] = (kinds[r.xcache] ?? 0) + 1;
+    if (gapMs) await pause(gapMs);
+  }
+  const sort = (a) => a.sort((x, y) => x - y);
+  return { inFreshet: sort(inFreshet), total: sort(total), kinds };
+}
+
+/**
+ * A burst of `total` URL purges (`perCall` per admin call, the calls spread
+ * over `locations` in turn), then polls every location (a hit on `hitPath`,
+ * which drives its sync, and its stats) until each view holds them all.
+ * Propagation of a purge to a location: from the acknowledgement of its
+ * call to the first poll that saw that location's view at or past its
+ * record (the location that took the call applies it at once and is not
+ * counted). Bounded by `limitMs`.
+ */
+export async function purgeBurst(locations, { token, total = 10_000, perCall = 1000, at = 5, hitPath = '/warm', limitMs = 15_000 } = {}) {
+  const batches = [];
+  const t0 = performance.now();
+  for (let k = 0; k * perCall < total; k++) {
+    const from = k % locations.length;
+    const urls = Array.from({ length: Math.min(perCall, total - k * perCall) }, (_, j) => `https://example.com/b/${k * perCall + j}`);
+    const r = await adminCall(locations[from], token, 'purge', { urls }, at);
+    if (r.status !== 200) throw new Error(`purge answered ${r.status}: ${r.text}`);
+    batches.push({ from, count: urls.length, seq: JSON.parse(r.text).effective.seq, acked: performance.now() - t0 });
+  }
+  const last = batches.at(-1).seq;
+  const traces = locations.map(() => []); // [seq, ms] per poll
+  let worstHitMs = 0;
+  let done = false;
+  while (!done && performance.now() - t0 < limitMs) {
+    done = true;
+    for (const [i, loc] of locations.entries()) {
+      worstHitMs = Math.max(worstHitMs, freshetMs(await loc.fetch(hitPath, { at: at + 1, settle: false })));
+      const seq = JSON.parse((await adminCall(loc, token, 'stats', {})).text).isolate.purgeState.seq;
+      traces[i].push([seq, performance.now() - t0]);
+      if (seq < last) done = false;
+    }
+    if (!done) await pause(20);
+  }
+  const delays = [];
+  for (const b of batches) {
+    for (const [i, trace] of traces.entries()) {
+      if (i === b.from) continue;
+      const seen = trace.find(([s]) => s >= b.seq);
+      const ms = seen ? Math.max(0, seen[1] - b.acked) : Infinity;
+      for (let n = 0; n < b.count; n++) delays.push(ms);
+    }
+  }
+  delays.sort((x, y) => x - y);
+  return { done, calls: batches.length, p50: quantile(delays, 0.5), p99: quantile(delays, 0.99), samples: delays.length, worstHitMs, publishMs: batches.at(-1).acked };
+}
