@@ -660,7 +660,7 @@ export function createHandler(options) {
     }
     // Never waits on the purge log for more than FRESHET_PURGE_WAIT_MS;
     // entries stored before `unproven` are revalidated (purge_sync.js).
-    const unproven = await purgeSync.view(env, (p) => ctx.waitUntil(p), now(), request.cf?.colo);
+    const unproven = await purgeSync.view(env, (p) => ctx.waitUntil(p), now(), request);
     let found = { stored: undefined, entryUrl: rd.keyUrl, vary: null };
     try {
       found = await lookupEntry(rd, record, eng, env, ctx);

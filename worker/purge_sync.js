@@ -80,6 +80,7 @@ export class PurgeSync {
     this.reporting = null;
     this.isolate = null;
     this.location = 'unknown';
+    this.configuredFor = null; // the env the settings were read from
     this.counters = { pulls: 0, pullFailures: 0, pulledRecords: 0, published: 0, publishFailures: 0, retried: 0, reports: 0 };
   }
 
@@ -119,13 +120,16 @@ export class PurgeSync {
    * @param {object} env
    * @param {(p: Promise<unknown>) => void} waitUntil
    * @param {number} nowMs the request's clock
-   * @param {string} [colo] the data center (request.cf.colo)
+   * @param {Request} [request] names the location (request.cf.colo) once
    */
-  async view(env, waitUntil, nowMs, colo) {
+  async view(env, waitUntil, nowMs, request) {
     const stub = purgeLog(env);
     if (!stub) return this.state.compactedBefore;
-    this.configure(env);
-    if (colo && this.location === 'unknown') this.location = colo;
+    if (env !== this.configuredFor) {
+      this.configure(env);
+      this.configuredFor = env;
+    }
+    if (this.location === 'unknown' && request?.cf?.colo) this.location = String(request.cf.colo);
     if (nowMs > this.lastNow) this.lastNow = nowMs;
     const arrived = Date.now();
     const age = arrived - this.provenAt;
