@@ -25,7 +25,7 @@ const PAGE_MAX = 20_000; // records per pull answer
 const MAX_BODY = 4 * 1024 * 1024;
 const KINDS = ['url', 'prefix', 'tag', 'all'];
 const KIND_CODE = new Map(KINDS.map((k, i) => [k, i]));
-const ID_RE = /^[A-Za-z0-9._:-]{1,64}$/;
+const ID_RE = /^[A-Za-z0-9._:-]{1,80}$/; // an admin id (64) and a batch suffix
 
 const pad = (n) => String(n).padStart(16, '0');
 
@@ -102,7 +102,7 @@ export class PurgeLog {
       return answer({ error: `records must be an array of 1 to ${PUBLISH_MAX} purge records` }, 400);
     }
     const id = body.id;
-    if (id !== undefined && (typeof id !== 'string' || !ID_RE.test(id))) return answer({ error: 'id: 1-64 of A-Z a-z 0-9 . _ : -' }, 400);
+    if (id !== undefined && (typeof id !== 'string' || !ID_RE.test(id))) return answer({ error: 'id: 1-80 of A-Z a-z 0-9 . _ : -' }, 400);
     if (id !== undefined) {
       const seen = await this.storage.get(`i:${id}`);
       if (seen) return answer({ seq: seen.seq, count: seen.count, duplicate: true });
