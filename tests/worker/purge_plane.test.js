@@ -10,6 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { main } from '../../tools/freshet.mjs';
 import { T0, adminCall, freshetMs, purgeBurst, quantile, startCoordinator, startOrigin, startWorker, WASM_BUILD } from './helpers.js';
 
 const TOKEN = 'plane-token';
@@ -293,7 +294,7 @@ describe(`the purge plane under faults (${WASM_BUILD} build)`, () => {
   });
 
   test('an unsafe method invalidates at every location, memory tiers included; fleet stats add every location up', async () => {
-    const a = await location('inv-a', FAST);
+    const a = await location('inv-a', FAST, { host: '127.0.0.1', port: 0 });
     const b = await location('inv-b', FAST);
     for (const l of [a, b]) {
       await l.fetch('/m/item', { at: 0 });
@@ -323,6 +324,13 @@ describe(`the purge plane under faults (${WASM_BUILD} build)`, () => {
     assert.ok(fleet.hitRatio > 0 && fleet.hitRatio < 1);
     const bad = await admin(a, 'stats', { scope: 'everything' }, 3);
     assert.equal(bad.status, 400);
+    // The CLI reads the same through the admin route over HTTP.
+    const url = (await a.mf.ready).href;
+    const out = [];
+    assert.equal(await main(['stats', `${url}__freshet/`, '--fleet', '--token', TOKEN], (line) => out.push(line)), 0, out.join('\n'));
+    assert.match(out.join('\n'), /^fleet\s+\d+\s+[\d.]+ %/m);
+    assert.match(out.join('\n'), /^  inv-b\s/m);
+    assert.equal(await main(['stats', `${url}__freshet/`, '--token', 'wrong'], (line) => out.push(line)), 1);
     console.log(`# invalidation honoured at the other location after ${took.toFixed(0)} ms; fleet: ${fleet.requests} requests, hit ratio ${fleet.hitRatio}, ${Object.keys(fleet.locations).length} locations`);
   });
 
