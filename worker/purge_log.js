@@ -93,7 +93,29 @@ export class PurgeLog {
 
   async meta() {
     const got = await this.storage.get(['seq', 'meta']);
-    return { seq: got.get('seq') ?? 0, meta: got.get('meta') ?? { first: 1, floor: 0, compacted: 0 } };
+    const seq = got.get('seq') ?? 0;
+    const meta = got.get('meta') ?? (seq > 0 ? await this.migrate() : null);
+    return { seq, meta: meta ?? { first: 1, floor: 0, compacted: 0 } };
+  }
+
+  // The first log kept one key per record ("r:<seq>", at most 10,000 of
+  // them) and "first" / "floor" keys: folds them into segments, once.
+  async migrate() {
+    const got = await this.storage.get(['first', 'floor']);
+    const meta = { first: got.get('first') ?? 1, floor: got.get('floor') ?? 0, compacted: 0 };
+    const old = await this.storage.list({ prefix: 'r:' });
+    const records = [...old.values()].filter((r) => valid(r) && Number.isFinite(r.seq));
+    const puts = [];
+    for (let i = 0; i < records.length; i += SEGMENT) {
+      const part = records.slice(i, i + SEGMENT).map((r) => packRecord(r.seq, r));
+      const last = part.at(-1)[0];
+      puts.push([`s:${pad(last)}`, { last, maxAt: part.reduce((m, p) => Math.max(m, p[4]), 0), records: part, ids: [] }]);
+    }
+    for (let i = 0; i < puts.length; i += 100) await this.storage.put(Object.fromEntries(puts.slice(i, i + 100)));
+    const keys = [...old.keys(), 'first', 'floor'];
+    for (let i = 0; i < keys.length; i += 100) await this.storage.delete(keys.slice(i, i + 100));
+    await this.storage.put('meta', meta);
+    return meta;
   }
 
   async publish(body) {

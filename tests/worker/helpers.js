@@ -120,15 +120,15 @@ export async function startWorker({ origin, manifest, bindings = {}, wasm, optio
  * service binding function. `fault` is a mutable setting the binding obeys
  * before each call: {delayMs, status, hang, down} (see tests/worker/purge_plane.test.js).
  */
-export async function startCoordinator({ bindings = {} } = {}) {
+export async function startCoordinator({ bindings = {}, entry = 'tests/worker/coordinator.js', className = 'PurgeLog' } = {}) {
   const mf = new Miniflare({
-    modules: ['tests/worker/coordinator.js', 'worker/purge_log.js', 'worker/purge.js', 'worker/fleet_stats.js']
+    modules: [entry, 'worker/purge_log.js', 'worker/purge.js', 'worker/fleet_stats.js']
       .map((p) => ({ type: 'ESModule', path: path.join(ROOT, p) })),
     modulesRoot: ROOT,
     compatibilityDate: '2026-04-01',
     cf: false,
     bindings,
-    durableObjects: { FRESHET_PURGE_LOG: 'PurgeLog' },
+    durableObjects: { FRESHET_PURGE_LOG: className },
   });
   await mf.ready;
   const fault = { delayMs: 0, status: 0, hang: false, down: false };

@@ -191,3 +191,22 @@ describe('the purge log object', () => {
     assert.equal(fleet.activeIsolates, 2);
   });
 });
+
+describe('a purge log written by the first storage layout', () => {
+  test('is folded into segments once and served as before', async () => {
+    const coordinator = await startCoordinator({ entry: 'tests/worker/legacy_log.js', className: 'LegacyPurgeLog' });
+    try {
+      const records = Array.from({ length: 700 }, (_, i) => ({ kind: 'url', value: `https://a.example/${i}`, soft: false, at: 1000 + i }));
+      await (await coordinator.fetch('/legacy-seed', { method: 'POST', body: JSON.stringify({ records }) })).text();
+      const page = await (await coordinator.fetch('/since?after=0')).json();
+      assert.equal(page.latest, 700);
+      assert.equal(page.records.length, 700);
+      assert.deepEqual(page.records[699], [700, 0, 'https://a.example/699', 0, 1699]);
+      const next = await (await coordinator.fetch('/publish', { method: 'POST', body: JSON.stringify({ records: [{ kind: 'all', soft: true, at: 5000 }], now: 5000 }) })).json();
+      assert.equal(next.seq, 701);
+      assert.equal((await (await coordinator.fetch('/since?after=650')).json()).records.length, 51);
+    } finally {
+      await coordinator.dispose();
+    }
+  });
+});
