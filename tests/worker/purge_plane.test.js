@@ -160,7 +160,8 @@ describe(`the purge plane under faults (${WASM_BUILD} build)`, () => {
     assert.equal(again.status, 200, again.text);
     assert.equal(JSON.parse(again.text).effective.duplicate, true);
     console.log(`# 8 s object: hits ${seen.join(' ')} (at most ${worst} ms in freshet); queued purge honoured at B ${took.toFixed(0)} ms after the object recovered`);
-    assert.ok(origin.hits('/slow/page') - before <= 5, `origin hits ${origin.hits('/slow/page') - before}`);
+    // Revalidations (one per key per max lag of the test clock), A's miss, B's refetch.
+    assert.ok(origin.hits('/slow/page') - before <= 6, `origin hits ${origin.hits('/slow/page') - before}`);
   });
 
   test('a 150 ms round trip to the object: steady hits never pay it, a purge arrives within the bound', async () => {
