@@ -221,11 +221,22 @@ export class PurgeState {
   }
 }
 
+const logIds = new WeakMap(); // namespace -> the id of its one instance (idFromName hashes)
+
 /** The purge log binding: a Durable Object namespace, or a service in front of one. */
 export function purgeLog(env) {
   const ns = env?.FRESHET_PURGE_LOG;
-  if (ns && typeof ns.idFromName === 'function') return ns.get(ns.idFromName('freshet'));
+  if (ns && typeof ns.idFromName === 'function') {
+    let id = logIds.get(ns);
+    if (!id) logIds.set(ns, (id = ns.idFromName('freshet')));
+    return ns.get(id);
+  }
   const service = env?.FRESHET_PURGE_SERVICE;
   if (service && typeof service.fetch === 'function') return service;
   return null;
+}
+
+/** Whether a purge log is bound (without making a stub). */
+export function hasPurgeLog(env) {
+  return typeof env?.FRESHET_PURGE_LOG?.idFromName === 'function' || typeof env?.FRESHET_PURGE_SERVICE?.fetch === 'function';
 }

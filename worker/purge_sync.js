@@ -13,7 +13,7 @@
 // - Counter deltas go to the log now and then (fleet stats, fleet_stats.js).
 
 import { fetchWithTimeout } from './timeout.js';
-import { PURGE_HORIZON_MS, PurgeState, keyParts, purgeLog } from './purge.js';
+import { PURGE_HORIZON_MS, PurgeState, hasPurgeLog, keyParts, purgeLog } from './purge.js';
 import { readableKey } from './engine.js';
 import { unpackRecord } from './purge_log.js';
 import { counterDeltas, pickCounters } from './fleet_stats.js';
@@ -123,8 +123,7 @@ export class PurgeSync {
    * @param {Request} [request] names the location (request.cf.colo) once
    */
   async view(env, waitUntil, nowMs, request) {
-    const stub = purgeLog(env);
-    if (!stub) return this.state.compactedBefore;
+    if (!hasPurgeLog(env)) return this.state.compactedBefore;
     if (env !== this.configuredFor) {
       this.configure(env);
       this.configuredFor = env;
@@ -134,7 +133,7 @@ export class PurgeSync {
     const arrived = Date.now();
     const age = arrived - this.provenAt;
     if (age >= this.syncMs && arrived - this.lastAttempt >= Math.min(this.syncMs, 1000)) {
-      const pull = this.pull(stub);
+      const pull = this.pull(purgeLog(env));
       waitUntil(pull);
       // Wait only while the log was answering, and never more than waitMs
       // after the pull started (later requests do not wait again).
@@ -145,9 +144,9 @@ export class PurgeSync {
         timer.cancel();
       }
     }
-    if (this.queue.length && arrived - this.lastDrain >= this.syncMs) waitUntil(this.drain(stub));
+    if (this.queue.length && arrived - this.lastDrain >= this.syncMs) waitUntil(this.drain(purgeLog(env)));
     this.lastReport ??= arrived;
-    if (this.reportMs > 0 && arrived - this.lastReport >= this.reportMs) waitUntil(this.report(stub));
+    if (this.reportMs > 0 && arrived - this.lastReport >= this.reportMs) waitUntil(this.report(purgeLog(env)));
     return this.unprovenBefore(nowMs, arrived);
   }
 
@@ -159,7 +158,7 @@ export class PurgeSync {
 
   /** unprovenBefore, without waiting or syncing (admin inspect); 0 view part without a log. */
   unprovenFor(env, nowMs) {
-    return purgeLog(env) ? this.unprovenBefore(nowMs) : this.state.compactedBefore;
+    return hasPurgeLog(env) ? this.unprovenBefore(nowMs) : this.state.compactedBefore;
   }
 
   /**

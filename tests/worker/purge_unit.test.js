@@ -6,7 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { PrefixIndex, PurgeState } from '../../worker/purge.js';
 import { PurgeSync } from '../../worker/purge_sync.js';
-import { startCoordinator } from './helpers.js';
+import { adminCall, startCoordinator, startOrigin, startWorker } from './helpers.js';
 
 describe('the purge view', () => {
   test('prefixes match by length, not by scanning every prefix', () => {
@@ -207,6 +207,33 @@ describe('a purge log written by the first storage layout', () => {
       assert.equal((await (await coordinator.fetch('/since?after=650')).json()).records.length, 51);
     } finally {
       await coordinator.dispose();
+    }
+  });
+});
+
+describe('the worker with the purge log bound as a Durable Object namespace', () => {
+  test('purges are durable and fleet stats come from the same object', async () => {
+    const origin = await startOrigin({ '/page': (req, res, n) => { res.writeHead(200); res.end(`page ${n}`); } });
+    const worker = await startWorker({
+      origin: origin.url,
+      manifest: { defaults: { ttl: 3600 }, routes: [{ pattern: '/*' }] },
+      bindings: { FRESHET_ADMIN_TOKEN: 'do-token' },
+      options: { durableObjects: { FRESHET_PURGE_LOG: 'PurgeLog' } },
+    });
+    try {
+      assert.equal((await worker.fetch('/page')).xcache, 'MISS');
+      assert.equal((await worker.fetch('/page', { at: 1 })).xcache, 'HIT');
+      const r = await adminCall(worker, 'do-token', 'purge', { urls: ['https://example.com/page'], id: 'do-1' }, 2);
+      assert.equal(r.status, 200, r.text);
+      assert.equal(JSON.parse(r.text).effective.durable, true);
+      assert.equal((await worker.fetch('/page', { at: 2 })).xcache, 'MISS');
+      const stats = JSON.parse((await adminCall(worker, 'do-token', 'stats', { scope: 'fleet' }, 2)).text);
+      assert.ok(stats.fleet.requests >= 3, JSON.stringify(stats.fleet));
+      assert.equal(stats.log.seq, 1);
+      assert.equal(origin.hits('/page'), 2);
+    } finally {
+      await worker.dispose();
+      await origin.close();
     }
   });
 });
