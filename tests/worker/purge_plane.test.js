@@ -49,6 +49,11 @@ describe(`the purge plane under faults (${WASM_BUILD} build)`, () => {
           res.end('done');
           return;
         }
+        if (versions.get(p) === 'down') {
+          res.writeHead(503, { 'content-type': 'text/plain' });
+          res.end('origin down');
+          return;
+        }
         const etag = `"v${versions.get(p) ?? 1}"`;
         if (req.headers['if-none-match'] === etag) {
           notModified++;
@@ -268,6 +273,13 @@ describe(`the purge plane under faults (${WASM_BUILD} build)`, () => {
       assert.equal(cost, notModified - start.nm, 'revalidations are conditional');
       assert.ok(cost >= 15 && cost <= 30, `origin requests ${cost}`);
       assert.ok(worst <= HIT_BOUND_MS + 50, `worst ${worst} ms`);
+      // The origin fails too: the (fresh) copy is served as stale-if-error.
+      versions.set('/down/page', 'down');
+      const both = await fresh.fetch('/down/page', { at: 40 });
+      assert.equal(both.xcache, 'STALE');
+      assert.match(both.cacheStatus, /detail="stale-if-error purge-view-unproven"/);
+      assert.match(both.text, /"v2"/);
+      versions.set('/down/page', 2);
       console.log(`# object down, new isolate: the purged page was revalidated (new body); cost over 10 s at 10 req/s: ${cost} conditional origin requests (${JSON.stringify(kinds)}), worst ${worst} ms in freshet`);
     } finally {
       coordinator.heal();
