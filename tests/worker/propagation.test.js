@@ -25,7 +25,9 @@ describe(`purges across two locations (${WASM_BUILD} build)`, () => {
     const location = (syncMs, maxLagMs) => startWorker({
       origin: origin.url,
       manifest,
-      bindings: { FRESHET_ADMIN_TOKEN: TOKEN, FRESHET_PURGE_SYNC_MS: String(syncMs), FRESHET_PURGE_MAX_LAG_MS: String(maxLagMs) },
+      // Max lag 0: every request needs a pull; let it wait up to 1 s for one
+      // (the default 50 ms is too short on a loaded machine).
+      bindings: { FRESHET_ADMIN_TOKEN: TOKEN, FRESHET_PURGE_SYNC_MS: String(syncMs), FRESHET_PURGE_MAX_LAG_MS: String(maxLagMs), FRESHET_PURGE_WAIT_MS: '1000' },
       options: {
         serviceBindings: {
           FRESHET_PURGE_SERVICE: coordinator.service(),

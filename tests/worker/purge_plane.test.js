@@ -28,7 +28,7 @@ const manifest = {
 };
 // Fast settings so the tests move in real time quickly; the defaults are
 // 1000 / 3000 / 50 / 2000 ms.
-const FAST = { FRESHET_PURGE_SYNC_MS: '100', FRESHET_PURGE_MAX_LAG_MS: '400', FRESHET_PURGE_TIMEOUT_MS: '500', FRESHET_PURGE_PUBLISH_TIMEOUT_MS: '500' };
+const FAST = { FRESHET_PURGE_SYNC_MS: '100', FRESHET_PURGE_MAX_LAG_MS: '1000', FRESHET_PURGE_TIMEOUT_MS: '500', FRESHET_PURGE_PUBLISH_TIMEOUT_MS: '500' };
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -132,7 +132,7 @@ describe(`the purge plane under faults (${WASM_BUILD} build)`, () => {
     // older, the stored copy is revalidated (conditionally: a 304).
     const seen = [];
     let worst = 0;
-    for (let i = 0; i < 12; i++) {
+    for (let i = 0; i < 20; i++) {
       const r = await timed(b, '/slow/page', 1 + i * 0.1);
       worst = Math.max(worst, r.freshetMs);
       assert.ok(r.freshetMs <= HIT_BOUND_MS && r.ms < 1000, `hit took ${r.freshetMs} ms in freshet, ${r.ms.toFixed(0)} ms in all (${r.xcache})`);
@@ -170,7 +170,7 @@ describe(`the purge plane under faults (${WASM_BUILD} build)`, () => {
   });
 
   test('a 150 ms round trip to the object: steady hits never pay it, a purge arrives within the bound', async () => {
-    const settings = { FRESHET_PURGE_SYNC_MS: '250', FRESHET_PURGE_MAX_LAG_MS: '750' };
+    const settings = { FRESHET_PURGE_SYNC_MS: '250', FRESHET_PURGE_MAX_LAG_MS: '3000' };
     const a = await location('rtt-a', settings);
     const b = await location('rtt-b', settings);
     await b.fetch('/rtt/page', { at: 0 });
@@ -193,7 +193,7 @@ describe(`the purge plane under faults (${WASM_BUILD} build)`, () => {
     assert.equal(r.status, 200, r.text);
     const acked = performance.now() - t;
     const took = await until(async () => (await b.fetch('/rtt/page', { at: 2, settle: false })).xcache === 'MISS');
-    assert.ok(took !== null && took <= 750 + 2 * 150 + 250, `propagation took ${took} ms`);
+    assert.ok(took !== null && took <= 3000 + 2 * 150 + 250, `propagation took ${took} ms`);
     assert.equal(origin.hits('/rtt/page'), hits + 1);
     coordinator.heal();
     console.log(`# 150 ms RTT: worst hit ${worst.freshet} ms in freshet (${worst.all.toFixed(0)} ms in all); purge acknowledged in ${acked.toFixed(0)} ms, honoured at B ${took.toFixed(0)} ms later`);
@@ -217,14 +217,14 @@ describe(`the purge plane under faults (${WASM_BUILD} build)`, () => {
       assert.ok(res.freshetMs <= HIT_BOUND_MS, `took ${res.freshetMs} ms (${res.xcache})`);
       if (res.xcache !== 'HIT') assert.match(res.cacheStatus, /purge-view-unproven/);
       kinds.push(res.xcache);
-      await sleep(60);
+      await sleep(100);
     }
     await b.settle();
     const failed = logs.get('err-b').filter((e) => e.event === 'purge-sync-failed');
     assert.equal(failed.length, 1, JSON.stringify(logs.get('err-b')));
     const conditional = notModified - startNotModified;
     const fetched = origin.hits('/err/page') - startHits;
-    // The policy's cost: one conditional request per key per max lag (0.4 s
+    // The policy's cost: one conditional request per key per max lag (1 s
     // of the test clock here) once the view is older than the bound.
     assert.ok(fetched >= 1 && fetched <= 20, `origin fetches ${fetched}`);
     assert.equal(fetched, conditional, 'every revalidation was conditional (304)');
@@ -258,7 +258,8 @@ describe(`the purge plane under faults (${WASM_BUILD} build)`, () => {
       assert.match(first.cacheStatus, /purge-view-unproven/);
       assert.equal(origin.hits('/down/page'), hits + 1);
       // The policy's cost while the object stays down: 10 s of the test
-      // clock at 10 requests a second: one conditional request per 0.4 s.
+      // clock at 10 requests a second: one conditional request per 1.1 s
+      // (the first request more than the max lag after the last one).
       const start = { hits: origin.hits('/down/page'), nm: notModified };
       let worst = 0;
       const kinds = {};
@@ -271,7 +272,7 @@ describe(`the purge plane under faults (${WASM_BUILD} build)`, () => {
       await fresh.settle();
       const cost = origin.hits('/down/page') - start.hits;
       assert.equal(cost, notModified - start.nm, 'revalidations are conditional');
-      assert.ok(cost >= 15 && cost <= 30, `origin requests ${cost}`);
+      assert.ok(cost >= 7 && cost <= 12, `origin requests ${cost}`);
       assert.ok(worst <= HIT_BOUND_MS + 50, `worst ${worst} ms`);
       // The origin fails too: the (fresh) copy is served as stale-if-error.
       versions.set('/down/page', 'down');
