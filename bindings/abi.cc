@@ -354,6 +354,13 @@ const fr_result* fr_lookup_purged(uint32_t len, int32_t route, double now_ms, do
   return lookupWith(len, route, now_ms, &floors);
 }
 
+FR_EXPORT(fr_lookup_view)
+const fr_result* fr_lookup_view(uint32_t len, int32_t route, double now_ms, double hard_ms,
+                                double soft_ms, double unproven_ms) {
+  const freshet::PurgeFloors floors{toMs(hard_ms), toMs(soft_ms), toMs(unproven_ms)};
+  return lookupWith(len, route, now_ms, &floors);
+}
+
 FR_EXPORT(fr_store)
 const fr_result* fr_store(uint32_t len, int32_t route, double request_time_ms,
                           double response_time_ms) {

@@ -98,6 +98,11 @@ const fr_result* fr_lookup(uint32_t len, int32_t route, double now_ms);
  * stored before hard_ms is gone (action 4), before soft_ms stale. */
 const fr_result* fr_lookup_purged(uint32_t len, int32_t route, double now_ms, double hard_ms,
                                   double soft_ms);
+/* fr_lookup_purged, and an entry stored before unproven_ms that would be
+ * served as is is revalidated (reason purge-view-unproven): the worker's
+ * purge view cannot prove it unpurged (docs/admin.md). */
+const fr_result* fr_lookup_view(uint32_t len, int32_t route, double now_ms, double hard_ms,
+                                double soft_ms, double unproven_ms);
 /* Input: request record + string list [status, name, value, ...]. */
 const fr_result* fr_store(uint32_t len, int32_t route, double request_time_ms,
                           double response_time_ms);

@@ -1,6 +1,7 @@
 # The wasm module: the core plus the C ABI, a reactor with no entry point.
 set(FRESHET_EXPORTS fr_abi_version fr_input fr_load_manifest fr_request fr_lookup fr_store
-  fr_reason fr_route_info fr_lookup_purged fr_manifest_info)
+  fr_reason fr_route_info fr_lookup_purged fr_manifest_info
+  fr_lookup_view)
 
 # HTTP semantics beyond the three phases (docs/abi.md).
 list(APPEND FRESHET_EXPORTS fr_invalidate fr_vary fr_conditional fr_miss fr_set_options)

@@ -162,7 +162,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   switch (call) {
     case kRequest: check(fr_request(len)); break;
     case kLookup: check(fr_lookup(len, route, t1)); break;
-    case kLookupPurged: check(fr_lookup_purged(len, route, t1, t2, t3)); break;
+    case kLookupPurged:
+      check((op & 0x10) != 0 ? fr_lookup_view(len, route, t1, t2, t3, t2)
+                             : fr_lookup_purged(len, route, t1, t2, t3));
+      break;
     case kStore: check(fr_store(len, route, t1, t2)); break;
     case kInvalidate: check(fr_invalidate(len)); break;
     case kVary: check(fr_vary(len)); break;

@@ -9,13 +9,18 @@ void applyPurge(const EntryMeta& entry, const PurgeFloors& floors, LookupDecisio
     d.usable_if_error = false;  // a hard purge removes the copy for good
     return;
   }
-  if (entry.response_time_ms >= floors.soft_ms) return;
-  // Soft purge: the entry counts as stale from now on.
-  if (d.action == LookupAction::kRevalidate) return;  // already not served as is
-  if (d.ttl > 0) d.ttl = 0;
-  d.reason = Reason::kSoftPurged;
-  d.action =
-      (entry.flags & kEntryMustRevalidate) != 0 ? LookupAction::kRevalidate : LookupAction::kStale;
+  if (entry.response_time_ms < floors.soft_ms && d.action != LookupAction::kRevalidate) {
+    // Soft purge: the entry counts as stale from now on.
+    if (d.ttl > 0) d.ttl = 0;
+    d.reason = Reason::kSoftPurged;
+    d.action = (entry.flags & kEntryMustRevalidate) != 0 ? LookupAction::kRevalidate
+                                                         : LookupAction::kStale;
+  }
+  if (entry.response_time_ms < floors.unproven_ms &&
+      (d.action == LookupAction::kHit || d.action == LookupAction::kStale)) {
+    d.action = LookupAction::kRevalidate;
+    d.reason = Reason::kPurgeViewUnproven;
+  }
 }
 
 }  // namespace freshet

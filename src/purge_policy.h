@@ -13,13 +13,18 @@ namespace freshet {
 struct PurgeFloors {
   int64_t hard_ms = 0;  // latest hard purge covering the entry, 0 = none
   int64_t soft_ms = 0;  // latest soft purge covering the entry, 0 = none
+  // The worker's purge view cannot prove an entry stored before this time
+  // unpurged (the purge log is out of reach, or records folded away): 0 = none.
+  int64_t unproven_ms = 0;
 };
 
 // An entry stored before a hard purge is gone (LookupAction::kMiss). One
 // stored before a soft purge is stale: served while one revalidation runs
 // (kStale), unless it may not be served stale (must-revalidate), in which
 // case it is revalidated first. Entries stored at or after the purge time
-// are untouched.
+// are untouched. An entry stored before `unproven_ms` that would be served
+// as is (HIT or STALE) is revalidated with the origin first
+// (Reason::kPurgeViewUnproven): a purge the view has not seen may cover it.
 void applyPurge(const EntryMeta& entry, const PurgeFloors& floors, LookupDecision& d);
 
 }  // namespace freshet

@@ -53,6 +53,7 @@ std::string_view reasonName(Reason r) {
     case Reason::kOnlyIfCached: return "only-if-cached";
     case Reason::kPurged: return "purged";
     case Reason::kSoftPurged: return "soft-purged";
+    case Reason::kPurgeViewUnproven: return "purge-view-unproven";
   }
   return "unknown";
 }

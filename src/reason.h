@@ -60,8 +60,9 @@ enum class Reason : uint32_t {
   kInvalidAge = 66,          // Age of 2^31 or more: stale on arrival (RFC 9111 1.2.2, 5.1)
   kOnlyIfCached = 67,        // request only-if-cached, nothing usable stored: 504 (5.2.1.7)
   // Purges (docs/admin.md).
-  kPurged = 80,      // a hard purge covers the entry: it is gone
-  kSoftPurged = 81,  // a soft purge covers the entry: stale, revalidated
+  kPurged = 80,             // a hard purge covers the entry: it is gone
+  kSoftPurged = 81,         // a soft purge covers the entry: stale, revalidated
+  kPurgeViewUnproven = 82,  // the purge view cannot prove the entry unpurged: revalidate
 };
 
 std::string_view reasonName(Reason r);

@@ -5,6 +5,7 @@
 //   freshet validate <manifest.json>... [--strict]
 //   freshet explain <manifest.json> <url> [-X METHOD] [-H 'Name: value']...
 //                   [--status N] [-R 'Name: value']... [--json]
+//   freshet stats <admin URL> [--fleet] [--token TOKEN] [--json]
 
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -27,6 +28,11 @@ const USAGE = `usage:
       -R, --response-header 'Name: value'
                                  a response header for --status (repeatable)
       --json                     machine-readable output
+  freshet stats <admin URL> [--fleet] [--token TOKEN] [--json]
+      A deployment's counters through its admin route (e.g.
+      https://example.com/__freshet/): this isolate's, or with --fleet every
+      isolate's and location's as the purge log adds them up. The token is
+      --token or the FRESHET_ADMIN_TOKEN environment variable.
   common options:
       --wasm PATH                the engine module (default dist/freshet.wasm)`;
 
@@ -46,6 +52,8 @@ function parseArgs(argv) {
       return [v.slice(0, colon).trim().toLowerCase(), v.slice(colon + 1).trim()];
     };
     if (a === '--strict') opts.strict = true;
+    else if (a === '--fleet') opts.fleet = true;
+    else if (a === '--token') opts.token = next();
     else if (a === '--json') opts.json = true;
     else if (a === '-X' || a === '--method') opts.method = next().toUpperCase();
     else if (a === '-H' || a === '--header') opts.headers.push(header(next()));
@@ -196,6 +204,58 @@ function explain(opts, out) {
   return 0;
 }
 
+const pct = (r) => (r === null || r === undefined ? '-' : `${(r * 100).toFixed(1)} %`);
+
+/** `freshet stats`: the admin route's stats, isolate or fleet. Resolves to the exit status. */
+async function stats(opts, out) {
+  const [base] = opts.positional;
+  if (!base) throw new UsageError('stats needs the admin URL (e.g. https://example.com/__freshet/)');
+  const token = opts.token ?? process.env.FRESHET_ADMIN_TOKEN;
+  if (!token) throw new UsageError('stats needs --token or FRESHET_ADMIN_TOKEN');
+  let url;
+  try {
+    url = new URL('stats', base.endsWith('/') ? base : `${base}/`);
+  } catch {
+    throw new UsageError(`"${base}" is not a URL`);
+  }
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ scope: opts.fleet ? 'fleet' : 'isolate' }),
+    signal: AbortSignal.timeout(10_000),
+  });
+  const text = await res.text();
+  let body;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    out(`freshet: ${url.href} answered ${res.status}: ${text.slice(0, 200)}`);
+    return 1;
+  }
+  if (!res.ok) {
+    out(`freshet: ${url.href} answered ${res.status}: ${body.error ?? text.slice(0, 200)}`);
+    return 1;
+  }
+  if (opts.json) {
+    out(JSON.stringify(opts.fleet ? body.fleet : body.isolate, null, 2));
+    return 0;
+  }
+  const c = opts.fleet ? body.fleet : body.isolate;
+  if (!c) {
+    out(`freshet: no fleet stats: ${body.note ?? 'none'}`);
+    return 1;
+  }
+  const served = (x) => x.hits + x.staleHits + x.misses + x.expired + x.revalidated;
+  const row = (name, x) => out(`${name.padEnd(16)} ${String(x.requests).padStart(9)} ${pct(x.hitRatio ?? (served(x) ? (x.hits + x.staleHits) / served(x) : null)).padStart(9)} ${String(x.originFetches).padStart(9)} ${String(x.coalescedWaits ?? x.coalescing?.followers ?? 0).padStart(9)} ${String(x.purges ?? 0).padStart(9)}`);
+  out(`${'scope'.padEnd(16)} ${'requests'.padStart(9)} ${'hit ratio'.padStart(9)} ${'origin'.padStart(9)} ${'coalesced'.padStart(9)} ${'purges'.padStart(9)}`);
+  row(opts.fleet ? 'fleet' : 'this isolate', c);
+  if (opts.fleet) {
+    for (const [name, loc] of Object.entries(c.locations ?? {})) row(`  ${name}`, loc);
+    out(`active isolates: ${c.activeIsolates}; purge log at seq ${body.log?.seq ?? '?'}`);
+  }
+  return 0;
+}
+
 export function main(argv, out = console.log) {
   let opts;
   try {
@@ -206,6 +266,12 @@ export function main(argv, out = console.log) {
     }
     if (argv[0] === 'validate') return validate(opts, out);
     if (argv[0] === 'explain') return explain(opts, out);
+    if (argv[0] === 'stats') {
+      return stats(opts, out).catch((err) => {
+        out(err instanceof UsageError ? `freshet: ${err.message}\n\n${USAGE}` : `freshet: ${err.message}`);
+        return err instanceof UsageError ? 2 : 1;
+      });
+    }
     throw new UsageError(`unknown command "${argv[0]}"`);
   } catch (err) {
     if (err instanceof UsageError) {
@@ -218,5 +284,5 @@ export function main(argv, out = console.log) {
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  process.exitCode = main(process.argv.slice(2));
+  Promise.resolve(main(process.argv.slice(2))).then((code) => { process.exitCode = code; });
 }

@@ -13,6 +13,8 @@ export const DEFAULT_ADMIN_PATH = '/__freshet/';
 const MAX_BODY = 64 * 1024;
 const MAX_ITEMS = 1000;
 const MAX_WARM = 100;
+const PURGE_ID = /^[A-Za-z0-9._:-]{1,64}$/;
+const RETRY_AFTER_S = 5;
 const encoder = new TextEncoder();
 
 /** Request headers of the per-request controls (stripped before the origin). */
@@ -105,7 +107,7 @@ function tagValue(item, path) {
  * @param {(env: object) => any} deps.getEngine
  * @param {object} deps.stats isolate counters
  * @param {import('./purge.js').PurgeState} deps.purges
- * @param {import('./purge.js').PurgeSync} deps.sync
+ * @param {import('./purge_sync.js').PurgeSync} deps.sync
  * @param {(request: Request, env: object) => () => number} deps.clock
  * @param {(rd: object, record: Uint8Array, eng: object) => Promise<{stored?: Response}>} deps.lookupEntry
  * @param {(request: Request, env: object, ctx: object) => Promise<Response>} deps.fetchThrough
@@ -141,7 +143,10 @@ export function createAdmin(deps) {
   }
 
   async function purge(request, env, body, now) {
-    onlyKeys(body, ['urls', 'prefixes', 'tags', 'all', 'soft']);
+    onlyKeys(body, ['urls', 'prefixes', 'tags', 'all', 'soft', 'id']);
+    if (body.id !== undefined && (typeof body.id !== 'string' || !PURGE_ID.test(body.id))) {
+      throw new BadRequest('$.id: 1-64 characters of A-Z a-z 0-9 . _ : -');
+    }
     const urls = list(body, 'urls', absoluteUrl);
     const prefixes = list(body, 'prefixes', (item, path) => {
       if (typeof item !== 'string' || item === '') throw new BadRequest(`${path}: must be a non-empty string`);
@@ -182,22 +187,35 @@ export function createAdmin(deps) {
     for (const t of tags) records.push({ kind: 'tag', value: t, soft, at });
     if (body.all) records.push({ kind: 'all', soft, at });
     for (const r of records) deps.purges.apply(r);
-    let propagation;
-    try {
-      const logged = await deps.sync.publish(env, records);
-      propagation = logged
-        ? { log: 'purge log', seq: logged.seq, everywhereWithinMs: deps.sync.maxLagMs }
-        : { log: 'none (no FRESHET_PURGE_LOG binding): this isolate only' };
-    } catch (err) {
-      propagation = { log: 'failed', error: String(err?.message ?? err), note: 'applied in this isolate only; retry' };
-    }
     deps.stats.purges = (deps.stats.purges ?? 0) + records.length;
+    // Success only once the purge log holds the records (purge_sync.js).
+    const logged = await deps.sync.submit(env, records, { id: body.id, nowMs: at });
+    let propagation;
+    let status = 200;
+    const headers = {};
+    if (logged.durable) {
+      propagation = { log: 'purge log', durable: true, seq: logged.seq, duplicate: logged.duplicate, everywhereWithinMs: deps.sync.maxLagMs };
+    } else if (logged.none) {
+      propagation = { log: 'none (no FRESHET_PURGE_LOG binding): this isolate only', durable: false };
+    } else if (logged.queued) {
+      status = 202;
+      headers['retry-after'] = String(RETRY_AFTER_S);
+      propagation = {
+        log: 'queued', durable: false, error: logged.error,
+        note: 'applied in this isolate; the purge log could not be reached, so this isolate retries it in the background. Send the same request with the same id to confirm: 200 once the log holds it.',
+      };
+    } else {
+      status = 503;
+      headers['retry-after'] = String(RETRY_AFTER_S);
+      propagation = { log: 'unreachable', durable: false, error: logged.error, note: 'not recorded: retry with the same id' };
+    }
     return json({
+      id: logged.id,
       purged: answer,
       mode: soft ? 'soft: entries are stale, served while one revalidation runs' : 'hard: entries are gone',
       at: new Date(at).toISOString(),
       effective: { thisIsolate: 'now', ...propagation },
-    }, propagation.log === 'failed' ? 502 : 200);
+    }, status, headers);
   }
 
   async function warm(request, env, ctx, body) {
@@ -252,6 +270,7 @@ export function createAdmin(deps) {
     if (stored) {
       const tags = (stored.headers.get(TAGS_HEADER) ?? '').split(',').filter(Boolean);
       const floors = deps.purges.floors(rd.key, tags);
+      floors.unproven = deps.sync.unprovenFor(env, now());
       const ld = eng.lookup(record, rd.route, stored.headers.get(META_HEADER) ?? '', now(), floors);
       const meta = Object.fromEntries((stored.headers.get(META_HEADER) ?? '').split(';').slice(1).map((kv) => kv.split('=')));
       out.entry = {
@@ -274,16 +293,27 @@ export function createAdmin(deps) {
     return json(out);
   }
 
-  function stats() {
-    return json({
-      isolate: {
-        startedAt,
-        ...deps.stats,
-        coalescing: deps.coalescingStats?.(), // leaders, followers (coalesced waits), shared
-        purgeState: deps.purges.size(),
-        memoryTier: deps.memoryStats?.(),
-      },
-    });
+  async function stats(request, env, body) {
+    onlyKeys(body, ['scope']);
+    const scope = body.scope ?? new URL(request.url).searchParams.get('scope') ?? 'isolate';
+    if (scope !== 'isolate' && scope !== 'fleet') throw new BadRequest('$.scope: "isolate" or "fleet"');
+    const isolate = {
+      startedAt,
+      ...deps.stats,
+      coalescing: deps.coalescingStats?.(), // leaders, followers (coalesced waits), shared
+      purgeState: deps.purges.size(),
+      purgePlane: deps.sync.status(),
+      memoryTier: deps.memoryStats?.(),
+    };
+    if (scope === 'isolate') return json({ isolate });
+    // Every isolate's and location's counters, as the purge log adds them up.
+    try {
+      const fleet = await deps.sync.fleet(env);
+      if (!fleet) return json({ fleet: null, note: 'no FRESHET_PURGE_LOG binding: fleet stats come from the purge log', isolate });
+      return json({ ...fleet, isolate });
+    } catch (err) {
+      return json({ error: `the purge log could not be reached: ${err?.message ?? err}`, isolate }, 503, { 'retry-after': String(RETRY_AFTER_S) });
+    }
   }
 
   /** Answers an admin request. */
@@ -303,8 +333,7 @@ export function createAdmin(deps) {
       if (endpoint === 'purge') return await purge(request, env, body, now);
       if (endpoint === 'warm') return await warm(request, env, ctx, body);
       if (endpoint === 'inspect') return await inspect(request, env, body, now);
-      onlyKeys(body, []);
-      return stats();
+      return await stats(request, env, body);
     } catch (err) {
       if (err instanceof BadRequest) return json({ error: err.message }, 400);
       throw err;

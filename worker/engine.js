@@ -167,6 +167,16 @@ function responseList(status, headers) {
 // when asked for (purges, debug output) rather than copied out per request.
 const KEY_URL_PREFIX = 'https://cache.freshet.internal/v1/';
 
+/** The readable key a key URL encodes ('' for another URL). */
+export function readableKey(keyUrl) {
+  if (!keyUrl || !keyUrl.startsWith(KEY_URL_PREFIX)) return '';
+  try {
+    return decodeURIComponent(keyUrl.slice(keyUrl.indexOf('/', KEY_URL_PREFIX.length) + 1));
+  } catch {
+    return '';
+  }
+}
+
 /** fr_request's answer; `key` (the readable key) is derived on first use. */
 class RequestDecision {
   constructor(r, routeName) {
@@ -188,8 +198,7 @@ class RequestDecision {
 
   get key() {
     if (this.readableKey === null) {
-      const url = this.keyUrl;
-      this.readableKey = url ? decodeURIComponent(url.slice(url.indexOf('/', KEY_URL_PREFIX.length) + 1)) : '';
+      this.readableKey = readableKey(this.keyUrl);
     }
     return this.readableKey;
   }
@@ -244,11 +253,14 @@ export class Engine {
 
   /** Phase 2: a stored entry's metadata against this request at nowMs. */
   lookup(record, route, meta, nowMs, floors = null) {
-    // With purge floors ({hard, soft} ms), the engine also decides whether
-    // the entry predates a purge that covers it (docs/admin.md).
+    // With purge floors ({hard, soft, unproven} ms), the engine also
+    // decides whether the entry predates a purge that covers it, or a time
+    // before which the purge view cannot prove it unpurged (docs/admin.md).
     const r = this.#call(() => {
       const len = this.#write(this.#request(record) + '1\0' + meta + '\0');
-      return floors && (floors.hard > 0 || floors.soft > 0)
+      if (!floors) return this.exports.fr_lookup(len, route, nowMs);
+      if (floors.unproven > 0) return this.exports.fr_lookup_view(len, route, nowMs, floors.hard, floors.soft, floors.unproven);
+      return floors.hard > 0 || floors.soft > 0
         ? this.exports.fr_lookup_purged(len, route, nowMs, floors.hard, floors.soft)
         : this.exports.fr_lookup(len, route, nowMs);
     });

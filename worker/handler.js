@@ -8,7 +8,7 @@ import { finalResponse } from './interim.js';
 import { OriginTimeout, fetchWithTimeout } from './timeout.js';
 import { GlobalTier, IN_FLIGHT, MemoryTier, TIER_HEADER, TieredCache } from './tiers.js';
 import { createAdmin } from './admin.js';
-import { isolatePurgeSync, isolatePurges } from './purge.js';
+import { UNPROVEN_REASON, isolatePurgeSync, isolatePurges, invalidationRecords, markUnproven } from './purge_sync.js';
 import { applyForwardingRule, forwardingRule, routeRules } from './forwarding.js';
 import { keyOnBody } from './request_body.js';
 import { ConditionalAction, InvalidationAction, LookupAction, MissAction, RequestAction, StoreAction, Tier, VaryAction } from './abi.js';
@@ -194,6 +194,8 @@ export function createHandler(options) {
   // Purges: this isolate's view, kept in step with the purge log (purge.js).
   const purges = options.purges ?? isolatePurges;
   const purgeSync = options.purgeSync ?? isolatePurgeSync;
+  // Fleet stats: this handler's counters travel to the purge log (purge_sync.js).
+  purgeSync.addCounterSource(() => ({ ...stats, coalescedWaits: coalescer.stats.followers }));
   // Storage tiers (tiers.js): the isolate's memory tier, capped by the manifest.
   const memory = new MemoryTier();
   let memoryConfiguredFor = null;
@@ -365,8 +367,9 @@ export function createHandler(options) {
 
   // RFC 9111 4.4: a non-error response to an unsafe method invalidates the
   // target URI and the same-origin Location / Content-Location URIs. Done
-  // before the response goes out, so the client's next request sees it.
-  async function invalidate(eng, record, resp, env) {
+  // before the response goes out, so the client's next request sees it;
+  // every other isolate and location learns it through the purge log.
+  async function invalidate(eng, record, resp, env, ctx, at) {
     let d;
     try {
       d = eng.invalidate(record, resp.status, resp.headers);
@@ -376,16 +379,17 @@ export function createHandler(options) {
     }
     if (d.action !== InvalidationAction.INVALIDATE) return;
     stats.invalidations++;
+    purgeSync.invalidate(env, invalidationRecords(d.keyUrls, at), (p) => ctx?.waitUntil(p));
     await Promise.all(d.keyUrls.map((u) => deleteEverywhere(u, env)));
   }
 
   // Pass-through: the origin's answer, untouched but for Cache-Status.
-  // `eng` and `record` are given when an unsafe method may invalidate;
-  // `route` when the request matched one.
-  async function pass(request, env, xcache, reason, debug, eng, record, route = -1) {
+  // `eng`, `record` and `ctx` are given when an unsafe method may
+  // invalidate; `route` when the request matched one.
+  async function pass(request, env, xcache, reason, debug, eng, record, route = -1, ctx = undefined) {
     if (xcache === 'BYPASS') bump(stats.bypasses, reason);
     const resp = await fetchOrigin(originRequest(request, env), env);
-    if (eng && record && request.method !== 'GET' && request.method !== 'HEAD') await invalidate(eng, record, resp, env);
+    if (eng && record && request.method !== 'GET' && request.method !== 'HEAD') await invalidate(eng, record, resp, env, ctx, clock(request, env)());
     const headers = clientHeaders(resp.headers, {
       removeCdnCacheControl: removesCdnCacheControl(eng, route),
       status: cacheStatus({ fwd: 'bypass', detail: reason }),
@@ -827,13 +831,15 @@ export function createHandler(options) {
     if (rd.action === RequestAction.PASS) {
       return pass(request, env, rd.reason === 'disabled' ? 'DISABLED' : 'BYPASS', rd.reason, rd.debug);
     }
-    if (rd.action === RequestAction.BYPASS) return pass(request, env, 'BYPASS', rd.reason, rd.debug, eng, record, rd.route);
+    if (rd.action === RequestAction.BYPASS) return pass(request, env, 'BYPASS', rd.reason, rd.debug, eng, record, rd.route, ctx);
 
     if (control === 'refresh') {
       // An authenticated caller asked for a fresh copy: skip the lookup.
       return refresh(ctx, { request, env, rd, record, eng, now, entryUrl: rd.keyUrl, vary: null, mode: 'refresh' });
     }
-    await purgeSync.maybeSync(env, (p) => ctx.waitUntil(p));
+    // Never waits on the purge log for more than FRESHET_PURGE_WAIT_MS;
+    // entries stored before `unproven` are revalidated (purge_sync.js).
+    const unproven = await purgeSync.view(env, (p) => ctx.waitUntil(p), now(), request);
     let found = { stored: undefined, entryUrl: rd.keyUrl, vary: null };
     try {
       found = await lookupEntry(rd, record, eng, env, ctx);
@@ -854,6 +860,7 @@ export function createHandler(options) {
       const floors = purges.onlyAll()
         ? purges.floors('')
         : purges.floors(rd.key, (stored.headers.get(TAGS_HEADER) ?? '').split(',').filter(Boolean));
+      floors.unproven = unproven;
       ld = eng.lookup(record, rd.route, stored.headers.get(META_HEADER) ?? '', now(), floors);
     } catch (err) {
       stored.body?.cancel().catch(() => {});
@@ -890,7 +897,9 @@ export function createHandler(options) {
       stored.body?.cancel().catch(() => {});
       return unavailable;
     }
-    return coalesced(ctx, { ...args, stored, ld, mode: 'expired' });
+    if (ld.reason !== UNPROVEN_REASON) return coalesced(ctx, { ...args, stored, ld, mode: 'expired' });
+    stats.unprovenRevalidations = (stats.unprovenRevalidations ?? 0) + 1;
+    return markUnproven(coalesced(ctx, { ...args, stored, ld, mode: 'expired' }));
   }
 
   const admin = createAdmin({

@@ -21,7 +21,7 @@ export interface FreshetEnv {
   FRESHET_PURGE_SERVICE?: { fetch(input: RequestInfo, init?: RequestInit): Promise<Response> };
   /** How often an isolate pulls new purges, ms (default 1000). */
   FRESHET_PURGE_SYNC_MS?: string;
-  /** Age of the purge view at which an isolate waits for a pull, ms (default 3 x sync). */
+  /** The propagation bound, ms (default 3 x sync): past it without a pull the view is unproven and older copies are revalidated. */
   FRESHET_PURGE_MAX_LAG_MS?: string;
   /** The shield's Durable Object namespace (class from createShieldClass), docs/shield.md. */
   FRESHET_SHIELD?: unknown;
@@ -29,6 +29,18 @@ export interface FreshetEnv {
   FRESHET_SHIELD_SERVICE?: { fetch(input: RequestInfo, init?: RequestInit): Promise<Response> };
   /** How many shield objects share the keys (default 16). */
   FRESHET_SHIELD_SHARDS?: string;
+  /** The most a request waits for a pull, ms (default 50). */
+  FRESHET_PURGE_WAIT_MS?: string;
+  /** Timeout of each background call to the purge log, ms (default 2000). */
+  FRESHET_PURGE_TIMEOUT_MS?: string;
+  /** Timeout of the admin route's publish before it answers 202, ms (default 3000). */
+  FRESHET_PURGE_PUBLISH_TIMEOUT_MS?: string;
+  /** How often an isolate reports its counters to the purge log (fleet stats), ms (default 10000; 0 = never). */
+  FRESHET_STATS_REPORT_MS?: string;
+  /** Compaction horizon of purge records, seconds (default 366 days). */
+  FRESHET_PURGE_HORIZON_S?: string;
+  /** This location's name in fleet stats (default request.cf.colo). */
+  FRESHET_LOCATION?: string;
   [binding: string]: unknown;
 }
 

@@ -9,7 +9,8 @@
 
 import { LookupAction, RequestAction, StoreAction } from './abi.js';
 import { Engine, requestRecord } from './engine.js';
-import { isolatePurgeSync, isolatePurges, keyParts } from './purge.js';
+import { keyParts } from './purge.js';
+import { isolatePurgeSync, isolatePurges } from './purge_sync.js';
 import { META_HEADER, headersForStorage } from './response_headers.js';
 
 const YEAR = 31536000;
@@ -79,10 +80,11 @@ export function createRevalidator({ wasm, namespace = 'data', staleWhileRevalida
     if (typeof fetcher !== 'function') throw new TypeError('fetcher must be a function');
     const where = locate(key);
     const waitUntil = (p) => (ctx?.waitUntil ? ctx.waitUntil(p) : p);
-    if (env) await purgeSync.maybeSync(env, waitUntil);
+    const unproven = env ? await purgeSync.view(env, waitUntil, now()) : purges.compactedBefore;
     const stored = await cache().match(new Request(where.rd.keyUrl));
     if (stored) {
       const floors = purges.floors(where.rd.key, []);
+      floors.unproven = unproven;
       const ld = engine.lookup(where.record, where.rd.route, stored.headers.get(META_HEADER) ?? '', now(), floors);
       if (ld.action === LookupAction.HIT || ld.action === LookupAction.STALE) {
         const value = await stored.json();
@@ -96,9 +98,11 @@ export function createRevalidator({ wasm, namespace = 'data', staleWhileRevalida
     return refetch(key, ttlSeconds, fetcher, where);
   }
 
+  // Applied here at once; with `env`, recorded in the purge log (retried
+  // from this isolate's queue when the log cannot be reached).
   async function publish(record, env) {
     purges.apply(record);
-    if (env) await purgeSync.publish(env, [record]);
+    if (env) await purgeSync.submit(env, [record], { nowMs: record.at });
   }
 
   /** Drops `key` everywhere (this isolate now; other isolates through the purge log when `env` has one). */

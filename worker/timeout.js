@@ -11,16 +11,17 @@ export class OriginTimeout extends Error {
 
 /**
  * Runs `doFetch(signal)`; if it has not resolved after `ms`, aborts it and
- * rejects with OriginTimeout.
+ * rejects with `timeoutError(ms)` (default: OriginTimeout). Also bounds
+ * calls to the purge log (purge_sync.js).
  */
-export async function fetchWithTimeout(doFetch, ms) {
+export async function fetchWithTimeout(doFetch, ms, timeoutError = (t) => new OriginTimeout(t)) {
   if (!(ms > 0)) return doFetch(undefined);
   const controller = new AbortController();
   let timer;
   const timeout = new Promise((_, reject) => {
     timer = setTimeout(() => {
       controller.abort();
-      reject(new OriginTimeout(ms));
+      reject(timeoutError(ms));
     }, ms);
   });
   try {

@@ -79,6 +79,8 @@ TEST(HostileInput, AbiTimesThatAreNotFiniteAreClamped) {
     EXPECT_TRUE(std::isfinite(r->age) && std::isfinite(r->ttl));
     r = fr_lookup_purged(send(lookup), 0, 2000, now, now);
     EXPECT_EQ(r->status, static_cast<uint32_t>(FR_OK));
+    r = fr_lookup_view(send(lookup), 0, 2000, now, now, now);
+    EXPECT_EQ(r->status, static_cast<uint32_t>(FR_OK));
   }
   // NaN is time 0: 1 s before the entry arrived, so it is fresh.
   EXPECT_EQ(fr_lookup(send(lookup), 0, nan)->action, 1u);

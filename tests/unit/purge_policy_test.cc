@@ -63,5 +63,44 @@ TEST(PurgePolicy, HardBeatsSoft) {
   EXPECT_EQ(d.action, LookupAction::kMiss);
 }
 
+// The view cannot prove entries stored before 2000 unpurged.
+TEST(PurgePolicy, AnUnprovenView) {
+  struct Case {
+    const char* what;
+    int64_t stored;
+    PurgeFloors floors;
+    LookupAction action;
+    Reason reason;
+  };
+  const Case cases[] = {
+      {"older entries are revalidated",
+       1000,
+       {0, 0, 2000},
+       LookupAction::kRevalidate,
+       Reason::kPurgeViewUnproven},
+      {"entries stored since are kept", 2000, {0, 0, 2000}, LookupAction::kHit, Reason::kFresh},
+      {"a soft-purged entry is revalidated first",
+       1000,
+       {0, 1500, 2000},
+       LookupAction::kRevalidate,
+       Reason::kPurgeViewUnproven},
+      {"a known hard purge still wins",
+       1000,
+       {1500, 0, 2000},
+       LookupAction::kMiss,
+       Reason::kPurged},
+  };
+  for (const Case& c : cases) {
+    LookupDecision d = fresh();
+    applyPurge(storedAt(c.stored), c.floors, d);
+    EXPECT_EQ(d.action, c.action) << c.what;
+    EXPECT_EQ(d.reason, c.reason) << c.what;
+  }
+  // The origin failing too: stale-if-error still applies to a revalidated copy.
+  LookupDecision d = fresh();
+  applyPurge(storedAt(1000), {0, 0, 2000}, d);
+  EXPECT_TRUE(d.usable_if_error);
+}
+
 }  // namespace
 }  // namespace freshet

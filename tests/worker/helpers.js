@@ -21,7 +21,8 @@ export const T0 = 1_700_000_000_000;
 
 /**
  * A scripted origin. `routes` maps a path to (req, res, n) => void, where n
- * counts that path's hits starting at 1. Unknown paths answer 404.
+ * counts that path's hits starting at 1. Unknown paths answer 404, or go to
+ * `routes['*']` when there is one.
  */
 export async function startOrigin(routes = {}) {
   const hits = new Map();
@@ -31,7 +32,7 @@ export async function startOrigin(routes = {}) {
     const n = (hits.get(url.pathname) ?? 0) + 1;
     hits.set(url.pathname, n);
     requests.push({ method: req.method, path: url.pathname, search: url.search, headers: req.headers });
-    const route = routes[url.pathname];
+    const route = routes[url.pathname] ?? routes['*'];
     if (!route) {
       res.writeHead(404, { 'content-type': 'text/plain' });
       res.end('not found\n');
@@ -117,6 +118,65 @@ export async function startWorker({ origin, manifest, bindings = {}, wasm, optio
   };
 }
 
+/**
+ * The purge log Durable Object in its own Miniflare instance (TOOLCHAIN.md
+ * "Simulating two locations"): locations reach it through `service()`, a
+ * service binding function. `fault` is a mutable setting the binding obeys
+ * before each call: {delayMs, status, hang, down} (see tests/worker/purge_plane.test.js).
+ */
+export async function startCoordinator({ bindings = {}, entry = 'tests/worker/coordinator.js', className = 'PurgeLog' } = {}) {
+  const mf = new Miniflare({
+    modules: [entry, 'worker/purge_log.js', 'worker/purge.js', 'worker/fleet_stats.js']
+      .map((p) => ({ type: 'ESModule', path: path.join(ROOT, p) })),
+    modulesRoot: ROOT,
+    compatibilityDate: '2026-04-01',
+    cf: false,
+    bindings,
+    durableObjects: { FRESHET_PURGE_LOG: className },
+  });
+  await mf.ready;
+  const fault = { delayMs: 0, status: 0, hang: false, down: false };
+  const calls = { since: 0, publish: 0, report: 0, stats: 0 };
+  const hanging = new Set(); // resolvers of hung calls, released on dispose
+  const forward = (req) => mf.dispatchFetch(req.url, { method: req.method, headers: req.headers, body: req.body, duplex: 'half' });
+  return {
+    mf,
+    fault,
+    calls,
+    /** Straight to the object, without faults (seeding, checks). */
+    fetch: (pathname, init) => mf.dispatchFetch(`https://purge-log.freshet.internal${pathname}`, init),
+    /** The service binding a location gets. */
+    service() {
+      return async (req) => {
+        const name = new URL(req.url).pathname.slice(1);
+        if (name in calls) calls[name]++;
+        if (fault.down) throw new Error('purge log gone');
+        if (fault.hang) return new Promise((resolve) => hanging.add(resolve));
+        if (fault.delayMs) {
+          // A slow object: answers after delayMs, unless healed first (then 503 at once).
+          const released = await new Promise((resolve) => {
+            const timer = setTimeout(() => { hanging.delete(early); resolve(false); }, fault.delayMs);
+            const early = () => { clearTimeout(timer); resolve(true); };
+            hanging.add(early);
+          });
+          if (released) return new Response('released', { status: 503 });
+        }
+        if (fault.status) return new Response('purge log unavailable', { status: fault.status });
+        return forward(req);
+      };
+    },
+    heal() {
+      Object.assign(fault, { delayMs: 0, status: 0, hang: false, down: false });
+      for (const release of hanging) release(new Response('released', { status: 503 }));
+      hanging.clear();
+    },
+    async dispose() {
+      this.heal();
+      await mf.dispose();
+    },
+  };
+}
+
 /** Common origin responders. */
 export const respond = {
   text: (body, headers = {}, status = 200) => (req, res) => {
@@ -128,3 +188,93 @@ export const respond = {
     res.end(`${prefix} ${n}`);
   },
 };
+
+const pause = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The q-quantile of an ascending array. */
+export function quantile(sorted, q) {
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+}
+
+/** freshet's own time for a response (Server-Timing `freshet;dur=N`), ms. */
+export function freshetMs(res) {
+  return Number(/freshet;dur=(\d+)/.exec(res.headers.get('server-timing') ?? '')?.[1] ?? NaN);
+}
+
+/** An authenticated admin call to a worker from startWorker. */
+export function adminCall(loc, token, endpoint, body, at = 0) {
+  return loc.fetch(`/__freshet/${endpoint}`, {
+    at,
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+    settle: false,
+  });
+}
+
+/**
+ * `n` sequential requests for `pathname`, `gapMs` apart, at `at` seconds of
+ * the test clock, moving on `stepS` per request: freshet's time and the
+ * whole round trip of each (sorted, ms) and how many of each x-cache.
+ */
+export async function hitLatencies(loc, pathname, { n = 20, gapMs = 50, at = 0, stepS = 0 } = {}) {
+  const inFreshet = [];
+  const total = [];
+  const kinds = {};
+  for (let i = 0; i < n; i++) {
+    const t = performance.now();
+    const r = await loc.fetch(pathname, { at: at + i * stepS, settle: false });
+    total.push(performance.now() - t);
+    inFreshet.push(freshetMs(r));
+    kinds[r.xcache] = (kinds[r.xcache] ?? 0) + 1;
+    if (gapMs) await pause(gapMs);
+  }
+  const sort = (a) => a.sort((x, y) => x - y);
+  return { inFreshet: sort(inFreshet), total: sort(total), kinds };
+}
+
+/**
+ * A burst of `total` URL purges (`perCall` per admin call, the calls spread
+ * over `locations` in turn), then polls every location (a hit on `hitPath`,
+ * which drives its sync, and its stats) until each view holds them all.
+ * Propagation of a purge to a location: from the acknowledgement of its
+ * call to the first poll that saw that location's view at or past its
+ * record (the location that took the call applies it at once and is not
+ * counted). Bounded by `limitMs`.
+ */
+export async function purgeBurst(locations, { token, total = 10_000, perCall = 1000, at = 5, hitPath = '/warm', limitMs = 15_000 } = {}) {
+  const batches = [];
+  const t0 = performance.now();
+  for (let k = 0; k * perCall < total; k++) {
+    const from = k % locations.length;
+    const urls = Array.from({ length: Math.min(perCall, total - k * perCall) }, (_, j) => `https://example.com/b/${k * perCall + j}`);
+    const r = await adminCall(locations[from], token, 'purge', { urls }, at);
+    if (r.status !== 200) throw new Error(`purge answered ${r.status}: ${r.text}`);
+    batches.push({ from, count: urls.length, seq: JSON.parse(r.text).effective.seq, acked: performance.now() - t0 });
+  }
+  const last = batches.at(-1).seq;
+  const traces = locations.map(() => []); // [seq, ms] per poll
+  let worstHitMs = 0;
+  let done = false;
+  while (!done && performance.now() - t0 < limitMs) {
+    done = true;
+    for (const [i, loc] of locations.entries()) {
+      worstHitMs = Math.max(worstHitMs, freshetMs(await loc.fetch(hitPath, { at: at + 1, settle: false })));
+      const seq = JSON.parse((await adminCall(loc, token, 'stats', {})).text).isolate.purgeState.seq;
+      traces[i].push([seq, performance.now() - t0]);
+      if (seq < last) done = false;
+    }
+    if (!done) await pause(20);
+  }
+  const delays = [];
+  for (const b of batches) {
+    for (const [i, trace] of traces.entries()) {
+      if (i === b.from) continue;
+      const seen = trace.find(([s]) => s >= b.seq);
+      const ms = seen ? Math.max(0, seen[1] - b.acked) : Infinity;
+      for (let n = 0; n < b.count; n++) delays.push(ms);
+    }
+  }
+  delays.sort((x, y) => x - y);
+  return { done, calls: batches.length, p50: quantile(delays, 0.5), p99: quantile(delays, 0.99), samples: delays.length, worstHitMs, publishMs: batches.at(-1).acked };
+}

@@ -5,9 +5,7 @@
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import path from 'node:path';
-import { Miniflare } from 'miniflare';
-import { ROOT, startOrigin, startWorker, WASM_BUILD } from './helpers.js';
+import { startCoordinator, startOrigin, startWorker, WASM_BUILD } from './helpers.js';
 
 const TOKEN = 'propagation-token';
 const manifest = { defaults: { ttl: 3600 }, routes: [{ pattern: '/*' }, { pattern: '/t/:id', tags: ['t:{id}'] }] };
@@ -23,24 +21,16 @@ describe(`purges across two locations (${WASM_BUILD} build)`, () => {
       '/t/1': (req, res, n) => { res.writeHead(200); res.end(`t1 ${n}`); },
       '/timed': (req, res, n) => { res.writeHead(200); res.end(`timed ${n}`); },
     });
-    coordinator = new Miniflare({
-      modules: [
-        { type: 'ESModule', path: path.join(ROOT, 'tests/worker/coordinator.js') },
-        { type: 'ESModule', path: path.join(ROOT, 'worker/purge_log.js') },
-      ],
-      modulesRoot: ROOT,
-      compatibilityDate: '2026-04-01',
-      cf: false,
-      durableObjects: { FRESHET_PURGE_LOG: 'PurgeLog' },
-    });
-    await coordinator.ready;
+    coordinator = await startCoordinator();
     const location = (syncMs, maxLagMs) => startWorker({
       origin: origin.url,
       manifest,
-      bindings: { FRESHET_ADMIN_TOKEN: TOKEN, FRESHET_PURGE_SYNC_MS: String(syncMs), FRESHET_PURGE_MAX_LAG_MS: String(maxLagMs) },
+      // Max lag 0: every request needs a pull; let it wait up to 1 s for one
+      // (the default 50 ms is too short on a loaded machine).
+      bindings: { FRESHET_ADMIN_TOKEN: TOKEN, FRESHET_PURGE_SYNC_MS: String(syncMs), FRESHET_PURGE_MAX_LAG_MS: String(maxLagMs), FRESHET_PURGE_WAIT_MS: '1000' },
       options: {
         serviceBindings: {
-          FRESHET_PURGE_SERVICE: async (req) => coordinator.dispatchFetch(req.url, { method: req.method, headers: req.headers, body: req.body, duplex: 'half' }),
+          FRESHET_PURGE_SERVICE: coordinator.service(),
         },
       },
     });
@@ -99,7 +89,7 @@ describe(`purges across two locations (${WASM_BUILD} build)`, () => {
       bindings: { FRESHET_ADMIN_TOKEN: TOKEN },
       options: {
         serviceBindings: {
-          FRESHET_PURGE_SERVICE: async (req) => coordinator.dispatchFetch(req.url, { method: req.method, headers: req.headers, body: req.body, duplex: 'half' }),
+          FRESHET_PURGE_SERVICE: coordinator.service(),
         },
       },
     });
