@@ -455,6 +455,11 @@ FR_EXPORT(fr_invalidate) const fr_result* fr_invalidate(uint32_t len) {
     if (!s.strs[FR_STR_KEY_URL].empty()) s.strs[FR_STR_KEY_URL] += '\n';
     s.strs[FR_STR_KEY_URL] += k;
   }
+  for (const auto& p : d.purges) {
+    if (!s.strs[FR_STR_PURGES].empty()) s.strs[FR_STR_PURGES] += '\n';
+    s.strs[FR_STR_PURGES] += p;
+  }
+  if (d.purge_soft) r->flags |= FR_FLAG_PURGE_SOFT;
   return finish();
 }
 

@@ -31,6 +31,7 @@ enum fr_str_slot {
   FR_STR_DIAGNOSTICS = 4, /* "severity\tpath\tmessage\n" lines */
   FR_STR_REASON = 5,      /* name of the reason code */
   FR_STR_TAGS = 6,        /* request: the route's tags, comma-separated */
+  FR_STR_PURGES = 7,      /* invalidate: the route's "invalidates", "kind\tvalue" lines */
   FR_STR_SLOTS = 8,
 };
 
@@ -43,6 +44,7 @@ enum fr_flag {
    * ignored (RFC 9213 2.1) */
   FR_FLAG_IGNORED_FRESHET_CC = 1u << 3,
   FR_FLAG_IGNORED_CDN_CC = 1u << 4,
+  FR_FLAG_PURGE_SOFT = 1u << 5, /* invalidate: the route's "invalidates" are soft purges */
 };
 
 /* fr_store: the fields the stored copy omits (comma-separated, lower case;

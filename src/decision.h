@@ -79,6 +79,10 @@ struct InvalidationDecision {
   InvalidationAction action = InvalidationAction::kNone;
   Reason reason = Reason::kNone;
   std::vector<std::string> key_urls;  // target URI, then Location / Content-Location
+  // The route's "invalidates", expanded for this request: "tag\tposts",
+  // "prefix\thttps://host/blog/", "url\thttps://host/feed.xml", "all\t".
+  std::vector<std::string> purges;
+  bool purge_soft = false;  // the route's "invalidateSoft"
 };
 
 // A request the cache cannot answer from a stored response: may it go to

@@ -59,6 +59,9 @@ class Engine {
   const RouteRules& rulesFor(uint32_t route) const;
 
  private:
+  // Adds the route's "invalidates" for an unsafe request to `d`.
+  void routeInvalidations(const RequestFacts& req, InvalidationDecision& d) const;
+
   Manifest manifest_;
   RouteMatcher matcher_;
   EngineOptions options_;

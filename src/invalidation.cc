@@ -6,6 +6,7 @@
 #include <string>
 
 #include "engine.h"
+#include "tags.h"
 #include "text.h"
 #include "url.h"
 
@@ -123,9 +124,38 @@ InvalidationDecision Engine::decideInvalidation(const RequestFacts& req, int sta
       }
     }
   }
-  d.action = d.key_urls.empty() ? InvalidationAction::kNone : InvalidationAction::kInvalidate;
+  routeInvalidations(req, d);
+  d.action = d.key_urls.empty() && d.purges.empty() ? InvalidationAction::kNone
+                                                    : InvalidationAction::kInvalidate;
   d.reason = Reason::kInvalidated;
   return d;
+}
+
+// The route's "invalidates" (docs/manifest.md), with the request's params
+// filled in and paths resolved against its origin.
+void Engine::routeInvalidations(const RequestFacts& req, InvalidationDecision& d) const {
+  const auto url = splitUrl(req.url);
+  if (!url) return;
+  std::string path_buf;
+  const auto path = canonicalPath(url->path, path_buf);
+  if (!path) return;
+  const auto match = matcher_.match(*path);
+  if (!match) return;
+  const RouteRules& rules = manifest_.routes[match->route].rules;
+  d.purge_soft = rules.invalidate_soft;
+  const std::string origin = std::string(url->scheme) + "://" + std::string(url->host);
+  for (const std::string& entry : rules.invalidates) {
+    if (entry == "all") {
+      d.purges.emplace_back("all\t");
+      continue;
+    }
+    const size_t colon = entry.find(':');
+    if (colon == std::string::npos) continue;
+    const std::string kind = entry.substr(0, colon);
+    std::string value = expandTags({entry.substr(colon + 1)}, match->params);
+    if (kind != "tag" && !value.empty() && value.front() == '/') value = origin + value;
+    d.purges.push_back(kind + "\t" + value);
+  }
 }
 
 }  // namespace freshet

@@ -80,6 +80,11 @@ struct RouteRules {
   std::vector<std::string> methods = {"GET", "HEAD"};
   int64_t max_body_bytes = 8192;  // POST routes: larger bodies bypass
   std::vector<std::string> tags;  // templates: "post:{slug}"
+  // What a successful unsafe request on the route also invalidates, through
+  // the purge plane: "tag:<template>", "prefix:<template>", "url:<template>"
+  // or "all" (docs/manifest.md "invalidates").
+  std::vector<std::string> invalidates;
+  bool invalidate_soft = false;  // "invalidateSoft": mark stale instead of evicting
   KeyRules key;
   std::vector<std::string> bypass_cookies;  // cookie names
   std::vector<BypassHeader> bypass_headers = {{"authorization", std::nullopt}};

@@ -102,6 +102,8 @@ enum class RuleField : uint8_t {
   kMethods,
   kMaxBodyBytes,
   kTags,
+  kInvalidates,
+  kInvalidateSoft,
   kKey,
   kBypassCookies,
   kBypassHeaders,

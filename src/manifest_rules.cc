@@ -182,6 +182,8 @@ const std::vector<std::string_view>& ruleKeys() {
                                                      "methods",
                                                      "maxBodyBytes",
                                                      "tags",
+                                                     "invalidates",
+                                                     "invalidateSoft",
                                                      "key",
                                                      "bypassCookies",
                                                      "bypassHeaders"};
@@ -244,6 +246,12 @@ void parseRules(Parser& p, const RuleFields& f, const JsonPath& path, RouteRules
   if (const json* v = f[F::kTags]) {
     if (auto list = p.stringList(*v, at("tags"))) r.tags = std::move(*list);
   }
+  if (const json* v = f[F::kInvalidates]) {
+    if (auto list = p.stringList(*v, at("invalidates"))) r.invalidates = std::move(*list);
+  }
+  if (const json* v = f[F::kInvalidateSoft]) {
+    r.invalidate_soft = p.boolean(*v, at("invalidateSoft")).value_or(false);
+  }
   if (const json* v = f[F::kKey]) parseKey(p, *v, at("key"), r.key);
   if (const json* v = f[F::kBypassCookies]) {
     if (auto list = p.stringList(*v, at("bypassCookies"))) r.bypass_cookies = std::move(*list);
@@ -296,35 +304,74 @@ std::vector<std::string_view> patternParams(std::string_view pattern) {
   return params;
 }
 
-void checkTags(Parser& p, const Route& route, bool pattern_valid, const JsonPath& path) {
+// Every "{name}" of a template is a param of the route's pattern.
+void checkPlaceholders(Parser& p, const Route& route, const std::vector<std::string_view>& params,
+                       const std::string& t, const JsonPath& tpath) {
+  size_t pos = 0;
+  while ((pos = t.find('{', pos)) != std::string::npos) {
+    const size_t end = t.find('}', pos);
+    if (end == std::string::npos) {
+      p.error(tpath, "unclosed '{' in \"" + t + "\"");
+      break;
+    }
+    const std::string_view name = std::string_view(t).substr(pos + 1, end - pos - 1);
+    if (std::find(params.begin(), params.end(), name) == params.end()) {
+      p.error(tpath, "\"{" + std::string(name) + "}\" is not a parameter of pattern \"" +
+                         route.pattern + "\"");
+    }
+    pos = end + 1;
+  }
+}
+
+bool tagText(std::string_view t) {
+  for (char c : t) {
+    if (c == ',' || c == ' ' || c < 0x21 || c > 0x7e) return false;
+  }
+  return !t.empty();
+}
+
+void checkTags(Parser& p, const Route& route, const std::vector<std::string_view>& params,
+               const JsonPath& path) {
   const std::vector<std::string>& tags = route.rules.tags;
   // Tags may use the route's params: "post:{slug}".
-  std::vector<std::string_view> params;
-  if (pattern_valid) params = patternParams(route.pattern);
   const JsonPath tags_path = path.field("tags");
   for (size_t i = 0; i < tags.size(); ++i) {
     const std::string& t = tags[i];
     const JsonPath tpath = tags_path.item(i);
-    for (char c : t) {
-      if (c == ',' || c == ' ' || c < 0x21 || c > 0x7e) {
-        p.error(tpath, "tags are printable ASCII without spaces or commas, got \"" + t + "\"");
-        break;
-      }
+    if (!tagText(t)) {
+      p.error(tpath, "tags are printable ASCII without spaces or commas, got \"" + t + "\"");
     }
-    size_t pos = 0;
-    while ((pos = t.find('{', pos)) != std::string::npos) {
-      const size_t end = t.find('}', pos);
-      if (end == std::string::npos) {
-        p.error(tpath, "unclosed '{' in \"" + t + "\"");
-        break;
+    checkPlaceholders(p, route, params, t, tpath);
+  }
+}
+
+// "invalidates": "all", "tag:<tag>", "prefix:</path or URL>", "url:</path or URL>".
+void checkInvalidates(Parser& p, const Route& route, const std::vector<std::string_view>& params,
+                      const JsonPath& path) {
+  const JsonPath list_path = path.field("invalidates");
+  const auto& list = route.rules.invalidates;
+  for (size_t i = 0; i < list.size(); ++i) {
+    const std::string& e = list[i];
+    const JsonPath epath = list_path.item(i);
+    if (e == "all") continue;
+    const std::string_view v(e);
+    const size_t colon = v.find(':');
+    const std::string_view kind = v.substr(0, colon == std::string_view::npos ? 0 : colon);
+    const std::string_view value = colon == std::string_view::npos ? "" : v.substr(colon + 1);
+    const bool located = value.substr(0, 1) == "/" || value.substr(0, 7) == "http://" ||
+                         value.substr(0, 8) == "https://";
+    if (kind == "tag") {
+      if (!tagText(value)) p.error(epath, "a tag is printable ASCII without spaces or commas");
+    } else if (kind == "prefix" || kind == "url") {
+      if (!located || value.find_first_of(" \t") != std::string_view::npos) {
+        p.error(epath, std::string(kind) + ": takes a path (\"/blog/\") or an absolute URL");
       }
-      const std::string_view name = std::string_view(t).substr(pos + 1, end - pos - 1);
-      if (std::find(params.begin(), params.end(), name) == params.end()) {
-        p.error(tpath, "\"{" + std::string(name) + "}\" is not a parameter of pattern \"" +
-                           route.pattern + "\"");
-      }
-      pos = end + 1;
+    } else {
+      p.error(epath,
+              "must be \"all\" or start with \"tag:\", \"prefix:\" or \"url:\", got \"" + e + "\"");
+      continue;
     }
+    checkPlaceholders(p, route, params, e, epath);
   }
 }
 
@@ -342,7 +389,11 @@ void checkRoute(Parser& p, const Route& route, bool pattern_valid, const JsonPat
   if (has("HEAD") && !has("GET")) {
     p.error(path.field("methods"), "HEAD is answered from GET entries: list \"GET\" too");
   }
-  if (!r.tags.empty()) checkTags(p, route, pattern_valid, path);
+  if (r.tags.empty() && r.invalidates.empty()) return;
+  std::vector<std::string_view> params;
+  if (pattern_valid) params = patternParams(route.pattern);
+  if (!r.tags.empty()) checkTags(p, route, params, path);
+  if (!r.invalidates.empty()) checkInvalidates(p, route, params, path);
 }
 
 }  // namespace freshet::manifest_detail

@@ -53,6 +53,8 @@ std::string describeRoute(const Route& route, uint32_t index) {
   w.key("generateEtag").boolean(r.generate_etag);
   w.key("heuristic").boolean(r.heuristic);
   w.key("index").number(index);
+  w.key("invalidateSoft").boolean(r.invalidate_soft);
+  w.key("invalidates").strings(r.invalidates);
   w.key("key");
   keyRules(w, r.key);
   w.key("maxBodyBytes").number(r.max_body_bytes);

@@ -189,6 +189,7 @@ function explain(opts, out) {
       `${r.minTtl !== null ? `; minTtl ${r.minTtl}s` : ''}${r.maxTtl !== null ? `; maxTtl ${secondsText(r.maxTtl)}` : ''}`);
     out(`storage:   ${r.storage.length ? r.storage.join(', ') : 'off'}${r.shield ? `; shield (misses and revalidations, waits ${r.shield.timeoutMs} ms for it)` : ''}` +
       `${r.generateEtag ? '; ETags generated where the origin sends no validator' : ''}; Set-Cookie: ${r.setCookie}`);
+    if (r.invalidates.length) out(`writes:    a successful unsafe request invalidates ${r.invalidates.join(', ')}${r.invalidateSoft ? ' (soft)' : ''}`);
   }
   if (result.key) {
     out(`key:       ${result.key}`);

@@ -14,7 +14,7 @@ export const LIFETIME_SOURCES = Object.freeze(['none', 's-maxage', 'max-age', 'e
 /** Storage tier bits (docs/tiers.md). */
 export const Tier = Object.freeze({ MEMORY: 1, CACHE: 2, GLOBAL: 4 });
 
-export const Flag = Object.freeze({ USABLE_IF_ERROR: 1, DEBUG: 2, NEEDS_BODY: 4, IGNORED_FRESHET_CC: 8, IGNORED_CDN_CC: 16 });
+export const Flag = Object.freeze({ USABLE_IF_ERROR: 1, DEBUG: 2, NEEDS_BODY: 4, IGNORED_FRESHET_CC: 8, IGNORED_CDN_CC: 16, PURGE_SOFT: 32 });
 
 // Byte offsets in struct fr_result.
 export const Result = Object.freeze({
@@ -41,7 +41,7 @@ export const Result = Object.freeze({
 });
 
 // String slots (fr_str_slot).
-export const Str = Object.freeze({ KEY: 0, KEY_URL: 1, META: 2, ROUTE_NAME: 3, DIAGNOSTICS: 4, REASON: 5, TAGS: 6 });
+export const Str = Object.freeze({ KEY: 0, KEY_URL: 1, META: 2, ROUTE_NAME: 3, DIAGNOSTICS: 4, REASON: 5, TAGS: 6, PURGES: 7 });
 
 // HTTP semantics beyond the three phases (docs/abi.md): fr_invalidate,
 // fr_vary, fr_conditional.

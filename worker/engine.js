@@ -308,7 +308,15 @@ export class Engine {
     const r = this.#call(() => this.exports.fr_invalidate(this.#write(text)));
     this.#check(r);
     const urls = r.strs(Str.KEY_URL);
-    return { action: r.u32(Result.action), reason: r.reasonName(), keyUrls: urls ? urls.split('\n') : [] };
+    const purges = r.strs(Str.PURGES);
+    return {
+      action: r.u32(Result.action),
+      reason: r.reasonName(),
+      keyUrls: urls ? urls.split('\n') : [],
+      // The route's "invalidates": { kind, value } purge records to publish.
+      purges: purges ? purges.split('\n').map((line) => ({ kind: line.slice(0, line.indexOf('\t')), value: line.slice(line.indexOf('\t') + 1) })) : [],
+      soft: (r.u32(Result.flags) & Flag.PURGE_SOFT) !== 0,
+    };
   }
 
   /**

@@ -379,7 +379,10 @@ export function createHandler(options) {
     }
     if (d.action !== InvalidationAction.INVALIDATE) return;
     stats.invalidations++;
-    purgeSync.invalidate(env, invalidationRecords(d.keyUrls, at), (p) => ctx?.waitUntil(p));
+    // The route's "invalidates" (tags, prefixes, URLs, all) go through the
+    // same plane as the admin route's purges.
+    const routePurges = d.purges.map(({ kind, value }) => ({ kind, value, soft: d.soft, at }));
+    purgeSync.invalidate(env, [...invalidationRecords(d.keyUrls, at), ...routePurges], (p) => ctx?.waitUntil(p));
     await Promise.all(d.keyUrls.map((u) => deleteEverywhere(u, env)));
   }
 

@@ -43,6 +43,9 @@ const broken = [
   [{ routes: [{ pattern: '/', shield: { timeoutMs: 10 } }] }, '$.routes[0].shield.timeoutMs', '50 to 60000 ms'],
   [{ routes: [{ pattern: '/', negativeTtl: 'heur' }] }, '$.routes[0].negativeTtl', 'or "heuristic"'],
   [{ dev: 'on', routes: [] }, '$.dev', 'must be "mark", "off" or "cache"'],
+  [{ routes: [{ pattern: '/a/:x', invalidates: ['posts'] }] }, '$.routes[0].invalidates[0]', 'must be "all" or start with'],
+  [{ routes: [{ pattern: '/a/:x', invalidates: ['prefix:blog/'] }] }, '$.routes[0].invalidates[0]', 'takes a path'],
+  [{ routes: [{ pattern: '/a/:x', invalidates: ['tag:post:{slug}'] }] }, '$.routes[0].invalidates[0]', 'not a parameter', 'engine only'],
   [{ routes: [{ pattern: '/', setCookie: 'drop' }] }, '$.routes[0].setCookie', '"refuse", "store" or "strip"'],
   [{ routes: [{ pattern: '/', cdnCacheControl: 'strip' }] }, '$.routes[0].cdnCacheControl', 'must be "pass" or "remove"'],
   [{ defaults: { cdnCacheControl: true }, routes: [] }, '$.defaults.cdnCacheControl', 'must be "pass" or "remove"'],
@@ -126,6 +129,15 @@ describe('freshet CLI', () => {
     assert.match(r.out, /storage: +cache, global; shield \(misses and revalidations, waits 500 ms for it\); ETags generated where the origin sends no validator; Set-Cookie: strip$/m);
     const pages = cli('explain', path.join(ROOT, 'examples/shop.manifest.json'), 'https://shop.example/about');
     assert.match(pages.out, /storage: +cache; Set-Cookie: refuse$/m);
+  });
+
+  test('explain: what a write invalidates', async (t) => {
+    const { writeFileSync, mkdtempSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'freshet-explain-')), 'm.json');
+    writeFileSync(file, JSON.stringify({ routes: [{ pattern: '/admin/posts/:slug', cache: false, invalidates: ['tag:post:{slug}', 'url:/feed.xml'], invalidateSoft: true }] }));
+    const r = cli('explain', file, 'https://example.com/admin/posts/hello', '-X', 'POST');
+    assert.match(r.out, /writes: +a successful unsafe request invalidates tag:post:\{slug\}, url:\/feed.xml \(soft\)/);
   });
 
   test('explain: bypass and why', () => {
