@@ -15,6 +15,11 @@ import { Miniflare } from 'miniflare';
 import { ROOT, startOrigin } from '../worker/helpers.js';
 
 const run = promisify(execFile);
+// The npm that runs the tests (npm_execpath under `npm test`): a package in
+// node_modules may bring an older npm of its own onto the PATH.
+const npm = (args, options) => (process.env.npm_execpath
+  ? run(process.execPath, [process.env.npm_execpath, ...args], options)
+  : run('npm', args, options));
 let dir;
 
 before(() => {
@@ -24,7 +29,7 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 
 test('npm pack, install into a sample worker, bundle with wrangler, serve in workerd', { timeout: 240_000 }, async () => {
   // 1. The tarball, with the built module inside it.
-  const { stdout: packed } = await run('npm', ['pack', '--pack-destination', dir, '--json'], { cwd: ROOT, timeout: 120_000, maxBuffer: 16 << 20 });
+  const { stdout: packed } = await npm(['pack', '--pack-destination', dir, '--json'], { cwd: ROOT, timeout: 120_000, maxBuffer: 16 << 20 });
   const info = JSON.parse(packed.slice(packed.indexOf('[')))[0];
   const files = info.files.map((f) => f.path);
   for (const f of ['dist/freshet.wasm', 'worker/lib.js', 'worker/lib.d.ts', 'worker/handler.js', 'tools/freshet.mjs', 'schema/manifest.schema.json']) {
@@ -55,7 +60,7 @@ type = "CompiledWasm"
 globs = ["**/*.wasm"]
 fallthrough = false
 `);
-  await run('npm', ['install', '--offline', '--no-audit', '--no-fund', '--ignore-scripts', '--loglevel=error'], { cwd: app, timeout: 120_000 });
+  await npm(['install', '--offline', '--no-audit', '--no-fund', '--ignore-scripts', '--loglevel=error'], { cwd: app, timeout: 120_000 });
   assert.ok(existsSync(path.join(app, 'node_modules/freshet/dist/freshet.wasm')));
 
   // 3. Bundled as wrangler would upload it.
