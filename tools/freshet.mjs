@@ -6,6 +6,8 @@
 //   freshet explain <manifest.json> <url> [-X METHOD] [-H 'Name: value']...
 //                   [--status N] [-R 'Name: value']... [--json]
 //   freshet stats <admin URL> [--fleet] [--token TOKEN] [--json]
+//   freshet purge <admin URL> (--url U | --prefix P | --tag T | --all)... [--soft] [--id ID]
+//   freshet inspect <admin URL> <url> [-H 'Name: value']... [--json]
 
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -33,6 +35,17 @@ const USAGE = `usage:
       https://example.com/__freshet/): this isolate's, or with --fleet every
       isolate's and location's as the purge log adds them up. The token is
       --token or the FRESHET_ADMIN_TOKEN environment variable.
+  freshet purge <admin URL> (--url URL | --prefix PREFIX | --tag TAG | --all)... [--soft] [--id ID]
+      Purges through the admin route: URLs (every variant), prefixes (a URL
+      prefix, or a path prefix "/blog/" for every host), tags, or everything;
+      --soft marks stale (served while revalidating) instead of evicting.
+      --url, --prefix and --tag repeat. --id makes a retry idempotent. Exit 0
+      once recorded durably, 3 when accepted and queued for retry (202).
+  freshet inspect <admin URL> <url> [-H 'Name: value']... [--json]
+      One URL as the deployment sees it: route, key, stored entry, age, TTL
+      left, and what a request would get now.
+  The admin commands (stats, purge, inspect) take the token from --token or
+  the FRESHET_ADMIN_TOKEN environment variable.
   common options:
       --wasm PATH                the engine module (default dist/freshet.wasm)`;
 
@@ -53,6 +66,12 @@ function parseArgs(argv) {
     };
     if (a === '--strict') opts.strict = true;
     else if (a === '--fleet') opts.fleet = true;
+    else if (a === '--url') (opts.urls ??= []).push(next());
+    else if (a === '--prefix') (opts.prefixes ??= []).push(next());
+    else if (a === '--tag') (opts.tags ??= []).push(next());
+    else if (a === '--all') opts.all = true;
+    else if (a === '--soft') opts.soft = true;
+    else if (a === '--id') opts.id = next();
     else if (a === '--token') opts.token = next();
     else if (a === '--json') opts.json = true;
     else if (a === '-X' || a === '--method') opts.method = next().toUpperCase();
@@ -207,36 +226,54 @@ function explain(opts, out) {
 
 const pct = (r) => (r === null || r === undefined ? '-' : `${(r * 100).toFixed(1)} %`);
 
-/** `freshet stats`: the admin route's stats, isolate or fleet. Resolves to the exit status. */
-async function stats(opts, out) {
+/** An admin call failed in a way the operator should read as is. */
+class AdminError extends Error {}
+
+/**
+ * POSTs `body` to `endpoint` of the admin route at opts.positional[0].
+ * Resolves to { status, body }; rejects with AdminError (401, no admin
+ * route, unreachable, not JSON) or UsageError.
+ */
+async function adminCall(opts, endpoint, body) {
   const [base] = opts.positional;
-  if (!base) throw new UsageError('stats needs the admin URL (e.g. https://example.com/__freshet/)');
+  if (!base) throw new UsageError(`${endpoint} needs the admin URL (e.g. https://example.com/__freshet/)`);
   const token = opts.token ?? process.env.FRESHET_ADMIN_TOKEN;
-  if (!token) throw new UsageError('stats needs --token or FRESHET_ADMIN_TOKEN');
+  if (!token) throw new UsageError(`${endpoint} needs --token or FRESHET_ADMIN_TOKEN`);
   let url;
   try {
-    url = new URL('stats', base.endsWith('/') ? base : `${base}/`);
+    url = new URL(endpoint, base.endsWith('/') ? base : `${base}/`);
   } catch {
     throw new UsageError(`"${base}" is not a URL`);
   }
-  const res = await fetch(url, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ scope: opts.fleet ? 'fleet' : 'isolate' }),
-    signal: AbortSignal.timeout(10_000),
-  });
-  const text = await res.text();
-  let body;
+  let res;
   try {
-    body = JSON.parse(text);
+    res = await fetch(url, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+      signal: AbortSignal.timeout(10_000),
+    });
+  } catch (err) {
+    const why = err?.name === 'TimeoutError' ? 'no answer within 10 s' : String(err?.cause?.code ?? err?.cause?.message ?? err?.message ?? err);
+    throw new AdminError(`cannot reach ${url.href}: ${why}`);
+  }
+  const text = await res.text();
+  if (res.status === 401) throw new AdminError(`${url.href} refused the token (401): check FRESHET_ADMIN_TOKEN against the deployment's secret`);
+  let json;
+  try {
+    json = JSON.parse(text);
   } catch {
-    out(`freshet: ${url.href} answered ${res.status}: ${text.slice(0, 200)}`);
-    return 1;
+    if (res.status === 404) throw new AdminError(`no admin route at ${url.href} (404): is FRESHET_ADMIN_TOKEN set on the deployment, and the path right?`);
+    throw new AdminError(`${url.href} answered ${res.status}: ${text.slice(0, 200)}`);
   }
-  if (!res.ok) {
-    out(`freshet: ${url.href} answered ${res.status}: ${body.error ?? text.slice(0, 200)}`);
-    return 1;
-  }
+  if (res.status >= 400 && res.status !== 503) throw new AdminError(`${url.href} answered ${res.status}: ${json.error ?? text.slice(0, 200)}`);
+  return { status: res.status, body: json, url };
+}
+
+/** `freshet stats`: the admin route's stats, isolate or fleet. Resolves to the exit status. */
+async function stats(opts, out) {
+  const { status, body, url } = await adminCall(opts, 'stats', { scope: opts.fleet ? 'fleet' : 'isolate' });
+  if (status >= 400) throw new AdminError(`${url.href} answered ${status}: ${body.error ?? ''}`);
   if (opts.json) {
     out(JSON.stringify(opts.fleet ? body.fleet : body.isolate, null, 2));
     return 0;
@@ -257,6 +294,65 @@ async function stats(opts, out) {
   return 0;
 }
 
+/** `freshet purge`: 0 when recorded durably, 3 when queued for retry (202), 1 otherwise. */
+async function purge(opts, out) {
+  const body = {};
+  if (opts.urls) body.urls = opts.urls;
+  if (opts.prefixes) body.prefixes = opts.prefixes;
+  if (opts.tags) body.tags = opts.tags;
+  if (opts.all) body.all = true;
+  if (!Object.keys(body).length) throw new UsageError('purge needs --url, --prefix, --tag or --all');
+  if (opts.soft) body.soft = true;
+  if (opts.id) body.id = opts.id;
+  const { status, body: answer } = await adminCall(opts, 'purge', body);
+  if (opts.json) out(JSON.stringify(answer, null, 2));
+  const what = [
+    ...(opts.urls ?? []).map((u) => `url ${u}`),
+    ...(opts.prefixes ?? []).map((p) => `prefix ${p}`),
+    ...(opts.tags ?? []).map((t) => `tag ${t}`),
+    ...(opts.all ? ['everything'] : []),
+  ].join(', ');
+  const kind = opts.soft ? 'soft purge' : 'purge';
+  if (status === 202) {
+    if (!opts.json) out(`freshet: ${kind} of ${what} accepted but not yet recorded (the purge log is unreachable); the deployment retries it${answer.id ? ` (id ${answer.id}: resend with --id ${answer.id} to be sure)` : ''}`);
+    return 3;
+  }
+  if (status >= 400) {
+    out(`freshet: ${kind} refused (${status}): ${answer.error ?? 'try again later'}`);
+    return 1;
+  }
+  if (!opts.json) out(`freshet: ${kind} of ${what} recorded${answer.id ? ` (id ${answer.id})` : ''}${answer.duplicate ? ', already recorded before' : ''}`);
+  return 0;
+}
+
+/** `freshet inspect`: one URL as the deployment sees it. */
+async function inspect(opts, out) {
+  const [, target] = opts.positional;
+  if (!target) throw new UsageError('inspect needs the admin URL and the URL to inspect');
+  const body = { url: target };
+  if (opts.headers.length) body.headers = Object.fromEntries(opts.headers);
+  const { status, body: answer, url } = await adminCall(opts, 'inspect', body);
+  if (status >= 400) throw new AdminError(`${url.href} answered ${status}: ${answer.error ?? ''}`);
+  if (opts.json) {
+    out(JSON.stringify(answer, null, 2));
+    return 0;
+  }
+  out(`url:       ${answer.url ?? target}`);
+  out(`decision:  ${answer.decision}${answer.reason && answer.reason !== 'none' ? ` - reason: ${answer.reason}` : ''}`);
+  if (answer.route) out(`route:     #${answer.route.index} ${answer.route.name === answer.route.pattern ? answer.route.pattern : `${answer.route.name} (${answer.route.pattern})`}`);
+  if (answer.key) out(`key:       ${answer.key}`);
+  if (answer.entry) {
+    const e = answer.entry;
+    out(`entry:     ${e.tier} tier, status ${e.status}, stored ${e.storedAt ?? '?'}, age ${e.age} s, ttl left ${e.ttlLeft} s${e.tags.length ? `, tags ${e.tags.join(', ')}` : ''}`);
+  } else if (answer.decision === 'cache') {
+    out('entry:     none stored');
+  }
+  if (answer.now) out(`now:       ${answer.now.action}${answer.now.reason ? ` (${answer.now.reason})` : ''}`);
+  return 0;
+}
+
+const ADMIN_COMMANDS = { stats, purge, inspect };
+
 export function main(argv, out = console.log) {
   let opts;
   try {
@@ -267,8 +363,8 @@ export function main(argv, out = console.log) {
     }
     if (argv[0] === 'validate') return validate(opts, out);
     if (argv[0] === 'explain') return explain(opts, out);
-    if (argv[0] === 'stats') {
-      return stats(opts, out).catch((err) => {
+    if (Object.hasOwn(ADMIN_COMMANDS, argv[0])) {
+      return ADMIN_COMMANDS[argv[0]](opts, out).catch((err) => {
         out(err instanceof UsageError ? `freshet: ${err.message}\n\n${USAGE}` : `freshet: ${err.message}`);
         return err instanceof UsageError ? 2 : 1;
       });
