@@ -26,6 +26,7 @@ const CLIENTS = 32;
 const KEYS_PER_TIER = 80;
 const TIERS = ['c', 'm', 'g']; // Cache API, memory (+ Cache API), global (+ Cache API)
 const LANGS = ['en', 'fr', 'de', 'en, fr', 'fr, en', 'de;q=0.5, en'];
+const HANG_MS = 15_000;
 
 const manifest = {
   defaults: { ttl: 2, staleWhileRevalidate: 2, staleIfError: 30, originTimeout: 3 },
@@ -171,7 +172,7 @@ describe(`soak: faulty origin, 32 clients, 240 keys, every tier (${WASM_BUILD} b
   test(`${SECONDS} s of load: no truncated body, no foreign body, no freshet error, no shared cookie`, { timeout: (SECONDS + 60) * 1000 }, async () => {
     const c = {
       requests: 0, ok200: 0, hits: 0, stale: 0, misses: 0, collapsed: 0, originErrors: 0, aborted: 0,
-      truncatedServed: 0, foreignServed: 0, freshetErrors: 0, sharedCookies: 0, cookiesSeen: 0,
+      truncatedServed: 0, foreignServed: 0, freshetErrors: 0, sharedCookies: 0, cookiesSeen: 0, hung: 0,
     };
     const problems = [];
     const cookieOwners = new Map(); // cookie value -> how many clients got it
@@ -190,13 +191,31 @@ describe(`soak: faulty origin, 32 clients, 240 keys, every tier (${WASM_BUILD} b
       if (kind === 'vary') headers['accept-language'] = LANGS[Math.floor(rand() * LANGS.length)];
       c.requests++;
       tierOf.set(tier, tierOf.get(tier) + 1);
-      const res = await loc.mf.dispatchFetch(`https://example.com${key}`, { headers });
+      // A request that neither answers nor ends within HANG_MS is a hang:
+      // counted as freshet's error (the origin's slowest answer is 750 ms).
+      let timer;
+      const hang = new Promise((resolve) => { timer = setTimeout(() => resolve('hang'), HANG_MS); });
+      const res = await Promise.race([loc.mf.dispatchFetch(`https://example.com${key}`, { headers }), hang]);
+      if (res === 'hang') {
+        c.freshetErrors++;
+        c.hung++;
+        problem('no answer', `${key} at location ${locations.indexOf(loc)} within ${HANG_MS} ms`);
+        return;
+      }
       const xcache = res.headers.get('x-cache') ?? '';
       const status = res.headers.get('cache-status') ?? '';
       let text;
       try {
-        text = await res.text();
+        text = await Promise.race([res.text(), hang]);
+        clearTimeout(timer);
+        if (text === 'hang') {
+          c.freshetErrors++;
+          c.hung++;
+          problem('body never ended', `${key} ${xcache} ${status}`);
+          return;
+        }
       } catch {
+        clearTimeout(timer);
         c.aborted++;
         // Only a live origin answer (or one collapsed into it) may abort.
         const live = ['MISS', 'EXPIRED', 'REFRESH'].includes(xcache) || /; collapsed/.test(status);
