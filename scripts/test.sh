@@ -36,4 +36,8 @@ mapfile -t worker_tests < <(ls tests/worker/*.test.js | grep -v -e '/demo\.test\
 FRESHET_WASM_BUILD=emscripten node --test --test-concurrency=2 "${worker_tests[@]}"
 
 echo "== all node tests (wasi build in the worker)"
-FRESHET_WASM_BUILD=wasi node --test --test-concurrency=2 tests/
+mapfile -t node_tests < <(find tests -name '*.test.js' -o -name '*.test.mjs' | grep -v '/soak\.test\.js$' | sort)
+FRESHET_WASM_BUILD=wasi node --test --test-concurrency=2 "${node_tests[@]}"
+
+echo "== the soak: a faulty origin, 32 clients, every tier (about a minute, on its own)"
+FRESHET_WASM_BUILD=wasi node --test tests/worker/soak.test.js

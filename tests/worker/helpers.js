@@ -2,7 +2,8 @@
 // real worker (worker/index.js + the built wasm) in workerd via Miniflare.
 
 import http from 'node:http';
-import { readFileSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Miniflare } from 'miniflare';
@@ -277,4 +278,25 @@ export async function purgeBurst(locations, { token, total = 10_000, perCall = 1
   }
   delays.sort((x, y) => x - y);
   return { done, calls: batches.length, p50: quantile(delays, 0.5), p99: quantile(delays, 0.99), samples: delays.length, worstHitMs, publishMs: batches.at(-1).acked };
+}
+
+/**
+ * `n` locations (one Miniflare instance each, so each has its own Cache API)
+ * sharing one persisted global tier, R2 or KV, bound as FRESHET_GLOBAL.
+ * `worker` is startWorker's options; `shared` the Miniflare options that
+ * share the tier (for one more location later).
+ */
+export async function startLocations(n, { global = 'r2', ...worker } = {}) {
+  const dir = mkdtempSync(path.join(tmpdir(), `freshet-${global}-`));
+  const shared = global === 'kv' ? { kvNamespaces: ['FRESHET_GLOBAL'], kvPersist: dir } : { r2Buckets: ['FRESHET_GLOBAL'], r2Persist: dir };
+  const list = [];
+  for (let i = 0; i < n; i++) list.push(await startWorker({ ...worker, options: { ...(worker.options ?? {}), ...shared } }));
+  return {
+    list,
+    shared,
+    dispose: async () => {
+      for (const w of list) await w.dispose();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }

@@ -7,13 +7,11 @@
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
+import { readFileSync } from 'node:fs';
 import { Response as MiniflareResponse } from 'miniflare';
 import { Engine, requestRecord } from '../../worker/engine.js';
 import { encodeGlobalObject } from '../../worker/tiers.js';
-import { T0, startOrigin, startWorker, wasmPath, WASM_BUILD } from './helpers.js';
+import { T0, startLocations, startOrigin, startWorker, wasmPath, WASM_BUILD } from './helpers.js';
 
 const TOKEN = 'integrity-token';
 const PREFIXES = ['/c/', '/m/', '/g/'];
@@ -95,24 +93,16 @@ describe(`body integrity, every tier (${WASM_BUILD} build)`, () => {
   let origin;
   let a;
   let b;
-  let r2;
+  let locations;
   before(async () => {
-    r2 = mkdtempSync(path.join(tmpdir(), 'freshet-integrity-r2-'));
     origin = await faultyOrigin();
-    const location = () => startWorker({
-      origin: origin.url,
-      manifest,
-      bindings: { FRESHET_ADMIN_TOKEN: TOKEN },
-      options: { r2Buckets: ['FRESHET_GLOBAL'], r2Persist: r2 },
-    });
-    a = await location();
-    b = await location(); // another location: its own Cache API, the same global tier
+    // Two locations: each its own Cache API, the same global tier.
+    locations = await startLocations(2, { origin: origin.url, manifest, bindings: { FRESHET_ADMIN_TOKEN: TOKEN } });
+    [a, b] = locations.list;
   });
   after(async () => {
-    await a?.dispose();
-    await b?.dispose();
+    await locations?.dispose();
     await origin?.close();
-    rmSync(r2, { recursive: true, force: true });
   });
 
   for (const prefix of PREFIXES) {
@@ -230,7 +220,7 @@ describe(`body integrity, every tier (${WASM_BUILD} build)`, () => {
     const head = JSON.parse(new TextDecoder().decode(good.subarray(4, 4 + n)));
     const headers = head.headers.map(([k, v]) => [k, k === 'x-freshet-length' ? '999' : v]);
     await bucket.put(objectKey, encodeGlobalObject({ status: head.status, statusText: head.statusText, headers, body: good.subarray(4 + n) }));
-    const c = await startWorker({ origin: origin.url, manifest, bindings: { FRESHET_ADMIN_TOKEN: TOKEN }, options: { r2Buckets: ['FRESHET_GLOBAL'], r2Persist: r2 } });
+    const c = await startWorker({ origin: origin.url, manifest, bindings: { FRESHET_ADMIN_TOKEN: TOKEN }, options: locations.shared });
     try {
       const before = origin.hits(p);
       const r = await get(c, p, { at: 3 });
@@ -286,11 +276,10 @@ describe(`the KV global tier keeps the headers of an ordinary page (${WASM_BUILD
   let origin;
   let a;
   let b;
-  let kv;
+  let locations;
   const csp = "default-src 'self'; script-src 'self' https://cdn.example.com 'nonce-abcdefghijklmnop'; style-src 'self' 'unsafe-inline'; img-src * data:; connect-src 'self' https://api.example.com wss://live.example.com; frame-ancestors 'none'; upgrade-insecure-requests";
   const tags = Array.from({ length: 20 }, (_, i) => `collection-${i}:product-${i * 7}`).join(',');
   before(async () => {
-    kv = mkdtempSync(path.join(tmpdir(), 'freshet-integrity-kv-'));
     origin = await startOrigin({
       '/g/page': (req, res, n) => {
         res.writeHead(200, {
@@ -303,20 +292,12 @@ describe(`the KV global tier keeps the headers of an ordinary page (${WASM_BUILD
         res.end(`<h1>page ${n}</h1>`);
       },
     });
-    const location = () => startWorker({
-      origin: origin.url,
-      manifest,
-      bindings: { FRESHET_ADMIN_TOKEN: TOKEN },
-      options: { kvNamespaces: ['FRESHET_GLOBAL'], kvPersist: kv },
-    });
-    a = await location();
-    b = await location();
+    locations = await startLocations(2, { global: 'kv', origin: origin.url, manifest, bindings: { FRESHET_ADMIN_TOKEN: TOKEN } });
+    [a, b] = locations.list;
   });
   after(async () => {
-    await a?.dispose();
-    await b?.dispose();
+    await locations?.dispose();
     await origin?.close();
-    rmSync(kv, { recursive: true, force: true });
   });
 
   test('a page with a CSP, HSTS and 20 tags is stored in KV and served at another location', async () => {

@@ -6,10 +6,7 @@
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { startOrigin, startWorker, WASM_BUILD } from './helpers.js';
+import { startLocations, startOrigin, startWorker, WASM_BUILD } from './helpers.js';
 
 const TOKEN = 'tiers-token';
 const counted = (req, res, n) => {
@@ -113,23 +110,15 @@ describe(`global tier across two locations (${WASM_BUILD} build)`, () => {
   let origin;
   let a;
   let b;
-  let dir;
+  let locations;
   before(async () => {
-    dir = mkdtempSync(path.join(tmpdir(), 'freshet-r2-'));
     origin = await startOrigin({ '/g/page': counted });
-    const location = () => startWorker({
-      origin: origin.url,
-      manifest: { defaults: { ttl: 60 }, routes: [{ pattern: '/g/*', storage: 'global' }] },
-      options: { r2Buckets: ['FRESHET_GLOBAL'], r2Persist: dir },
-    });
-    a = await location();
-    b = await location();
+    locations = await startLocations(2, { origin: origin.url, manifest: { defaults: { ttl: 60 }, routes: [{ pattern: '/g/*', storage: 'global' }] } });
+    [a, b] = locations.list;
   });
   after(async () => {
-    await a?.dispose();
-    await b?.dispose();
+    await locations?.dispose();
     await origin?.close();
-    rmSync(dir, { recursive: true, force: true });
   });
 
   test('a miss at B is served from the global tier A filled', async () => {
@@ -150,7 +139,7 @@ describe(`global tier across two locations (${WASM_BUILD} build)`, () => {
     const c = await startWorker({
       origin: origin.url,
       manifest: { defaults: { ttl: 60 }, routes: [{ pattern: '/g/*', storage: 'global' }] },
-      options: { r2Buckets: ['FRESHET_GLOBAL'], r2Persist: dir },
+      options: locations.shared,
     });
     try {
       const r = await c.fetch('/g/page', { at: 101 });
