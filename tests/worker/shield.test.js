@@ -54,6 +54,11 @@ describe(`the shield: one origin fetch per key for the fleet (${WASM_BUILD} buil
         res.writeHead(200, { 'content-type': 'text/plain', 'cache-control': 'private, max-age=60' });
         res.end(`private ${n}`);
       }),
+      '/trunc': (req, res) => {
+        res.writeHead(200, { 'content-type': 'text/plain', 'cache-control': 'public, max-age=60', 'content-length': '1000' });
+        res.write('x'.repeat(300));
+        setTimeout(() => res.socket.destroy(), 10);
+      },
       '/api/search': (req, res, n) => {
         let body = '';
         req.on('data', (c) => { body += c; });
@@ -163,6 +168,22 @@ describe(`the shield: one origin fetch per key for the fleet (${WASM_BUILD} buil
     const all = await Promise.all(Array.from({ length: 24 }, (_, i) => get(isolates()[i % 6], '/api/search', { method: 'POST', body: bodies[i % 2], headers: { 'content-type': 'application/x-www-form-urlencoded' } }).then((r) => ({ q: bodies[i % 2], ...r }))));
     for (const r of all) assert.match(r.text, new RegExp(`^results for ${r.q} #\\d+$`));
     assert.equal(origin.hits('/api/search'), 2);
+  });
+
+  test('a body cut short at the origin is stored neither by the shield nor by the location (docs/security.md "Integrity")', async () => {
+    for (let i = 0; i < 3; i++) {
+      const res = await isolates()[i % 6].fetch('https://example.com/trunc', { headers: { 'x-freshet-test-now': String(T0 + i * 1000), 'x-freshet-test-settle': '1', 'accept-encoding': 'identity' } });
+      let clean = true;
+      let text = '';
+      try {
+        text = await res.text();
+      } catch {
+        clean = false;
+      }
+      assert.equal(res.headers.get('x-cache'), 'MISS', `request ${i}`);
+      assert.ok(!clean || text.length === 1000, `request ${i}: a clean short body of ${text.length} bytes`);
+    }
+    assert.equal(origin.hits('/trunc'), 3, 'nothing stored anywhere: every request reached the origin');
   });
 
   for (const mode of ['down', '503', 'hang']) {
