@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { coldStartBench, decisionBench, scaleBench } from './decision.mjs';
 import { herd, hitPath, memoryFill, startOrigin, startWorkers, stopWorkers, versions } from './e2e.mjs';
 import { fleetHerd } from './fleet.mjs';
+import { hitCpu } from './hitcpu.mjs';
 import { planeBench } from './plane.mjs';
 import { corpus, manifest } from './lib/corpus.mjs';
 import { fmt } from './lib/stats.mjs';
@@ -85,6 +86,10 @@ const plane = await planeBench({ quick });
 log('fleet herd: three locations, the shield');
 const fleet = await fleetHerd(quick ? { n: 600, misses: 30 } : { n: 600, misses: 100 });
 
+// 7. The handler's own CPU per hit, with an in-memory Cache API stand-in.
+log('handler CPU per hit (in-memory Cache API stand-in)');
+const cpu = await hitCpu(quick ? { rounds: 5, hits: 2000 } : { rounds: 9, hits: 5000 });
+
 // Report.
 const by = Object.fromEntries(hit.map((h) => [h.name, h]));
 const bare = by['bare cache'];
@@ -103,6 +108,10 @@ const budgets = [
   ['cold start (1,000 routes) < 5 ms', `${fmt(cold.totalMs)} ms`, cold.totalMs < 5],
   ...sizes.map((s) => [`wasm ${s.name} < 150 KB raw`, kb(s.raw), s.raw < 150 * 1024]),
   ...sizes.map((s) => [`wasm ${s.name} < 60 KB gzip`, kb(s.gzip), s.gzip < 60 * 1024]),
+  ...[cpu].map((c) => {
+    const o = (n) => c.find((x) => x.name === n).usPerHit - c.find((x) => x.name === 'bare cache').usPerHit;
+    return ['freshet\'s own CPU per hit <= Hono\'s (in-memory Cache API stand-in)', `${fmt(o('freshet'), 1)} us vs ${fmt(o('hono cache'), 1)} us`, o('freshet') <= o('hono cache')];
+  }),
   ...fleet.herd.filter((h) => h.name === 'freshet + shield').map((h) => [`fleet herd (${h.locations} locations, ${h.n} requests): 1 origin fetch`, `${h.fetches}`, h.fetches === 1]),
   ['purge burst (10,000 over 3 locations): p99 propagation <= 5 s', `p50 ${fmt(plane.burst.p50 / 1000)} s, p99 ${fmt(plane.burst.p99 / 1000)} s`, plane.burst.done && plane.burst.p99 <= 5000],
   ...plane.faults.filter((f) => f.name !== 'healthy').map((f) => [`hit in freshet with the purge log ${f.name}: max <= 50 ms`, `p50 ${f.p50} ms, p99 ${f.p99} ms, max ${f.max} ms`, f.max <= 50]),
@@ -160,6 +169,12 @@ lines.push('', `What the shield adds to a miss: ${fleet.misses} sequential misse
 t('miss', 'p50 ms', 'p99 ms');
 t('---', '---', '---');
 for (const [name, c] of Object.entries(fleet.cost)) t(name === 'freshet' ? 'freshet, direct to the origin' : 'freshet, through the shield', fmt(c.p50), fmt(c.p99));
+lines.push('', '## 3c. Where freshet\'s own cost goes on a hit', '');
+lines.push('The handler\'s time per hit in Node (bench/hitcpu.mjs), each worker\'s logic over the same in-memory stand-in for the Cache API, so the emulated cache of Miniflare is out of the figure; overhead = time per hit minus the bare worker\'s.', '');
+const bareCpu = cpu.find((c) => c.name === 'bare cache');
+t('worker', 'per hit', 'overhead per hit', 'rounds (us)');
+t('---', '---', '---', '---');
+for (const c of cpu) t(c.name, `${fmt(c.usPerHit, 1)} us`, `${fmt(c.usPerHit - bareCpu.usPerHit, 1)} us`, c.samples.map((x) => x.toFixed(0)).join(' '));
 lines.push('', '## 4. Scale, start-up, size', '');
 t('routes', 'per decision', 'vs 10 routes');
 t('---', '---', '---');

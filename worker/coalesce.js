@@ -165,8 +165,9 @@ export function createCoalescer(getCache, { replayLimit = DEFAULT_REPLAY_LIMIT, 
   }
 
   const cache = {
+    // `request`: a Request or a URL string, as the Cache API takes.
     async match(request, options) {
-      const hub = hubs.get(request.url);
+      const hub = hubs.get(typeof request === 'string' ? request : request.url);
       if (hub) {
         const resp = hub.response();
         if (resp) {

@@ -729,7 +729,8 @@ export function createHandler(options) {
    */
   async function lookupEntry(rd, record, eng, env, ctx) {
     const cache = cacheFor(rd, env, ctx);
-    const found = await cache.match(new Request(rd.keyUrl));
+    // Looked up by URL string: no Request object per lookup (the Cache API takes both).
+    const found = await cache.match(rd.keyUrl);
     const names = found?.headers.get(VARY_HEADER);
     if (!found || names === null || names === undefined) return { stored: checkedEntry(found, rd.keyUrl, env, ctx), entryUrl: rd.keyUrl, vary: null };
     found.body?.cancel().catch(() => {});
@@ -737,7 +738,7 @@ export function createHandler(options) {
     const v = eng.vary(record, names);
     if (v.action !== VaryAction.SELECT || !vary.generation) return { stored: undefined, entryUrl: rd.keyUrl, vary };
     const url = variantUrl(rd.keyUrl, vary.generation, v.variantId);
-    return { stored: checkedEntry(await cache.match(new Request(url)), url, env, ctx), entryUrl: url, vary };
+    return { stored: checkedEntry(await cache.match(url), url, env, ctx), entryUrl: url, vary };
   }
 
   // A matched entry as stored, or undefined when its body is not the length

@@ -6,7 +6,8 @@
 export function cacheApiStore(cache) {
   return {
     name: 'cache',
-    match: (url) => cache.match(new Request(url)),
+    // A URL string, as the Cache API takes: no Request built per lookup.
+    match: (url) => cache.match(url),
     // The lifetime travels in the entry's Cache-Control (headersForStorage).
     put: (url, response) => cache.put(new Request(url), response),
     delete: (url) => cache.delete(new Request(url)),

@@ -61,7 +61,7 @@ export class TieredCache {
   }
 
   async match(request) {
-    const url = request.url;
+    const url = typeof request === 'string' ? request : request.url;
     for (let i = 0; i < this.stores.length; i++) {
       const hit = await this.stores[i].match(url);
       if (!hit) continue;

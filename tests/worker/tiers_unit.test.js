@@ -48,7 +48,7 @@ function fakeCache() {
   return {
     store,
     async match(req) {
-      const e = store.get(req.url);
+      const e = store.get(typeof req === 'string' ? req : req.url);
       return e ? new Response(e.body, { status: e.status, headers: e.headers }) : undefined;
     },
     async put(req, res) {
