@@ -6,7 +6,7 @@
 import { readBounded } from './bytes.js';
 import { RequestAction } from './abi.js';
 import { requestRecord } from './engine.js';
-import { keyParts } from './purge.js';
+import { keyParts } from './keys.js';
 import { TAGS_HEADER, META_HEADER } from './response_headers.js';
 
 export const DEFAULT_ADMIN_PATH = '/__freshet/';

@@ -1,6 +1,7 @@
 // Loads the freshet wasm module (either build) and marshals calls across
 // the C ABI (docs/abi.md). One Engine per isolate and manifest.
 
+import { readableKey } from './keys.js';
 import { ABI_VERSION, Flag, LIFETIME_SOURCES, Option, Result, STR_OMIT, Status, Str } from './abi.js';
 
 const encoder = new TextEncoder();
@@ -161,21 +162,8 @@ function responseList(status, headers) {
   return n + '\0' + status + '\0' + s;
 }
 
-// The key URL is the readable key, percent-encoded after
-// "https://cache.freshet.internal/v1/<namespace>/" (docs/manifest.md
-// "Keys"; a namespace has no "/"), so the readable key is decoded from it
-// when asked for (purges, debug output) rather than copied out per request.
-const KEY_URL_PREFIX = 'https://cache.freshet.internal/v1/';
-
-/** The readable key a key URL encodes ('' for another URL). */
-export function readableKey(keyUrl) {
-  if (!keyUrl || !keyUrl.startsWith(KEY_URL_PREFIX)) return '';
-  try {
-    return decodeURIComponent(keyUrl.slice(keyUrl.indexOf('/', KEY_URL_PREFIX.length) + 1));
-  } catch {
-    return '';
-  }
-}
+// The readable key is decoded from the key URL when asked for (purges,
+// debug output) rather than copied out per request (worker/keys.js).
 
 /** fr_request's answer; `key` (the readable key) is derived on first use. */
 class RequestDecision {

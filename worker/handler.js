@@ -20,6 +20,7 @@ import {
   VARY_HEADER,
   cacheStatus,
   clientHeaders,
+  dropHopByHop,
   headersForStorage,
   mergeNotModified,
   notModifiedHeaders,
@@ -33,12 +34,12 @@ import {
   TAGS_HEADER,
 } from './response_headers.js';
 import { rangeResponse } from './range.js';
+import { variantUrl } from './keys.js';
 import { createCoalescer } from './coalesce.js';
 import { checkedBody, declaredLength, framedBody, intactEntry } from './integrity.js';
 import { ETAG_FLAG, generatedEtag } from './etag.js';
 import { SHIELD_HEADER, SHIELD_SHARD_HEADER, ShieldUnavailable, fetchViaShield, shieldBinding } from './shield.js';
 
-const HOP_BY_HOP_REQUEST = ['connection', 'keep-alive', 'proxy-connection', 'te', 'upgrade', 'trailer'];
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE', 'PUT', 'DELETE']);
 const REPLAY_BODY_LIMIT = 65536; // bytes of a PUT/DELETE body kept to retry it
 
@@ -51,10 +52,6 @@ const SURROGATE_CAPABILITY = 'freshet="Surrogate/1.0"';
 // costs a variant miss.
 const MARKER_MIN_TTL = 86400;
 
-/** The key URL of one variant (docs/architecture.md "Variants"). */
-function variantUrl(keyUrl, generation, variantId) {
-  return `${keyUrl}/v/${generation}/${variantId}`;
-}
 
 const PRECONDITIONS = ['if-none-match', 'if-modified-since', 'if-match', 'if-unmodified-since'];
 
@@ -302,7 +299,8 @@ export function createHandler(options) {
     headers.delete(SHIELD_HEADER);
     headers.delete(SHIELD_SHARD_HEADER);
     if (shield) headers.set(SHIELD_HEADER, shield);
-    for (const h of HOP_BY_HOP_REQUEST) headers.delete(h);
+    // A proxy forwards no hop-by-hop field, nor any the client's Connection names (RFC 9110 7.6.1).
+    dropHopByHop(headers);
     // With a stored response, the cache revalidates with its own validators
     // and evaluates the client's preconditions itself (RFC 9111 4.3.1, 4.3.2).
     if (dropConditionals) {

@@ -10,6 +10,8 @@
 // time covering it, and the time before which the view cannot prove an
 // entry unpurged; the engine decides (src/purge_policy.cc).
 
+import { keyParts } from './keys.js';
+
 // The most records of each kind an isolate keeps (a record costs about 140
 // bytes of heap: 300,000 take 43 MB). Past it the oldest record of that
 // kind folds into `compactedBefore`: entries stored before it are
@@ -25,18 +27,6 @@ export const PURGE_HORIZON_MS = (365 + 1) * 86_400_000;
 
 function later(slot, at) {
   return at > slot ? at : slot;
-}
-
-/** Splits a readable key into its base ("scheme://host/path[?query]") and path base. */
-export function keyParts(key) {
-  const space = key.indexOf(' ');
-  const base = space < 0 ? key : key.slice(0, space);
-  const q = base.indexOf('?');
-  const pathBase = q < 0 ? base : base.slice(0, q);
-  const scheme = pathBase.indexOf('://');
-  const slash = scheme < 0 ? -1 : pathBase.indexOf('/', scheme + 3);
-  const path = slash < 0 ? '/' : pathBase.slice(slash);
-  return { base, pathBase, path };
 }
 
 /**

@@ -13,8 +13,8 @@
 // - Counter deltas go to the log now and then (fleet stats, fleet_stats.js).
 
 import { fetchWithTimeout } from './timeout.js';
-import { PURGE_HORIZON_MS, PurgeState, hasPurgeLog, keyParts, purgeLog } from './purge.js';
-import { readableKey } from './engine.js';
+import { PURGE_HORIZON_MS, PurgeState, hasPurgeLog, purgeLog } from './purge.js';
+import { keyParts, readableKey } from './keys.js';
 import { unpackRecord } from './purge_log.js';
 import { counterDeltas, pickCounters } from './fleet_stats.js';
 

@@ -58,8 +58,8 @@ export const TEST_SETTLE_HEADER = 'x-freshet-test-settle';
 // Hop-by-hop fields (RFC 9110 section 7.6.1) are not stored.
 const HOP_BY_HOP = ['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade'];
 
-/** Removes hop-by-hop fields and the fields Connection names (RFC 9110 7.6.1). */
-function dropHopByHop(out) {
+/** Removes hop-by-hop fields and the fields Connection names (RFC 9110 7.6.1), on requests and responses alike. */
+export function dropHopByHop(out) {
   const listed = out.get('connection');
   if (listed) for (const name of listed.split(',')) if (name.trim()) out.delete(name.trim());
   for (const h of HOP_BY_HOP) out.delete(h);

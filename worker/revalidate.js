@@ -9,7 +9,7 @@
 
 import { LookupAction, RequestAction, StoreAction } from './abi.js';
 import { Engine, requestRecord } from './engine.js';
-import { keyParts } from './purge.js';
+import { keyParts } from './keys.js';
 import { isolatePurgeSync, isolatePurges } from './purge_sync.js';
 import { META_HEADER, headersForStorage } from './response_headers.js';
 

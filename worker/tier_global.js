@@ -5,9 +5,9 @@
 import { readBounded } from './bytes.js';
 import { intactBytes, recorded, toResponse } from './tier_entry.js';
 import { withGeneratedEtag } from './etag.js';
+import { globalObjectKey } from './keys.js';
 
 const GLOBAL_MAX_BYTES = 25 * 1024 * 1024;
-const GLOBAL_PREFIX = 'freshet/';
 
 // A global object holds the whole entry: a 4-byte big-endian length, that
 // many bytes of JSON head ({ status, statusText, headers, length }), then
@@ -58,7 +58,7 @@ export class GlobalTier {
   }
 
   objectKey(url) {
-    return GLOBAL_PREFIX + url.slice(url.indexOf('/v1/') + 1);
+    return globalObjectKey(url);
   }
 
   /**

@@ -127,7 +127,7 @@ export async function startWorker({ origin, manifest, bindings = {}, wasm, optio
  */
 export async function startCoordinator({ bindings = {}, entry = 'tests/worker/coordinator.js', className = 'PurgeLog' } = {}) {
   const mf = new Miniflare({
-    modules: [entry, 'worker/purge_log.js', 'worker/purge.js', 'worker/fleet_stats.js']
+    modules: [entry, 'worker/purge_log.js', 'worker/purge.js', 'worker/keys.js', 'worker/fleet_stats.js']
       .map((p) => ({ type: 'ESModule', path: path.join(ROOT, p) })),
     modulesRoot: ROOT,
     compatibilityDate: '2026-04-01',
