@@ -3,7 +3,7 @@
 // doing the equivalent work, on the same corpus; alternating rounds.
 import { readFileSync } from 'node:fs';
 import CachePolicy from 'http-cache-semantics';
-import { Engine, requestRecord } from '../worker/engine.js';
+import { Engine, encodeRecord, requestRecord } from '../worker/engine.js';
 import { corpus, manifest, T1, T2 } from './lib/corpus.mjs';
 import { median, nsPer } from './lib/stats.mjs';
 
@@ -34,21 +34,23 @@ export function freshetDecider(module, routes = 10) {
 }
 
 /**
- * The floor of any per-request call into wasm: build the request record,
- * write it into linear memory with one encodeInto, make one (empty) call.
- * No engine work at all; what the ABI costs before a decision starts.
+ * The floor of any per-request call into wasm: build the request record
+ * as the engine gets it (the fields its manifest reads), write it into
+ * linear memory with one encodeInto, make one (empty) call. No engine work
+ * at all; what the ABI costs before a decision starts.
  */
 export function boundaryFloor(module) {
   const eng = new Engine(module, manifest(10));
   const ex = eng.exports;
   const lists = corpus().map((c) => [c.method, c.url, ...c.request.flat()]);
+  const fields = new Set(eng.manifestInfo().requestFields);
   const encoder = new TextEncoder();
   const cap = 1 << 16;
   const view = new Uint8Array(ex.memory.buffer, ex.fr_input(cap), cap);
   let sink = 0;
   const run = (n) => {
     for (let i = 0; i < n; i++) {
-      for (const list of lists) sink += encoder.encodeInto(requestRecord(list), view).written + ex.fr_abi_version();
+      for (const list of lists) sink += encoder.encodeInto(encodeRecord(list, fields), view).written + ex.fr_abi_version();
     }
     return sink;
   };

@@ -1,6 +1,8 @@
-// The exported C ABI: decodes input records, calls the engine, encodes the
-// result record. All per-request data crosses as lists of NUL-terminated
-// strings; no JSON per request (docs/abi.md).
+// The exported C ABI, a codec and nothing more: decodes input records, asks
+// the engine, encodes its typed decision (src/decision.h) into the result
+// record. Every decision is the engine's; nothing here chooses. All
+// per-request data crosses as lists of NUL-terminated strings; no JSON per
+// request (docs/abi.md).
 #include <bit>
 #include <cstddef>
 #include <cstring>
@@ -9,11 +11,8 @@
 #include <string>
 #include <vector>
 
-#include "../src/conditional.h"
 #include "../src/engine.h"
-#include "../src/purge_policy.h"
 #include "../src/route_info.h"
-#include "../src/vary.h"
 #include "freshet_abi.h"
 
 #if defined(__wasm__)
@@ -26,10 +25,12 @@ static_assert(sizeof(fr_str) == 8);
 static_assert(offsetof(fr_result, age) == 24);
 static_assert(offsetof(fr_result, lifetime_source) == 72);
 static_assert(offsetof(fr_result, browser_ttl) == 80);
-static_assert(offsetof(fr_result, strs) == 88);
-static_assert(offsetof(fr_result, body_limit) == 152);
-static_assert(offsetof(fr_result, tiers) == 160);
-static_assert(sizeof(fr_result) == 168);
+static_assert(offsetof(fr_result, body_limit) == 88);
+static_assert(offsetof(fr_result, tiers) == 96);
+static_assert(offsetof(fr_result, miss_action) == 104);
+static_assert(offsetof(fr_result, vary_action) == 116);
+static_assert(offsetof(fr_result, strs) == 120);
+static_assert(sizeof(fr_result) == 224);
 
 namespace {
 
@@ -55,6 +56,7 @@ struct State {
   std::vector<std::string_view> tail;  // the list after the request list
   HeaderView response_headers;
   freshet::RequestDecision request_decision;
+  freshet::VaryDecision vary_decision;
 };
 
 State& state() {
@@ -169,9 +171,9 @@ const fr_result* fail(fr_status status) {
   return finish();
 }
 
+// The reason's code only: its name is fr_reason's (callers cache names).
 void setReason(freshet::Reason r) {
   state().result.reason = static_cast<uint32_t>(r);
-  state().strs[FR_STR_REASON] = freshet::reasonName(r);
 }
 
 // The request list [method, url, name0, value0, ...], or an empty list for
@@ -236,6 +238,41 @@ int64_t toMs(double ms) {
   return static_cast<int64_t>(ms);
 }
 
+// The common start of every per-request export: a fresh result, the input
+// length checked, a loaded engine, a reader over the input. `body` decodes
+// and encodes; false means the input was malformed.
+template <class Body>
+const fr_result* withEngine(uint32_t len, Body body) {
+  fr_result* r = reset();
+  State& s = state();
+  if (len > s.input.size()) return fail(FR_BAD_INPUT);
+  if (!s.engine) return fail(FR_NO_ENGINE);
+  Reader in = inputReader(len);
+  if (!body(in, *r, *s.engine)) return fail(FR_BAD_INPUT);
+  return finish();
+}
+
+// A route index from the caller: one the engine gave (0 <= route).
+bool validRoute(int32_t route, fr_result& r) {
+  if (route < 0) return false;
+  r.route = route;
+  return true;
+}
+
+void joinLines(std::string& out, const std::vector<std::string>& lines, char sep) {
+  for (const auto& l : lines) {
+    if (!out.empty()) out += sep;
+    out += l;
+  }
+}
+
+void encodeVary(freshet::VaryDecision& v, fr_result& r) {
+  State& s = state();
+  r.vary_action = static_cast<uint32_t>(v.action);
+  s.strs[FR_STR_VARY_NAMES].swap(v.names);
+  s.strs[FR_STR_VARIANT_ID].swap(v.variant_id);
+}
+
 }  // namespace
 
 extern "C" {
@@ -275,137 +312,103 @@ FR_EXPORT(fr_load_manifest) const fr_result* fr_load_manifest(uint32_t len) {
 }
 
 FR_EXPORT(fr_request) const fr_result* fr_request(uint32_t len) {
-  fr_result* r = reset();
-  State& s = state();
-  if (len > s.input.size()) return fail(FR_BAD_INPUT);
-  if (!s.engine) {
+  if (!state().engine) {
+    // No manifest: everything passes (the caller fails open).
+    fr_result* r = reset();
     r->action = static_cast<uint32_t>(freshet::RequestAction::kPass);
     setReason(freshet::Reason::kInvalidManifest);
     return fail(FR_NO_ENGINE);
   }
-  Reader in = inputReader(len);
-  DecodedRequest& req = s.request;
-  if (!decodeRequest(in, req) || !in.done()) return fail(FR_BAD_INPUT);
-  freshet::RequestDecision& d = s.request_decision;
-  s.engine->decideRequest(req.facts, d);
-  r->action = static_cast<uint32_t>(d.action);
-  setReason(d.reason);
-  r->route = static_cast<int32_t>(d.route);
-  if (s.engine->manifest().mode == freshet::Mode::kDebug) r->flags |= FR_FLAG_DEBUG;
-  if (d.route >= 0) {
-    const auto& route = s.engine->manifest().routes[static_cast<size_t>(d.route)];
-    s.strs[FR_STR_ROUTE_NAME] = route.name;
-    if (route.rules.browser_ttl) r->browser_ttl = static_cast<double>(*route.rules.browser_ttl);
-    r->tiers = route.rules.tiers;
-    r->origin_timeout_ms = static_cast<uint32_t>(route.rules.origin_timeout * 1000);
-  }
-  // Swapped, not copied: the decision's buffers become the result's, and
-  // the result's (cleared) buffers are reused by the next decision.
-  s.strs[FR_STR_KEY].swap(d.key);
-  s.strs[FR_STR_KEY_URL].swap(d.key_url);
-  s.strs[FR_STR_TAGS].swap(d.tags);
-  if (d.needs_body) r->flags |= FR_FLAG_NEEDS_BODY;
-  r->body_limit = static_cast<double>(d.body_limit);
-  return finish();
+  return withEngine(len, [](Reader& in, fr_result& r, const freshet::Engine& engine) {
+    State& s = state();
+    if (!decodeRequest(in, s.request) || !in.done()) return false;
+    freshet::RequestDecision& d = s.request_decision;
+    engine.decideRequest(s.request.facts, d);
+    r.action = static_cast<uint32_t>(d.action);
+    setReason(d.reason);
+    r.route = static_cast<int32_t>(d.route);
+    if (engine.manifest().mode == freshet::Mode::kDebug) r.flags |= FR_FLAG_DEBUG;
+    if (d.needs_body) r.flags |= FR_FLAG_NEEDS_BODY;
+    if (d.route >= 0) {
+      s.strs[FR_STR_ROUTE_NAME] = engine.manifest().routes[static_cast<size_t>(d.route)].name;
+    }
+    r.browser_ttl = static_cast<double>(d.browser_ttl);
+    r.body_limit = static_cast<double>(d.body_limit);
+    r.tiers = d.tiers;
+    r.origin_timeout_ms = static_cast<uint32_t>(d.origin_timeout_ms);
+    r.miss_action = static_cast<uint32_t>(d.miss);
+    r.miss_reason = static_cast<uint32_t>(d.miss_reason);
+    r.set_cookie = static_cast<uint32_t>(d.set_cookie);
+    // Swapped, not copied: the decision's buffers become the result's, and
+    // the result's (cleared) buffers are reused by the next decision.
+    s.strs[FR_STR_KEY].swap(d.key);
+    s.strs[FR_STR_KEY_URL].swap(d.key_url);
+    s.strs[FR_STR_TAGS].swap(d.tags);
+    return true;
+  });
 }
 
-namespace {
-
-const fr_result* lookupWith(uint32_t len, int32_t route, double now_ms,
-                            const freshet::PurgeFloors* floors) {
-  fr_result* r = reset();
-  State& s = state();
-  if (len > s.input.size()) return fail(FR_BAD_INPUT);
-  if (!s.engine) return fail(FR_NO_ENGINE);
-  Reader in = inputReader(len);
-  DecodedRequest& req = s.request;
-  std::vector<std::string_view>& meta = s.tail;
-  if (!decodeRequestAnd(in, meta, 1) || route < 0) return fail(FR_BAD_INPUT);
-  r->route = route;
-  const auto entry = freshet::decodeEntryMeta(meta[0]);
-  if (!entry) {
-    r->action = static_cast<uint32_t>(freshet::LookupAction::kRevalidate);
-    setReason(freshet::Reason::kBadEntry);
-    return finish();
-  }
-  auto d = s.engine->decideLookup(req.facts, static_cast<uint32_t>(route), *entry, toMs(now_ms));
-  if (floors) freshet::applyPurge(*entry, *floors, d);
-  r->action = static_cast<uint32_t>(d.action);
-  setReason(d.reason);
-  r->age = static_cast<double>(d.age);
-  r->ttl = static_cast<double>(d.ttl);
-  r->lifetime = static_cast<double>(entry->lifetime);
-  r->stale_while_revalidate = static_cast<double>(entry->stale_while_revalidate);
-  r->stale_if_error = static_cast<double>(entry->stale_if_error);
-  if (d.usable_if_error) r->flags |= FR_FLAG_USABLE_IF_ERROR;
-  return finish();
-}
-
-}  // namespace
-
-FR_EXPORT(fr_lookup) const fr_result* fr_lookup(uint32_t len, int32_t route, double now_ms) {
-  return lookupWith(len, route, now_ms, nullptr);
-}
-
-FR_EXPORT(fr_lookup_purged)
-const fr_result* fr_lookup_purged(uint32_t len, int32_t route, double now_ms, double hard_ms,
-                                  double soft_ms) {
-  const freshet::PurgeFloors floors{toMs(hard_ms), toMs(soft_ms)};
-  return lookupWith(len, route, now_ms, &floors);
-}
-
-FR_EXPORT(fr_lookup_view)
-const fr_result* fr_lookup_view(uint32_t len, int32_t route, double now_ms, double hard_ms,
-                                double soft_ms, double unproven_ms) {
-  const freshet::PurgeFloors floors{toMs(hard_ms), toMs(soft_ms), toMs(unproven_ms)};
-  return lookupWith(len, route, now_ms, &floors);
+FR_EXPORT(fr_lookup)
+const fr_result* fr_lookup(uint32_t len, int32_t route, double now_ms, double hard_ms,
+                           double soft_ms, double unproven_ms) {
+  return withEngine(len, [&](Reader& in, fr_result& r, const freshet::Engine& engine) {
+    State& s = state();
+    if (!decodeRequestAnd(in, s.tail, 1) || !validRoute(route, r)) return false;
+    const freshet::PurgeFloors floors{toMs(hard_ms), toMs(soft_ms), toMs(unproven_ms)};
+    const auto d = engine.decideLookup(s.request.facts, static_cast<uint32_t>(route), s.tail[0],
+                                       toMs(now_ms), floors);
+    r.action = static_cast<uint32_t>(d.action);
+    setReason(d.reason);
+    r.age = static_cast<double>(d.age);
+    r.ttl = static_cast<double>(d.ttl);
+    r.lifetime = static_cast<double>(d.lifetime);
+    r.stale_while_revalidate = static_cast<double>(d.stale_while_revalidate);
+    r.stale_if_error = static_cast<double>(d.stale_if_error);
+    if (d.usable_if_error) r.flags |= FR_FLAG_USABLE_IF_ERROR;
+    return true;
+  });
 }
 
 FR_EXPORT(fr_store)
 const fr_result* fr_store(uint32_t len, int32_t route, double request_time_ms,
                           double response_time_ms) {
-  fr_result* r = reset();
-  State& s = state();
-  if (len > s.input.size()) return fail(FR_BAD_INPUT);
-  if (!s.engine) return fail(FR_NO_ENGINE);
-  Reader in = inputReader(len);
-  DecodedRequest& req = s.request;
-  int status = 0;
-  HeaderView& headers = s.response_headers;
-  if (!decodeRequest(in, req) || !decodeResponse(in, status, headers) || !in.done() || route < 0) {
-    return fail(FR_BAD_INPUT);
-  }
-  r->route = route;
-  const auto d = s.engine->decideStore(req.facts, static_cast<uint32_t>(route), status, headers,
-                                       toMs(request_time_ms), toMs(response_time_ms));
-  r->action = static_cast<uint32_t>(d.action);
-  setReason(d.reason);
-  r->lifetime = static_cast<double>(d.lifetime.seconds);
-  r->lifetime_source = static_cast<uint32_t>(d.lifetime.source);
-  r->stale_while_revalidate = static_cast<double>(d.stale_while_revalidate);
-  r->stale_if_error = static_cast<double>(d.stale_if_error);
-  r->platform_ttl = static_cast<double>(d.platform_ttl);
-  if (d.ignored_targeted & freshet::kIgnoredFreshetCacheControl) {
-    r->flags |= FR_FLAG_IGNORED_FRESHET_CC;
-  }
-  if (d.ignored_targeted & freshet::kIgnoredCdnCacheControl) r->flags |= FR_FLAG_IGNORED_CDN_CC;
-  r->age = static_cast<double>(d.meta.initial_age);
-  r->ttl = static_cast<double>(d.lifetime.seconds - d.meta.initial_age);
-  if (d.action == freshet::StoreAction::kStore)
-    freshet::appendEntryMeta(s.strs[FR_STR_META], d.meta);
-  // fr_store: strs[FR_STR_OMIT] lists the fields the stored copy omits.
-  for (const auto& f : d.omit_fields) {
-    if (!s.strs[FR_STR_OMIT].empty()) s.strs[FR_STR_OMIT] += ',';
-    s.strs[FR_STR_OMIT] += f;
-  }
-  return finish();
+  return withEngine(len, [&](Reader& in, fr_result& r, const freshet::Engine& engine) {
+    State& s = state();
+    int status = 0;
+    HeaderView& headers = s.response_headers;
+    if (!decodeRequest(in, s.request) || !decodeResponse(in, status, headers) || !in.done() ||
+        !validRoute(route, r)) {
+      return false;
+    }
+    auto d = engine.decideStore(s.request.facts, static_cast<uint32_t>(route), status, headers,
+                                toMs(request_time_ms), toMs(response_time_ms));
+    r.action = static_cast<uint32_t>(d.action);
+    setReason(d.reason);
+    r.lifetime = static_cast<double>(d.lifetime.seconds);
+    r.lifetime_source = static_cast<uint32_t>(d.lifetime.source);
+    r.stale_while_revalidate = static_cast<double>(d.stale_while_revalidate);
+    r.stale_if_error = static_cast<double>(d.stale_if_error);
+    r.platform_ttl = static_cast<double>(d.platform_ttl);
+    if (d.ignored_targeted & freshet::kIgnoredFreshetCacheControl) {
+      r.flags |= FR_FLAG_IGNORED_FRESHET_CC;
+    }
+    if (d.ignored_targeted & freshet::kIgnoredCdnCacheControl) r.flags |= FR_FLAG_IGNORED_CDN_CC;
+    r.age = static_cast<double>(d.age);
+    r.ttl = static_cast<double>(d.ttl);
+    if (d.action == freshet::StoreAction::kStore) {
+      freshet::appendEntryMeta(s.strs[FR_STR_META], d.meta);
+      encodeVary(d.vary, r);
+    }
+    joinLines(s.strs[FR_STR_OMIT], d.omit_fields, ',');
+    return true;
+  });
 }
 
 FR_EXPORT(fr_manifest_info) const fr_result* fr_manifest_info(void) {
   fr_result* r = reset();
   State& s = state();
   if (!s.engine) return fail(FR_NO_ENGINE);
-  s.strs[FR_STR_DIAGNOSTICS] = freshet::describeManifest(s.engine->manifest());
+  s.strs[FR_STR_INFO] = freshet::describeManifest(s.engine->manifest());
   r->route = static_cast<int32_t>(s.engine->manifest().routes.size());
   return finish();
 }
@@ -417,7 +420,7 @@ FR_EXPORT(fr_route_info) const fr_result* fr_route_info(int32_t route) {
   const auto& routes = s.engine->manifest().routes;
   if (route < 0 || static_cast<size_t>(route) >= routes.size()) return fail(FR_BAD_INPUT);
   r->route = route;
-  s.strs[FR_STR_DIAGNOSTICS] =
+  s.strs[FR_STR_INFO] =
       freshet::describeRoute(routes[static_cast<size_t>(route)], static_cast<uint32_t>(route));
   return finish();
 }
@@ -432,57 +435,41 @@ const char* fr_native_str(uint32_t slot) {
 
 FR_EXPORT(fr_reason) const fr_result* fr_reason(uint32_t code) {
   reset();
-  setReason(static_cast<freshet::Reason>(code));
+  const auto r = static_cast<freshet::Reason>(code);
+  setReason(r);
+  state().strs[FR_STR_REASON] = freshet::reasonName(r);
   return finish();
 }
 
 FR_EXPORT(fr_invalidate) const fr_result* fr_invalidate(uint32_t len) {
-  fr_result* r = reset();
-  State& s = state();
-  if (len > s.input.size()) return fail(FR_BAD_INPUT);
-  if (!s.engine) return fail(FR_NO_ENGINE);
-  Reader in = inputReader(len);
-  DecodedRequest& req = s.request;
-  int status = 0;
-  HeaderView& headers = s.response_headers;
-  if (!decodeRequest(in, req) || !decodeResponse(in, status, headers) || !in.done()) {
-    return fail(FR_BAD_INPUT);
-  }
-  const auto d = s.engine->decideInvalidation(req.facts, status, headers);
-  r->action = static_cast<uint32_t>(d.action);
-  setReason(d.reason);
-  for (const auto& k : d.key_urls) {
-    if (!s.strs[FR_STR_KEY_URL].empty()) s.strs[FR_STR_KEY_URL] += '\n';
-    s.strs[FR_STR_KEY_URL] += k;
-  }
-  for (const auto& p : d.purges) {
-    if (!s.strs[FR_STR_PURGES].empty()) s.strs[FR_STR_PURGES] += '\n';
-    s.strs[FR_STR_PURGES] += p;
-  }
-  if (d.purge_soft) r->flags |= FR_FLAG_PURGE_SOFT;
-  return finish();
+  return withEngine(len, [](Reader& in, fr_result& r, const freshet::Engine& engine) {
+    State& s = state();
+    int status = 0;
+    HeaderView& headers = s.response_headers;
+    if (!decodeRequest(in, s.request) || !decodeResponse(in, status, headers) || !in.done()) {
+      return false;
+    }
+    const auto d = engine.decideInvalidation(s.request.facts, status, headers);
+    r.action = static_cast<uint32_t>(d.action);
+    setReason(d.reason);
+    joinLines(s.strs[FR_STR_INVALIDATED], d.key_urls, '\n');
+    joinLines(s.strs[FR_STR_PURGES], d.purges, '\n');
+    if (d.purge_soft) r.flags |= FR_FLAG_PURGE_SOFT;
+    return true;
+  });
 }
 
 FR_EXPORT(fr_vary) const fr_result* fr_vary(uint32_t len) {
-  fr_result* r = reset();
-  State& s = state();
-  if (len > s.input.size()) return fail(FR_BAD_INPUT);
-  Reader in = inputReader(len);
-  DecodedRequest& req = s.request;
-  std::vector<std::string_view>& vary = s.tail;
-  if (!decodeRequestAnd(in, vary, 1)) return fail(FR_BAD_INPUT);
-  const auto spec = freshet::parseVary(vary[0]);
-  if (spec.star) {
-    r->action = FR_VARY_STAR;
-    setReason(freshet::Reason::kVaryStar);
-  } else if (spec.names.empty()) {
-    r->action = FR_VARY_NONE;
-  } else {
-    r->action = FR_VARY_SELECT;
-    s.strs[FR_STR_KEY] = freshet::joinVaryNames(spec.names);
-    s.strs[FR_STR_KEY_URL] = freshet::variantId(spec.names, req.headers);
-  }
-  return finish();
+  return withEngine(len, [](Reader& in, fr_result& r, const freshet::Engine& engine) {
+    State& s = state();
+    if (!decodeRequestAnd(in, s.tail, 1)) return false;
+    freshet::VaryDecision& v = s.vary_decision;
+    engine.decideVary(s.request.facts, s.tail[0], v);
+    r.action = static_cast<uint32_t>(v.action);
+    setReason(v.reason);
+    encodeVary(v, r);
+    return true;
+  });
 }
 
 FR_EXPORT(fr_set_options) const fr_result* fr_set_options(uint32_t flags) {
@@ -495,40 +482,17 @@ FR_EXPORT(fr_set_options) const fr_result* fr_set_options(uint32_t flags) {
   return finish();
 }
 
-FR_EXPORT(fr_miss) const fr_result* fr_miss(uint32_t len, int32_t route) {
-  fr_result* r = reset();
-  State& s = state();
-  if (len > s.input.size()) return fail(FR_BAD_INPUT);
-  if (!s.engine) return fail(FR_NO_ENGINE);
-  Reader in = inputReader(len);
-  DecodedRequest& req = s.request;
-  if (!decodeRequest(in, req) || !in.done() || route < 0) return fail(FR_BAD_INPUT);
-  freshet::Reason reason = freshet::Reason::kNone;
-  r->route = route;
-  r->action =
-      static_cast<uint32_t>(s.engine->decideMiss(req.facts, static_cast<uint32_t>(route), reason));
-  setReason(reason);
-  return finish();
-}
-
 FR_EXPORT(fr_conditional) const fr_result* fr_conditional(uint32_t len) {
-  fr_result* r = reset();
-  State& s = state();
-  if (len > s.input.size()) return fail(FR_BAD_INPUT);
-  Reader in = inputReader(len);
-  DecodedRequest& req = s.request;
-  std::vector<std::string_view>& stored = s.tail;
-  if (!decodeRequestAnd(in, stored, 4)) return fail(FR_BAD_INPUT);
-  freshet::StoredValidators v;
-  v.etag = stored[0];
-  v.last_modified = stored[1];
-  v.date = stored[2];
-  if (const auto meta = freshet::decodeEntryMeta(stored[3]))
-    v.received = meta->response_time_ms / 1000;
-  const auto d = freshet::evaluateConditional(req.facts.method, req.headers, v);
-  r->action = static_cast<uint32_t>(d.action);
-  setReason(d.reason);
-  return finish();
+  return withEngine(len, [](Reader& in, fr_result& r, const freshet::Engine& engine) {
+    State& s = state();
+    std::vector<std::string_view>& stored = s.tail;
+    if (!decodeRequestAnd(in, stored, 4)) return false;
+    const auto d =
+        engine.decideConditional(s.request.facts, stored[0], stored[1], stored[2], stored[3]);
+    r.action = static_cast<uint32_t>(d.action);
+    setReason(d.reason);
+    return true;
+  });
 }
 
 }  // extern "C"

@@ -1,10 +1,9 @@
 # The wasm module: the core plus the C ABI, a reactor with no entry point.
 set(FRESHET_EXPORTS fr_abi_version fr_input fr_load_manifest fr_request fr_lookup fr_store
-  fr_reason fr_route_info fr_lookup_purged fr_manifest_info
-  fr_lookup_view)
+  fr_reason fr_route_info fr_manifest_info)
 
 # HTTP semantics beyond the three phases (docs/abi.md).
-list(APPEND FRESHET_EXPORTS fr_invalidate fr_vary fr_conditional fr_miss fr_set_options)
+list(APPEND FRESHET_EXPORTS fr_invalidate fr_vary fr_conditional fr_set_options)
 
 # Size analysis: -DFRESHET_WASM_NAMES=ON keeps the function names
 # (wasm-objdump -x, docs/performance.md); the shipped module has none.
@@ -45,10 +44,21 @@ endif()
 # on PATH): -Oz again with --low-memory-unused (the data starts at 1024, so
 # addresses below it are never used) saves ~2.5 KB. Emscripten runs wasm-opt
 # -Oz itself; a second pass to a fixed point still saves ~0.4 KB gzipped.
+#
+# Emscripten 3.1.6 (Debian's) leaves trivial functions (std::min,
+# string::size, char_traits::assign) as calls at -Oz: its module made every
+# decision about 2x slower than the wasi one. There the second pass is -O3
+# (inlining): ~14 KB more raw, ~1 KB gzipped, and the two builds within a
+# few percent of each other (docs/performance.md).
 find_program(FRESHET_WASM_OPT wasm-opt)
+if(EMSCRIPTEN)
+  set(FRESHET_WASM_OPT_LEVEL -O3)
+else()
+  set(FRESHET_WASM_OPT_LEVEL -Oz)
+endif()
 if(FRESHET_WASM_OPT AND NOT FRESHET_WASM_NAMES)
   add_custom_command(TARGET freshet_wasm POST_BUILD
-    COMMAND ${FRESHET_WASM_OPT} -Oz --converge --low-memory-unused --enable-sign-ext
+    COMMAND ${FRESHET_WASM_OPT} ${FRESHET_WASM_OPT_LEVEL} --converge --low-memory-unused --enable-sign-ext
       --enable-mutable-globals --enable-nontrapping-float-to-int --enable-bulk-memory
       $<TARGET_FILE:freshet_wasm> -o $<TARGET_FILE:freshet_wasm>)
 endif()

@@ -90,8 +90,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   FUZZ_CHECK(key.readable == again.readable && key.problem == again.problem);
   FUZZ_CHECK(key.readable.rfind(std::string(url->scheme) + "://", 0) == 0);
 
-  const std::string key_url = freshet::keyUrl("main", key.readable);
-  const std::string prefix = std::string(freshet::kKeyUrlPrefix) + "main/";
+  const std::string key_url = freshet::keyUrl(url->host, "main", key.readable);
+  const std::string prefix =
+      "https://" + std::string(url->host) + std::string(freshet::kKeyPathPrefix) + "main/";
   FUZZ_CHECK(key_url.rfind(prefix, 0) == 0);
   const std::string_view tail = std::string_view(key_url).substr(prefix.size());
   for (size_t i = 0; i < tail.size(); ++i) {

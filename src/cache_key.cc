@@ -194,18 +194,22 @@ KeyResult buildKey(const KeyInput& in) {
   return r;
 }
 
-void appendKeyUrl(std::string& out, std::string_view key_namespace, std::string_view readable_key) {
-  out.reserve(out.size() + kKeyUrlPrefix.size() + key_namespace.size() + 1 +
+void appendKeyUrl(std::string& out, std::string_view host, std::string_view key_namespace,
+                  std::string_view readable_key) {
+  out.reserve(out.size() + 8 + host.size() + kKeyPathPrefix.size() + key_namespace.size() + 1 +
               readable_key.size() * 3);
-  out += kKeyUrlPrefix;
+  out += "https://";
+  out += host;
+  out += kKeyPathPrefix;
   out += key_namespace;
   out += '/';
   appendPercentEncoded(out, readable_key);
 }
 
-std::string keyUrl(std::string_view key_namespace, std::string_view readable_key) {
+std::string keyUrl(std::string_view host, std::string_view key_namespace,
+                   std::string_view readable_key) {
   std::string out;
-  appendKeyUrl(out, key_namespace, readable_key);
+  appendKeyUrl(out, host, key_namespace, readable_key);
   return out;
 }
 

@@ -23,11 +23,6 @@ struct StoredValidators {
   UnixSeconds received = 0;        // when the response was received
 };
 
-struct ConditionalDecision {
-  ConditionalAction action = ConditionalAction::kFull;
-  Reason reason = Reason::kNoPrecondition;
-};
-
 // `method` is the request method: only GET and HEAD are answered with 304.
 ConditionalDecision evaluateConditional(std::string_view method, const HeaderView& request,
                                         const StoredValidators& stored);

@@ -4,13 +4,33 @@
 #include <algorithm>
 
 #include "engine.h"
+#include "purge_policy.h"
 
 namespace freshet {
+
+LookupDecision Engine::decideLookup(const RequestFacts& req, uint32_t route, std::string_view meta,
+                                    int64_t now_ms, const PurgeFloors& floors) const {
+  const auto entry = decodeEntryMeta(meta);
+  if (!entry) {
+    // Metadata this engine cannot read (damaged, or another format
+    // version): the entry may still be good, so ask the origin.
+    LookupDecision d;
+    d.action = LookupAction::kRevalidate;
+    d.reason = Reason::kBadEntry;
+    return d;
+  }
+  LookupDecision d = decideLookup(req, route, *entry, now_ms);
+  applyPurge(*entry, floors, d);
+  return d;
+}
 
 LookupDecision Engine::decideLookup(const RequestFacts& req, uint32_t route, const EntryMeta& entry,
                                     int64_t now_ms) const {
   const RouteRules& rules = rulesFor(route);
   LookupDecision d;
+  d.lifetime = entry.lifetime;
+  d.stale_while_revalidate = entry.stale_while_revalidate;
+  d.stale_if_error = entry.stale_if_error;
   d.age = currentAge(entry.initial_age, entry.response_time_ms, now_ms);
   const int64_t lifetime = entry.lifetime;
   d.ttl = lifetime >= kForever ? kForever : lifetime - d.age;

@@ -23,6 +23,23 @@ bool validNamespace(const std::string& ns) {
   });
 }
 
+// A host name with an optional port, lower case: what a URL's authority
+// holds once the runtime has parsed it (no userinfo, no IPv6 brackets).
+bool validKeyHost(const std::string& host) {
+  if (host.empty() || host.size() > 253 || host.front() == '.' || host.front() == ':') return false;
+  const size_t colon = host.find(':');
+  for (size_t i = 0; i < host.size(); ++i) {
+    const char c = host[i];
+    const bool port = colon != std::string::npos && i > colon;
+    if (port ? !(c >= '0' && c <= '9')
+             : !((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.' ||
+                 (c == ':' && i == colon))) {
+      return false;
+    }
+  }
+  return colon == std::string::npos || (colon + 1 < host.size() && host.size() - colon <= 6);
+}
+
 void parseMemory(Parser& p, const json& v, MemoryLimits& mem) {
   const JsonPath path = "$.memory";
   if (!v.is_object()) {
@@ -154,9 +171,9 @@ ManifestResult parseManifest(std::string_view json_text) {
   } else if (!root.is_object()) {
     p.error("$", "the manifest must be a JSON object");
   } else {
-    p.checkKeys(
-        root, "$",
-        {"$schema", "version", "mode", "dev", "namespace", "defaults", "routes", "warm", "memory"});
+    p.checkKeys(root, "$",
+                {"$schema", "version", "mode", "dev", "namespace", "keyHost", "defaults", "routes",
+                 "warm", "memory"});
     if (root.contains("memory")) parseMemory(p, root["memory"], m.memory);
     if (root.contains("warm")) {
       // URLs the cron trigger keeps warm (docs/admin.md); read by the worker.
@@ -196,6 +213,17 @@ ManifestResult parseManifest(std::string_view json_text) {
                 "must be 1-32 characters of a-z, 0-9 and '-', got " + manifest_detail::shown(ns));
       }
     }
+    if (root.contains("keyHost")) {
+      // The host the Cache API keys live under (src/cache_key.h); default:
+      // each request's own host.
+      const json& host = root["keyHost"];
+      if (host.is_string() && validKeyHost(host.get<std::string>())) {
+        m.key_host = host.get<std::string>();
+      } else {
+        p.error("$.keyHost", "must be a host name (a-z, 0-9, '-', '.', an optional :port), got " +
+                                 manifest_detail::shown(host));
+      }
+    }
     if (root.contains("defaults")) {
       json& d = parsed["defaults"];
       if (!d.is_object()) {
@@ -212,6 +240,16 @@ ManifestResult parseManifest(std::string_view json_text) {
       p.error("$.routes", "must be an array of routes");
     } else {
       parseRoutes(p, parsed["routes"].get_ref<json::array_t&>(), m);
+    }
+    // Entries shared across hosts need one host to live under: the key URL
+    // is under the zone's host, never a made-up one (src/cache_key.h).
+    if (m.key_host.empty()) {
+      for (size_t i = 0; i < m.routes.size(); ++i) {
+        if (m.routes[i].rules.key.host) continue;
+        p.error(JsonPath("$.routes").item(i).field("key").field("host"),
+                "a key without the host needs the top-level \"keyHost\": the host of your zone "
+                "the shared entries are kept under, e.g. \"keyHost\": \"www.example.com\"");
+      }
     }
   }
   // Errors first, then warnings, each in document order (two passes: no

@@ -110,6 +110,7 @@ struct Manifest {
   Mode mode = Mode::kOn;
   DevMode dev = DevMode::kMark;
   std::string key_namespace = "main";  // separates sites sharing one cache
+  std::string key_host;                // host of the key URLs; empty: the request's
   RouteRules defaults;
   std::vector<Route> routes;
 };

@@ -20,6 +20,7 @@ std::string_view reasonName(Reason r) {
     case Reason::kRequestBody: return "request-body";
     case Reason::kBodyTooBig: return "body-too-big";
     case Reason::kBadKeyPart: return "bad-key-part";
+    case Reason::kReservedPath: return "reserved-path";
     case Reason::kFresh: return "fresh";
     case Reason::kStaleWhileRevalidate: return "stale-while-revalidate";
     case Reason::kExpired: return "expired";

@@ -25,6 +25,7 @@ enum class Reason : uint32_t {
   kRequestBody = 13,      // a GET/HEAD with a body ("fat GET")
   kBodyTooBig = 14,       // a POST body over the route's maxBodyBytes
   kBadKeyPart = 15,       // a key part from the worker's keyParts hook is malformed
+  kReservedPath = 16,     // the path is under the key URLs' prefix "/__freshet/"
   // Lookup phase: why a stored entry is or is not used.
   kFresh = 20,
   kStaleWhileRevalidate = 21,  // RFC 5861 section 3

@@ -72,6 +72,31 @@ RequestDecision Engine::decideRequest(const RequestFacts& req) const {
 }
 
 void Engine::decideRequest(const RequestFacts& req, RequestDecision& d) const {
+  routeAndKey(req, d);
+  // What the worker carries out for the matched route: its rules, and what
+  // a miss would do (5.2.1.7), so that no later call is needed for them.
+  d.browser_ttl = -1;
+  d.tiers = 0;
+  d.origin_timeout_ms = 0;
+  d.set_cookie = SetCookiePolicy::kRefuse;
+  d.miss = MissAction::kFetch;
+  d.miss_reason = Reason::kNone;
+  if (d.route < 0) return;
+  const auto route = static_cast<uint32_t>(d.route);
+  const RouteRules& rules = rulesFor(route);
+  if (rules.browser_ttl) d.browser_ttl = *rules.browser_ttl;
+  d.tiers = rules.tiers;
+  d.origin_timeout_ms = rules.origin_timeout * 1000;
+  d.set_cookie = setCookiePolicy(rules);
+  d.miss = decideMiss(req, route, d.miss_reason);
+}
+
+SetCookiePolicy Engine::setCookiePolicy(const RouteRules& rules) const {
+  if (options_.store_set_cookie || rules.store_set_cookie) return SetCookiePolicy::kStore;
+  return rules.strip_set_cookie ? SetCookiePolicy::kStrip : SetCookiePolicy::kRefuse;
+}
+
+void Engine::routeAndKey(const RequestFacts& req, RequestDecision& d) const {
   // Reused by the caller: every field is reset, the strings keep their
   // storage.
   d.action = RequestAction::kPass;
@@ -96,6 +121,12 @@ void Engine::decideRequest(const RequestFacts& req, RequestDecision& d) const {
   const auto path = canonicalPath(url->path, path_buf);
   if (!path) {
     d.reason = Reason::kAmbiguousPath;
+    return;
+  }
+  // Key URLs live under this prefix (src/cache_key.h): a client request
+  // there goes to the origin untouched, never near the cache.
+  if (path->substr(0, kReservedPathPrefix.size()) == kReservedPathPrefix) {
+    d.reason = Reason::kReservedPath;
     return;
   }
   const auto match = matcher_.match(*path);
@@ -173,7 +204,8 @@ void Engine::decideRequest(const RequestFacts& req, RequestDecision& d) const {
   }
   d.action = RequestAction::kLookup;
   d.reason = Reason::kNone;
-  appendKeyUrl(d.key_url, manifest_.key_namespace, d.key);
+  appendKeyUrl(d.key_url, manifest_.key_host.empty() ? url->host : manifest_.key_host,
+               manifest_.key_namespace, d.key);
   if (!rules.tags.empty()) d.tags = expandTags(rules.tags, match->params);
 }
 

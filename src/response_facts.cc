@@ -129,6 +129,10 @@ void readAge(std::string_view value, ResponseFacts& f) {
   f.age_status = *n >= kDeltaSecondsMax ? AgeStatus::kOverflow : AgeStatus::kValid;
 }
 
+std::vector<std::string> responseFieldNames() {
+  return {kResponseFields.begin(), kResponseFields.end()};
+}
+
 ResponseFacts readResponseFacts(int status, const HeaderView& headers) {
   ResponseFacts f;
   f.status = status;

@@ -4,7 +4,9 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "cache_control.h"
 #include "headers.h"
@@ -58,6 +60,11 @@ struct ResponseFacts {
            (ignored_cdn_cc != TargetedStatus::kValid ? kIgnoredCdnCacheControl : 0u);
   }
 };
+
+// The response fields readResponseFacts reads, lower case: a store
+// decision depends on no other field, so callers may send only these
+// (docs/abi.md "Input records").
+std::vector<std::string> responseFieldNames();
 
 ResponseFacts readResponseFacts(int status, const HeaderView& headers);
 

@@ -1,6 +1,8 @@
 #include "route_info.h"
 
 #include "json_writer.h"
+#include "request_fields.h"
+#include "response_facts.h"
 
 namespace freshet {
 namespace {
@@ -103,6 +105,7 @@ std::string describeManifest(const Manifest& m) {
   JsonWriter w;
   w.open();
   w.key("dev").string(kDevModes[static_cast<uint32_t>(m.dev)]);
+  w.key("keyHost").string(m.key_host);
   w.key("memory").open();
   w.key("maxBytes").number(m.memory.max_bytes);
   w.key("maxEntries").number(m.memory.max_entries);
@@ -110,6 +113,8 @@ std::string describeManifest(const Manifest& m) {
   w.close();
   w.key("mode").string(kModes[static_cast<uint32_t>(m.mode)]);
   w.key("namespace").string(m.key_namespace);
+  w.key("requestFields").strings(requestFieldNames(m));
+  w.key("responseFields").strings(responseFieldNames());
   w.key("routes").number(static_cast<int64_t>(m.routes.size()));
   w.key("warm").strings(m.warm);
   w.close();

@@ -63,8 +63,8 @@ StoreDecision Engine::decideStore(const RequestFacts& req, uint32_t route, int s
   // 5.2.2.7: a shared cache MUST NOT store a private response.
   // The route's "cachePrivate" overrides it, loudly documented.
   if (r.cc.is_private && !rules.cache_private) return refused(Reason::kPrivate);
-  if (r.has_set_cookie && !options_.store_set_cookie && !rules.store_set_cookie &&
-      !rules.strip_set_cookie) {
+  const SetCookiePolicy cookies = setCookiePolicy(rules);
+  if (r.has_set_cookie && cookies == SetCookiePolicy::kRefuse) {
     return refused(Reason::kSetCookie);
   }
   if (r.vary_star) return refused(Reason::kVaryStar);
@@ -175,7 +175,7 @@ StoreDecision Engine::decideStore(const RequestFacts& req, uint32_t route, int s
   // the stored copy omits both.
   // "setCookie": "strip": the stored copy has no Set-Cookie; only the
   // client of this answer gets the cookies (docs/manifest.md).
-  if (r.has_set_cookie && rules.strip_set_cookie && !options_.store_set_cookie) {
+  if (r.has_set_cookie && cookies == SetCookiePolicy::kStrip) {
     d.omit_fields.emplace_back("set-cookie");
   }
   for (const auto* list : {&r.cc.private_fields, &r.cc.no_cache_fields}) {
@@ -186,6 +186,10 @@ StoreDecision Engine::decideStore(const RequestFacts& req, uint32_t route, int s
     }
   }
   d.platform_ttl = std::clamp<int64_t>(platform, 1, kPlatformTtlCap);
+  d.age = d.meta.initial_age;
+  d.ttl = life.seconds - d.meta.initial_age;
+  // Where the copy goes: the response's Vary against this request (4.1).
+  decideVary(req, headers.combined("vary"), d.vary);
   return d;
 }
 

@@ -2,7 +2,7 @@
 // the C ABI (docs/abi.md). One Engine per isolate and manifest.
 
 import { readableKey } from './keys.js';
-import { ABI_VERSION, Flag, LIFETIME_SOURCES, Option, Result, STR_OMIT, Status, Str } from './abi.js';
+import { ABI_VERSION, Flag, LIFETIME_SOURCES, Option, Result, SetCookiePolicy, Status, StoreAction, Str } from './abi.js';
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -30,8 +30,11 @@ function parseDiagnostics(text) {
     });
 }
 
+const NONE_IGNORED = Object.freeze([]);
+
 // The fr_store flags of ignored targeted fields, as field names.
 function ignoredTargeted(flags) {
+  if ((flags & (Flag.IGNORED_FRESHET_CC | Flag.IGNORED_CDN_CC)) === 0) return NONE_IGNORED;
   const out = [];
   if (flags & Flag.IGNORED_FRESHET_CC) out.push('freshet-cache-control');
   if (flags & Flag.IGNORED_CDN_CC) out.push('cdn-cache-control');
@@ -59,9 +62,15 @@ function stubImports(module) {
   return imports;
 }
 
-// Decodes UTF-8 bytes (TextDecoder beats hand-rolled ASCII paths in V8).
+// Decodes UTF-8 bytes (TextDecoder beats hand-rolled loops in V8 for long
+// or non-ASCII text).
 function decodeUtf8(bytes, p, n) {
   return decoder.decode(bytes.subarray(p, p + n));
+}
+
+// The Vary answer in a store or vary result.
+function varyOf(r) {
+  return { action: r.u32(Result.varyAction), names: r.strs(Str.VARY_NAMES), variantId: r.strs(Str.VARIANT_ID) };
 }
 
 // A reusable reader of the fr_result record (one per engine).
@@ -107,19 +116,9 @@ class ResultView {
   }
 
   strs(slot) {
-    const p = this.view.getUint32(this.ptr + Result.strs + slot * 8, true);
     const n = this.view.getUint32(this.ptr + Result.strs + slot * 8 + 4, true);
-    return n === 0 ? '' : decodeUtf8(this.bytes, p, n);
-  }
-
-  reasonName() {
-    const code = this.view.getUint32(this.ptr + Result.reason, true);
-    let name = this.engine.reasonNames.get(code);
-    if (name === undefined) {
-      name = this.strs(Str.REASON);
-      this.engine.reasonNames.set(code, name);
-    }
-    return name;
+    if (n === 0) return '';
+    return decodeUtf8(this.bytes, this.view.getUint32(this.ptr + Result.strs + slot * 8, true), n);
   }
 }
 
@@ -138,41 +137,78 @@ export function headerList(headers) {
 // no longer matches and the engine answers FR_BAD_INPUT.
 
 /**
- * The request record [method, url, name0, value0, ...], built once per
- * request and given to every phase of it.
+ * A request record: [method, url, name0, value0, ...] (names must be lower
+ * case, as a Headers object yields them; pseudo-fields start with ':'),
+ * built once
+ * per request and given to every phase of it. The engine encodes it: with
+ * only the fields its manifest reads (src/request_fields.cc), or whole
+ * where a Vary decision may name any field.
  */
+export class RequestRecord {
+  constructor(list) {
+    this.list = list;
+    this.whole = null; // the encoded list, every field
+    this.sent = null; // the encoded list, the fields of `sentFor` only
+    this.sentFor = null;
+  }
+}
+
+/** The request record of [method, url, name0, value0, ...]. */
 export function requestRecord(list) {
-  let s = '';
-  for (const x of list) s += x + '\0';
-  return list.length + '\0' + s;
+  return new RequestRecord(list);
+}
+
+// The string list of docs/abi.md "Input records": with `only` (a Set of
+// lower-case names), the method, the URL, pseudo-fields and those fields.
+export function encodeRecord(list, only) {
+  let s = list[0] + '\0' + list[1] + '\0';
+  let n = 2;
+  for (let i = 2; i + 1 < list.length; i += 2) {
+    const name = list[i];
+    if (only !== null && !only.has(name) && name.charCodeAt(0) !== 58 /* ':' */) continue;
+    s += name + '\0' + list[i + 1] + '\0';
+    n += 2;
+  }
+  return n + '\0' + s;
 }
 
 // The empty request list: the request the engine kept from the last call
 // that sent one in full.
 const KEPT_REQUEST = '0\0';
 
-// [status, name0, value0, ...] from a Headers object or [name, value] pairs.
-function responseList(status, headers) {
+// [status, name0, value0, ...] from a Headers object or [name, value] pairs;
+// with `only` (a Set of lower-case names), just those fields.
+// Returns { text, hasVary }.
+function responseList(status, headers, only = null) {
   let s = '';
   let n = 1;
-  for (const [name, value] of headers) {
+  let hasVary = false;
+  // A Headers object yields lower-case names; [name, value] pairs may not.
+  const fold = !(headers instanceof Headers);
+  for (const pair of headers) {
+    const name = fold ? pair[0].toLowerCase() : pair[0];
+    const value = pair[1];
+    if (only !== null && !only.has(name)) continue;
+    if (name === 'vary') hasVary = true;
     s += name + '\0' + value + '\0';
     n += 2;
   }
-  return n + '\0' + status + '\0' + s;
+  return { text: n + '\0' + status + '\0' + s, hasVary };
 }
 
 // The readable key is decoded from the key URL when asked for (purges,
 // debug output) rather than copied out per request (worker/keys.js).
 
-/** fr_request's answer; `key` (the readable key) is derived on first use. */
+/**
+ * fr_request's answer: route, key and the route's rules, and what a miss
+ * does (RFC 9111 5.2.1.7). `key` (the readable key) is derived on first use.
+ */
 class RequestDecision {
-  constructor(r, routeName) {
+  constructor(r, engine) {
     const flags = r.u32(Result.flags);
     this.action = r.u32(Result.action);
-    this.reason = r.reasonName();
+    this.reasonCode = r.u32(Result.reason);
     this.route = r.i32(Result.route);
-    this.routeName = routeName;
     this.keyUrl = r.strs(Str.KEY_URL);
     this.browserTtl = r.f64(Result.browserTtl);
     this.debug = (flags & Flag.DEBUG) !== 0;
@@ -181,7 +217,28 @@ class RequestDecision {
     this.bodyLimit = r.f64(Result.bodyLimit);
     this.tiers = r.u32(Result.tiers);
     this.originTimeoutMs = r.u32(Result.originTimeoutMs);
+    /** MissAction: what to do when nothing stored answers. */
+    this.missAction = r.u32(Result.missAction);
+    this.missReasonCode = r.u32(Result.missReason);
+    /** SetCookiePolicy of the route (with the deployment's option). */
+    this.setCookie = r.u32(Result.setCookie);
+    // Read last: these may call into the engine, which reuses the record.
+    this.routeName = this.route < 0 ? '' : engine.routeName(this.route, r);
+    this.engine = engine;
     this.readableKey = null;
+  }
+
+  get reason() {
+    return this.engine.reasonName(this.reasonCode);
+  }
+
+  get missReason() {
+    return this.engine.reasonName(this.missReasonCode);
+  }
+
+  /** The stored copy of a response keeps its Set-Cookie fields. */
+  get storesSetCookie() {
+    return this.setCookie === SetCookiePolicy.STORE;
   }
 
   get key() {
@@ -207,7 +264,7 @@ export class Engine {
     }
     this.reasonNames = new Map();
     const text = typeof manifest === 'string' ? manifest : JSON.stringify(manifest);
-    const r = this.#call(() => this.exports.fr_load_manifest(this.#write(text)));
+    const r = this.#call(this.exports.fr_load_manifest(this.#write(text)));
     const diagnostics = parseDiagnostics(r.strs(Str.DIAGNOSTICS));
     if (r.status !== Status.OK) throw new ManifestError(diagnostics);
     /** Warnings about a valid manifest ({severity, path, message}). */
@@ -215,47 +272,57 @@ export class Engine {
     this.debug = (r.flags & Flag.DEBUG) !== 0;
     /** Number of routes in the manifest. */
     this.routeCount = r.i32(Result.route);
+    this.#info = this.manifestInfo();
+    // The response fields a store decision reads (src/response_facts.cc):
+    // only those cross into wasm.
+    this.#responseFields = new Set(this.#info.responseFields);
+    this.#requestFields = new Set(this.#info.requestFields);
   }
 
-  /** Phase 1: route, bypass, key. `record` is requestRecord([method, url, ...headers]). */
+  #info;
+  #responseFields;
+  #requestFields = null;
+
+  /** Phase 1: route, bypass, key, the route's rules and the miss decision. `record` is requestRecord([method, url, ...headers]). */
   request(record) {
-    const r = this.#call(() => this.exports.fr_request(this.#write(this.#request(record))));
+    const r = this.#call(this.exports.fr_request(this.#write(this.#request(record))));
     this.#check(r);
-    const route = r.i32(Result.route);
-    return new RequestDecision(r, route < 0 ? '' : (this.#routeNames[route] ??= r.strs(Str.ROUTE_NAME)));
+    return new RequestDecision(r, this);
   }
 
-  /** The manifest's top-level settings (namespace, mode, memory caps, warm URLs). */
+  /** The name of route `route`, read from `r` (a request result) the first time. */
+  routeName(route, r) {
+    return (this.#routeNames[route] ??= r.strs(Str.ROUTE_NAME));
+  }
+
+  /** The manifest's top-level settings (namespace, key host, mode, memory caps, warm URLs, response fields). */
   manifestInfo() {
-    const r = this.#call(() => this.exports.fr_manifest_info());
+    if (this.#info) return this.#info;
+    const r = this.#call(this.exports.fr_manifest_info());
     this.#check(r);
-    return JSON.parse(r.strs(Str.DIAGNOSTICS));
+    return JSON.parse(r.strs(Str.INFO));
   }
 
   /** A route's effective rules (defaults applied), for tools; not per request. */
   routeInfo(route) {
-    const r = this.#call(() => this.exports.fr_route_info(route));
+    const r = this.#call(this.exports.fr_route_info(route));
     this.#check(r);
-    return JSON.parse(r.strs(Str.DIAGNOSTICS));
+    return JSON.parse(r.strs(Str.INFO));
   }
 
-  /** Phase 2: a stored entry's metadata against this request at nowMs. */
+  /**
+   * Phase 2: a stored entry's metadata against this request at nowMs. With
+   * purge floors ({hard, soft, unproven} ms), the engine also decides
+   * whether the entry predates a purge that covers it, or a time before
+   * which the purge view cannot prove it unpurged (docs/admin.md).
+   */
   lookup(record, route, meta, nowMs, floors = null) {
-    // With purge floors ({hard, soft, unproven} ms), the engine also
-    // decides whether the entry predates a purge that covers it, or a time
-    // before which the purge view cannot prove it unpurged (docs/admin.md).
-    const r = this.#call(() => {
-      const len = this.#write(this.#request(record) + '1\0' + meta + '\0');
-      if (!floors) return this.exports.fr_lookup(len, route, nowMs);
-      if (floors.unproven > 0) return this.exports.fr_lookup_view(len, route, nowMs, floors.hard, floors.soft, floors.unproven);
-      return floors.hard > 0 || floors.soft > 0
-        ? this.exports.fr_lookup_purged(len, route, nowMs, floors.hard, floors.soft)
-        : this.exports.fr_lookup(len, route, nowMs);
-    });
+    const len = this.#write(this.#request(record) + '1\0' + meta + '\0');
+    const r = this.#call(this.exports.fr_lookup(len, route, nowMs, floors?.hard ?? 0, floors?.soft ?? 0, floors?.unproven ?? 0));
     this.#check(r);
-    return {
+    const d = {
       action: r.u32(Result.action),
-      reason: r.reasonName(),
+      reason: r.u32(Result.reason),
       age: r.f64(Result.age),
       ttl: r.f64(Result.ttl),
       lifetime: r.f64(Result.lifetime),
@@ -263,16 +330,24 @@ export class Engine {
       staleIfError: r.f64(Result.staleIfError),
       usableIfError: (r.u32(Result.flags) & Flag.USABLE_IF_ERROR) !== 0,
     };
+    d.reason = this.reasonName(d.reason);
+    return d;
   }
 
-  /** Phase 3: may this origin response be stored, and for how long. */
+  /**
+   * Phase 3: may this origin response be stored, for how long, and where
+   * (`vary`: the response's Vary against this request; set when stored).
+   */
   store(record, route, status, headers, requestTimeMs, responseTimeMs) {
-    const text = this.#request(record) + responseList(status, headers);
-    const r = this.#call(() => this.exports.fr_store(this.#write(text), route, requestTimeMs, responseTimeMs));
+    const response = responseList(status, headers, this.#responseFields);
+    // With Vary the variant id may read any request field: the whole record.
+    const text = this.#request(record, response.hasVary) + response.text;
+    const r = this.#call(this.exports.fr_store(this.#write(text), route, requestTimeMs, responseTimeMs));
     this.#check(r);
-    return {
-      action: r.u32(Result.action),
-      reason: r.reasonName(),
+    const action = r.u32(Result.action);
+    const d = {
+      action,
+      reason: r.u32(Result.reason),
       lifetime: r.f64(Result.lifetime),
       lifetimeSource: LIFETIME_SOURCES[r.u32(Result.lifetimeSource)] ?? 'none',
       staleWhileRevalidate: r.f64(Result.staleWhileRevalidate),
@@ -281,10 +356,13 @@ export class Engine {
       age: r.f64(Result.age),
       ttl: r.f64(Result.ttl),
       meta: r.strs(Str.META),
-      omit: r.strs(STR_OMIT),
+      omit: r.strs(Str.OMIT),
       // Targeted fields present but ignored as invalid (RFC 9213 2.1).
       ignored: ignoredTargeted(r.u32(Result.flags)),
+      vary: action === StoreAction.STORE ? varyOf(r) : null,
     };
+    d.reason = this.reasonName(d.reason);
+    return d;
   }
 
   /**
@@ -292,30 +370,32 @@ export class Engine {
    * delete. `status`, `headers`: the origin's response.
    */
   invalidate(record, status, headers) {
-    const text = this.#request(record) + responseList(status, headers);
-    const r = this.#call(() => this.exports.fr_invalidate(this.#write(text)));
+    const text = this.#request(record) + responseList(status, headers).text;
+    const r = this.#call(this.exports.fr_invalidate(this.#write(text)));
     this.#check(r);
-    const urls = r.strs(Str.KEY_URL);
+    const urls = r.strs(Str.INVALIDATED);
     const purges = r.strs(Str.PURGES);
-    return {
+    const d = {
       action: r.u32(Result.action),
-      reason: r.reasonName(),
+      reason: r.u32(Result.reason),
       keyUrls: urls ? urls.split('\n') : [],
       // The route's "invalidates": { kind, value } purge records to publish.
       purges: purges ? purges.split('\n').map((line) => ({ kind: line.slice(0, line.indexOf('\t')), value: line.slice(line.indexOf('\t') + 1) })) : [],
       soft: (r.u32(Result.flags) & Flag.PURGE_SOFT) !== 0,
     };
+    d.reason = this.reasonName(d.reason);
+    return d;
   }
 
   /**
-   * Vary (RFC 9111 4.1): `vary` is a Vary field value (a response's, or the
-   * names a variant marker keeps). Returns the action, the normalised names
-   * and this request's variant id.
+   * Vary (RFC 9111 4.1): `vary` is a Vary field value (the names a variant
+   * marker keeps, or a response's). Returns the action, the normalised
+   * names and this request's variant id.
    */
   vary(record, vary) {
-    const r = this.#call(() => this.exports.fr_vary(this.#write(this.#request(record) + '1\0' + vary + '\0')));
+    const r = this.#call(this.exports.fr_vary(this.#write(this.#request(record, true) + '1\0' + vary + '\0')));
     this.#check(r);
-    return { action: r.u32(Result.action), names: r.strs(Str.KEY), variantId: r.strs(Str.KEY_URL) };
+    return varyOf(r);
   }
 
   /**
@@ -323,30 +403,24 @@ export class Engine {
    * `stored`: the stored response's Headers; `meta`: its entry metadata.
    */
   conditional(record, stored, meta) {
-    const fields = requestRecord([stored.get('etag') ?? '', stored.get('last-modified') ?? '', stored.get('date') ?? '', meta ?? '']);
-    const r = this.#call(() => this.exports.fr_conditional(this.#write(this.#request(record) + fields)));
+    const fields = '4\0' + (stored.get('etag') ?? '') + '\0' + (stored.get('last-modified') ?? '') + '\0' + (stored.get('date') ?? '') + '\0' + (meta ?? '') + '\0';
+    const r = this.#call(this.exports.fr_conditional(this.#write(this.#request(record) + fields)));
     this.#check(r);
-    return { action: r.u32(Result.action), reason: r.reasonName() };
+    const action = r.u32(Result.action);
+    return { action, reason: this.reasonName(r.u32(Result.reason)) };
   }
 
   /** Deployment options (see EngineOptions in src/engine.h); kept until the manifest changes. */
   setOptions({ storeSetCookie = false } = {}) {
-    const r = this.#call(() => this.exports.fr_set_options(storeSetCookie ? Option.STORE_SET_COOKIE : 0));
+    const r = this.#call(this.exports.fr_set_options(storeSetCookie ? Option.STORE_SET_COOKIE : 0));
     this.#check(r);
   }
 
-  /** The request cannot be served from the cache: fetch, or 504 (RFC 9111 5.2.1.7)? */
-  miss(record, route) {
-    const r = this.#call(() => this.exports.fr_miss(this.#write(this.#request(record)), route));
-    this.#check(r);
-    return { action: r.u32(Result.action), reason: r.reasonName() };
-  }
-
-  /** Name of a reason code (cached). */
+  /** Name of a reason code (cached; asked of the engine once per code). */
   reasonName(code) {
     let name = this.reasonNames.get(code);
     if (name === undefined) {
-      name = this.#call(() => this.exports.fr_reason(code)).strs(Str.REASON);
+      name = this.#call(this.exports.fr_reason(code)).strs(Str.REASON);
       this.reasonNames.set(code, name);
     }
     return name;
@@ -354,13 +428,27 @@ export class Engine {
 
   // The request list to send: the empty list when the engine already holds
   // this record from the previous call (docs/abi.md), else the record.
-  #request(record) {
-    if (record === this.#kept) return KEPT_REQUEST;
-    this.#kept = record;
-    return record;
+  // A record sent in full counts as kept only once its call succeeded
+  // (#check): after a trap or a refusal the engine may hold another one.
+  // `whole`: every field (a Vary decision); else the manifest's fields. A
+  // kept whole record serves both.
+  #request(record, whole = false) {
+    if (record === this.#kept && (this.#keptWhole || !whole)) return KEPT_REQUEST;
+    this.#kept = null;
+    this.#sent = record;
+    this.#sentWhole = whole;
+    if (whole) return (record.whole ??= encodeRecord(record.list, null));
+    if (record.sentFor !== this.#requestFields) {
+      record.sent = encodeRecord(record.list, this.#requestFields);
+      record.sentFor = this.#requestFields;
+    }
+    return record.sent;
   }
 
   #kept = null;
+  #keptWhole = false;
+  #sent = null;
+  #sentWhole = false;
   #routeNames = [];
 
   // Writes `text` as UTF-8 into the input buffer; returns the byte length.
@@ -381,14 +469,9 @@ export class Engine {
   #input = null;
   #inputCap = 0;
 
-  #call(fn) {
-    let ptr;
-    try {
-      ptr = fn();
-    } catch (err) {
-      this.#kept = null; // the engine may not have kept the record
-      throw err;
-    }
+  // The result record at `ptr`. A call that traps throws before this; the
+  // caller's #check (or its absence) decides what was kept.
+  #call(ptr) {
     this.#result ??= new ResultView(this);
     return this.#result.at(ptr);
   }
@@ -396,7 +479,15 @@ export class Engine {
   #result = null;
 
   #check(r) {
-    if (r.status !== Status.OK) this.#kept = null; // nothing kept, or not this record
+    if (r.status === Status.OK) {
+      if (this.#sent !== null) {
+        this.#kept = this.#sent;
+        this.#keptWhole = this.#sentWhole;
+      }
+    } else {
+      this.#kept = null; // nothing kept, or not this record
+    }
+    this.#sent = null;
     if (r.status === Status.BAD_INPUT) throw new EngineError('freshet engine rejected its input');
     if (r.status === Status.NO_ENGINE) throw new EngineError('freshet engine has no manifest');
   }

@@ -576,8 +576,7 @@ export function createHandler(options) {
 
     // RFC 9111 4.3.4: a 304 freshens the stored entry; the body stays.
     if (resp.status === 304 && stored && validators) {
-      const setCookie = storesSetCookie(env) || routeRules(eng, rd.route).setCookie === 'store';
-      const merged = mergeNotModified(storedOriginHeaders(stored.headers), resp.headers, { setCookie });
+      const merged = mergeNotModified(storedOriginHeaders(stored.headers), resp.headers, { setCookie: rd.storesSetCookie });
       const sd = eng.store(record, rd.route, stored.status, merged, requestTime, responseTime);
       const [forClient, forCache] = stored.body ? stored.body.tee() : [null, null];
       if (sd.action === StoreAction.STORE) {
@@ -670,7 +669,7 @@ export function createHandler(options) {
    * "Variants"; the platform ignores Vary).
    */
   async function putEntry(args, status, statusText, headers, body, sd) {
-    const { rd, record, eng, vary } = args;
+    const { rd, eng, vary } = args;
     try {
       const cache = cacheFor(rd, args.env);
       const stored = omitFields(headersForStorage(headers, sd.meta, sd.platformTtl, rd.tags), sd.omit);
@@ -682,7 +681,8 @@ export function createHandler(options) {
       // "strip" omits them (the engine's omit list says so).
       if (!omitted(sd.omit, 'set-cookie')) keepSetCookies(stored, headers);
       const entry = storableEntry(status, statusText, stored, body);
-      const v = eng.vary(record, headers.get('vary') ?? '');
+      // The store decision says where the copy goes (the response's Vary).
+      const v = sd.vary;
       if (v.action !== VaryAction.SELECT) {
         await cache.put(new Request(rd.keyUrl), entry, sd.platformTtl);
         return;
@@ -705,17 +705,11 @@ export function createHandler(options) {
    * RFC 9111 5.2.1.7: a request with only-if-cached that no stored response
    * can answer gets a 504 without contacting the origin; null otherwise.
    */
-  function onlyIfCached({ eng, record, rd }) {
-    let md;
-    try {
-      md = eng.miss(record, rd.route);
-    } catch (err) {
-      engineFailed(err);
-      return null;
-    }
-    if (md.action !== MissAction.GATEWAY_TIMEOUT) return null;
+  function onlyIfCached({ rd }) {
+    // The engine decided it with the request (RequestDecision.missAction).
+    if (rd.missAction !== MissAction.GATEWAY_TIMEOUT) return null;
     const headers = clientHeaders(new Headers({ 'content-type': 'text/plain' }), {
-      status: cacheStatus({ detail: md.reason }),
+      status: cacheStatus({ detail: rd.missReason }),
       xcache: 'MISS',
     });
     return new Response('not cached (only-if-cached)\n', { status: 504, headers });

@@ -2,20 +2,35 @@
 // "Keys"), in one place on the JavaScript side: what the worker reads out of
 // a key URL or a readable key, and the names it derives from them.
 //
-//   key URL        https://cache.freshet.internal/v1/<namespace>/<readable key, percent-encoded>
+//   key URL        https://<key host>/__freshet/v2/<namespace>/<readable key, percent-encoded>
 //   readable key   <scheme>://<host><path>[?<query>][ <kind>:<name>=<value>]...
 //   variant URL    <key URL>/v/<generation>/<variant id>
-//   global object  freshet/v1/<namespace>/<readable key, percent-encoded>
+//   global object  freshet/v2/<namespace>/<readable key, percent-encoded>
+//
+// The key host is the manifest's "keyHost", else the request's own host
+// (the zone's hostname, as the Cache API docs ask). The engine bypasses
+// every client request under "/__freshet/" (reason "reserved-path").
 
-/** Where every key URL starts (a namespace has no "/"). */
-export const KEY_URL_PREFIX = 'https://cache.freshet.internal/v1/';
+/** The path every key URL's path starts with (src/cache_key.h kKeyPathPrefix). */
+export const KEY_PATH_PREFIX = '/__freshet/v2/';
+/** The reserved prefix of every key grammar version (kReservedPathPrefix). */
+export const RESERVED_PATH_PREFIX = '/__freshet/';
 const GLOBAL_PREFIX = 'freshet/';
+
+// Where the key path starts in a key URL: after "https://<host>"; -1 if
+// this is no key URL.
+function keyPathAt(keyUrl) {
+  if (!keyUrl || !keyUrl.startsWith('https://')) return -1;
+  const at = keyUrl.indexOf('/', 8);
+  return at > 0 && keyUrl.startsWith(KEY_PATH_PREFIX, at) ? at : -1;
+}
 
 /** The readable key a key URL encodes ('' for another URL). */
 export function readableKey(keyUrl) {
-  if (!keyUrl || !keyUrl.startsWith(KEY_URL_PREFIX)) return '';
+  const at = keyPathAt(keyUrl);
+  if (at < 0) return '';
   try {
-    return decodeURIComponent(keyUrl.slice(keyUrl.indexOf('/', KEY_URL_PREFIX.length) + 1));
+    return decodeURIComponent(keyUrl.slice(keyUrl.indexOf('/', at + KEY_PATH_PREFIX.length) + 1));
   } catch {
     return '';
   }
@@ -38,7 +53,7 @@ export function variantUrl(keyUrl, generation, variantId) {
   return `${keyUrl}/v/${generation}/${variantId}`;
 }
 
-/** The object name of a key URL (or variant URL) in the global tier. */
+/** The object name of a key URL (or variant URL) in the global tier: the same in every location and for every key host. */
 export function globalObjectKey(keyUrl) {
-  return GLOBAL_PREFIX + keyUrl.slice(keyUrl.indexOf('/v1/') + 1);
+  return GLOBAL_PREFIX + keyUrl.slice(keyPathAt(keyUrl) + RESERVED_PATH_PREFIX.length);
 }

@@ -10,6 +10,7 @@
 #include <cstring>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -58,9 +59,17 @@ void dump(const char* call, const fr_result* r) {
 }
 
 struct Case {
-  std::string request;   // request list
-  std::string response;  // response list
+  std::string request;   // request list, the fields the manifest reads
+  std::string whole;     // request list, every field
+  std::string response;  // response list, the fields a store decision reads
+  bool vary = false;     // the response has Vary
 };
+
+std::set<std::string> namesIn(const nlohmann::json& list) {
+  std::set<std::string> out;
+  for (const auto& n : list) out.insert(n.get<std::string>());
+  return out;
+}
 
 }  // namespace
 
@@ -79,20 +88,37 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "manifest rejected\n");
     return 1;
   }
+  // As worker/engine.js does: only the fields the engine reads cross
+  // (the manifest's request fields; the whole request where a response has
+  // Vary, whose variant id may read any field).
+  const fr_result* info = fr_manifest_info();
+  const auto fields = nlohmann::json::parse(
+      std::string(fr_native_str(FR_STR_INFO), info->strs[FR_STR_INFO].len), nullptr, false);
+  const std::set<std::string> request_fields = namesIn(fields["requestFields"]);
+  const std::set<std::string> response_fields = namesIn(fields["responseFields"]);
   std::vector<Case> cases;
   for (const auto& c : corpus) {
     std::vector<std::string> req{c["method"].get<std::string>(), c["url"].get<std::string>()};
+    std::vector<std::string> whole = req;
     for (const auto& h : c["request"]) {
-      req.push_back(h[0].get<std::string>());
+      const std::string name = h[0].get<std::string>();
+      whole.push_back(name);
+      whole.push_back(h[1].get<std::string>());
+      if (request_fields.count(name) == 0 && name[0] != ':') continue;
+      req.push_back(name);
       req.push_back(h[1].get<std::string>());
     }
+    Case k;
     std::vector<std::string> resp{std::to_string(c["status"].get<int>())};
     for (const auto& h : c["response"]) {
-      resp.push_back(h[0].get<std::string>());
+      const std::string name = h[0].get<std::string>();
+      if (response_fields.count(name) == 0) continue;
+      if (name == "vary") k.vary = true;
+      resp.push_back(name);
       resp.push_back(h[1].get<std::string>());
     }
-    Case k;
     putList(k.request, req);
+    putList(k.whole, whole);
     putList(k.response, resp);
     cases.push_back(std::move(k));
   }
@@ -107,7 +133,7 @@ int main(int argc, char** argv) {
   std::vector<std::string> lookups;
   for (const auto& k : cases) {
     const int32_t route = call(k.request, fr_request)->route;
-    stores.push_back(kept + k.response);
+    stores.push_back((k.vary ? k.whole : kept) + k.response);
     write(stores.back());
     const fr_result* sd = fr_store(static_cast<uint32_t>(stores.back().size()), route, t1 - 40, t1);
     std::string lookup = kept;
@@ -126,7 +152,7 @@ int main(int argc, char** argv) {
       checksum += sd->action;
       if (dumping) dump("store", sd);
       write(lookups[c]);
-      const fr_result* ld = fr_lookup(static_cast<uint32_t>(lookups[c].size()), route, t2);
+      const fr_result* ld = fr_lookup(static_cast<uint32_t>(lookups[c].size()), route, t2, 0, 0, 0);
       checksum += ld->action;
       if (dumping) dump("lookup", ld);
     }

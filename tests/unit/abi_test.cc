@@ -34,7 +34,8 @@ TEST(Abi, InvalidManifestPassesEverything) {
   const fr_result* r = fr_request(send(in));
   EXPECT_EQ(r->status, static_cast<uint32_t>(FR_NO_ENGINE));
   EXPECT_EQ(r->action, 3u);  // pass
-  EXPECT_EQ(str(r, FR_STR_REASON), "invalid-manifest");
+  EXPECT_EQ(r->reason, 10u);
+  EXPECT_EQ(str(fr_reason(10), FR_STR_REASON), "invalid-manifest");
 }
 
 TEST(Abi, RequestStoreLookup) {
@@ -48,7 +49,15 @@ TEST(Abi, RequestStoreLookup) {
   EXPECT_EQ(r->action, 1u);
   EXPECT_EQ(r->route, 0);
   EXPECT_EQ(str(r, FR_STR_KEY), "https://example.com/a?x=2&y=1");
+  EXPECT_EQ(str(r, FR_STR_KEY_URL),
+            "https://example.com/__freshet/v2/main/https%3A%2F%2Fexample.com%2Fa%3Fx%3D2%26y%3D1");
   EXPECT_EQ(str(r, FR_STR_ROUTE_NAME), "all");
+  // The route's rules and the miss decision come with the request decision.
+  EXPECT_EQ(r->miss_action, 1u);  // fetch
+  EXPECT_EQ(r->set_cookie, 1u);   // refuse
+  EXPECT_EQ(r->tiers, 2u);        // the Cache API
+  EXPECT_EQ(r->origin_timeout_ms, 30000u);
+  EXPECT_EQ(r->browser_ttl, -1.0);
 
   std::vector<uint8_t> store = req;
   putList(store, {"200", "content-type", "text/html"});
@@ -58,14 +67,58 @@ TEST(Abi, RequestStoreLookup) {
   EXPECT_EQ(r->lifetime, 60.0);
   const std::string meta = str(r, FR_STR_META);
   EXPECT_EQ(meta.rfind("1;t=1000;", 0), 0u);
+  EXPECT_EQ(r->ttl, 60.0);
+  EXPECT_EQ(r->vary_action, 1u);  // no Vary: at the key URL
 
   std::vector<uint8_t> look = req;
   putList(look, {meta});
-  r = fr_lookup(send(look), 0, 31000.0);
+  r = fr_lookup(send(look), 0, 31000.0, 0, 0, 0);
   EXPECT_EQ(r->action, 1u);  // hit
   EXPECT_EQ(r->age, 30.0);
   EXPECT_EQ(r->ttl, 30.0);
-  EXPECT_EQ(str(r, FR_STR_REASON), "fresh");
+  EXPECT_EQ(r->lifetime, 60.0);
+  EXPECT_EQ(r->reason, 20u);  // fresh
+  EXPECT_EQ(str(fr_reason(r->reason), FR_STR_REASON), "fresh");
+
+  // A purge after the entry was stored: gone (4); "0" floors change nothing.
+  r = fr_lookup(send(look), 0, 31000.0, 2000.0, 0, 0);
+  EXPECT_EQ(r->action, 4u);
+  // Unreadable metadata: revalidate (bad-entry), decided by the engine.
+  std::vector<uint8_t> bad = req;
+  putList(bad, {"9;garbage"});
+  r = fr_lookup(send(bad), 0, 31000.0, 0, 0, 0);
+  EXPECT_EQ(r->action, 3u);
+  EXPECT_EQ(r->reason, 29u);
+}
+
+TEST(Abi, StoreNamesTheVariantAndOnlyIfCachedComesWithTheRequest) {
+  fr_load_manifest(sendText(
+      R"({"keyHost":"www.example.com","routes":[{"pattern":"/*","ttl":60,"setCookie":"strip","requestDirectives":"honor"}]})"));
+  std::vector<uint8_t> req;
+  putList(req, {"GET", "https://example.com/a", "accept-encoding", "gzip", "cache-control",
+                "only-if-cached"});
+  const fr_result* r = fr_request(send(req));
+  ASSERT_EQ(r->status, static_cast<uint32_t>(FR_OK));
+  EXPECT_EQ(str(r, FR_STR_KEY_URL).rfind("https://www.example.com/__freshet/v2/main/", 0), 0u);
+  EXPECT_EQ(r->miss_action, 2u);   // 504
+  EXPECT_EQ(r->miss_reason, 67u);  // only-if-cached
+  EXPECT_EQ(r->set_cookie, 3u);    // strip
+  std::vector<uint8_t> store;
+  putList(store, {});  // the request kept from fr_request
+  putList(store, {"200", "vary", "Accept-Encoding", "set-cookie", "a=1"});
+  r = fr_store(send(store), 0, 1000.0, 1000.0);
+  ASSERT_EQ(r->status, static_cast<uint32_t>(FR_OK));
+  EXPECT_EQ(r->action, 1u);
+  EXPECT_EQ(r->vary_action, 2u);
+  EXPECT_EQ(str(r, FR_STR_VARY_NAMES), "accept-encoding");
+  EXPECT_EQ(str(r, FR_STR_VARIANT_ID), "accept-encoding=gzip");
+  EXPECT_EQ(str(r, FR_STR_OMIT), "set-cookie");
+  // A client request under the key URLs' prefix never touches the cache.
+  std::vector<uint8_t> reserved;
+  putList(reserved, {"GET", "https://example.com/__freshet/v2/main/x"});
+  r = fr_request(send(reserved));
+  EXPECT_EQ(r->action, 2u);
+  EXPECT_EQ(r->reason, 16u);
 }
 
 // The later phases of a request refer to it with an empty request list;
@@ -86,14 +139,14 @@ TEST(Abi, KeptRequestIsReused) {
   putKeptRequest(look);
   putList(look, {meta});
   // The kept request's "max-age=0" is honoured: fresh, but revalidated.
-  r = fr_lookup(send(look), 0, 2000.0);
+  r = fr_lookup(send(look), 0, 2000.0, 0, 0, 0);
   ASSERT_EQ(r->status, static_cast<uint32_t>(FR_OK));
   EXPECT_EQ(r->action, 3u);
   // A malformed request forgets the kept one.
   std::vector<uint8_t> odd;
   putList(odd, {"GET", "https://example.com/a", "accept"});
   EXPECT_EQ(fr_request(send(odd))->status, static_cast<uint32_t>(FR_BAD_INPUT));
-  EXPECT_EQ(fr_lookup(send(look), 0, 2000.0)->status, static_cast<uint32_t>(FR_BAD_INPUT));
+  EXPECT_EQ(fr_lookup(send(look), 0, 2000.0, 0, 0, 0)->status, static_cast<uint32_t>(FR_BAD_INPUT));
 }
 
 // Hostile records never read out of bounds: every prefix of a valid record,

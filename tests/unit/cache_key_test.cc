@@ -111,18 +111,18 @@ TEST(CacheKey, KeyUrlIsInjectiveAndNamespaced) {
   const std::vector<std::string> keys = {
       "https://example.com/a?b=1",  "https://example.com/a%3Fb=1",
       "https://example.com/a/b",    "https://example.com/a%2Fb",
-      "https://example.com/v1/k/x", "https://cache.freshet.internal/x",
+      "https://example.com/v1/k/x", "https://example.com/__freshet/v2/main/x",
       "https://e.com/a cookie:c=1", "https://e.com/a%20cookie:c=1"};
   std::set<std::string> urls;
   for (const auto& k : keys) {
-    const std::string u = keyUrl("main", k);
-    EXPECT_EQ(u.rfind("https://cache.freshet.internal/v1/main/", 0), 0u);
+    const std::string u = keyUrl("example.com", "main", k);
+    EXPECT_EQ(u.rfind("https://example.com/__freshet/v2/main/", 0), 0u);
     EXPECT_EQ(u.find('?'), std::string::npos) << u;
     EXPECT_EQ(u.find(' '), std::string::npos) << u;
     urls.insert(u);
   }
   EXPECT_EQ(urls.size(), keys.size());
-  EXPECT_NE(keyUrl("main", "https://e.com/"), keyUrl("other", "https://e.com/"));
+  EXPECT_NE(keyUrl("e.com", "main", "https://e.com/"), keyUrl("e.com", "other", "https://e.com/"));
   // A user URL with a space is encoded by the runtime, never raw: the
   // readable key of "/a%20cookie:c=1" differs from a keyed cookie.
   KeyRules rules;

@@ -74,18 +74,18 @@ TEST(HostileInput, AbiTimesThatAreNotFiniteAreClamped) {
   putList(lookup, {"GET", "https://example.com/"});
   putList(lookup, {"1;t=1000;a=0;l=60;w=0;e=10;f=0;r=0"});
   for (double now : {nan, inf, -inf, 1e300, -1e300}) {
-    const fr_result* r = fr_lookup(send(lookup), 0, now);
+    const fr_result* r = fr_lookup(send(lookup), 0, now, 0, 0, 0);
     EXPECT_EQ(r->status, static_cast<uint32_t>(FR_OK));
     EXPECT_TRUE(std::isfinite(r->age) && std::isfinite(r->ttl));
-    r = fr_lookup_purged(send(lookup), 0, 2000, now, now);
+    r = fr_lookup(send(lookup), 0, 2000, now, now, 0);
     EXPECT_EQ(r->status, static_cast<uint32_t>(FR_OK));
-    r = fr_lookup_view(send(lookup), 0, 2000, now, now, now);
+    r = fr_lookup(send(lookup), 0, 2000, now, now, now);
     EXPECT_EQ(r->status, static_cast<uint32_t>(FR_OK));
   }
   // NaN is time 0: 1 s before the entry arrived, so it is fresh.
-  EXPECT_EQ(fr_lookup(send(lookup), 0, nan)->action, 1u);
+  EXPECT_EQ(fr_lookup(send(lookup), 0, nan, 0, 0, 0)->action, 1u);
   // +inf is far in the future: expired, not usable.
-  EXPECT_EQ(fr_lookup(send(lookup), 0, inf)->action, 3u);
+  EXPECT_EQ(fr_lookup(send(lookup), 0, inf, 0, 0, 0)->action, 3u);
 
   std::vector<uint8_t> store;
   putList(store, {"GET", "https://example.com/"});

@@ -21,7 +21,8 @@ function expectFields(expect, actual, label) {
   for (const [k, v] of Object.entries(expect)) assert.deepEqual(actual[k], v, `${label}: ${k}`);
 }
 
-const flatten = (pairs = []) => pairs.flat();
+// Request records take lower-case names, as a Headers object yields them.
+const flatten = (pairs = []) => pairs.flatMap(([n, v]) => [n.toLowerCase(), v]);
 
 const varyNames = { [VaryAction.NONE]: 'none', [VaryAction.SELECT]: 'select', [VaryAction.STAR]: 'star' };
 
@@ -46,11 +47,11 @@ function checkSemantics(eng, c, record) {
     expectFields(e, { action: varyNames[v.action], names: v.names, variantId: v.variantId }, 'vary');
   }
   if (c.miss) {
+    // The miss decision comes with the request decision (ABI 3).
     const rd = eng.request(record);
-    const d = eng.miss(record, rd.route);
     expectFields(c.miss.expect, {
-      action: d.action === MissAction.FETCH ? 'fetch' : 'gateway-timeout',
-      reason: d.reason,
+      action: rd.missAction === MissAction.FETCH ? 'fetch' : 'gateway-timeout',
+      reason: rd.missReason,
     }, 'miss');
   }
   if (c.conditional) {

@@ -11,6 +11,7 @@ import { readFileSync } from 'node:fs';
 import { Response as MiniflareResponse } from 'miniflare';
 import { Engine, requestRecord } from '../../worker/engine.js';
 import { encodeGlobalObject } from '../../worker/tiers.js';
+import { globalObjectKey } from '../../worker/keys.js';
 import { T0, startLocations, startOrigin, startWorker, wasmPath, WASM_BUILD } from './helpers.js';
 
 const TOKEN = 'integrity-token';
@@ -196,7 +197,7 @@ describe(`body integrity, every tier (${WASM_BUILD} build)`, () => {
     const p = '/g/ok';
     const keyUrl = keyUrlOf(`https://example.com${p}`);
     const bucket = await a.mf.getR2Bucket('FRESHET_GLOBAL');
-    const objectKey = 'freshet/' + keyUrl.slice(keyUrl.indexOf('/v1/') + 1);
+    const objectKey = globalObjectKey(keyUrl);
     const obj = await bucket.get(objectKey);
     assert.ok(obj, 'A stored the entry in the global tier');
     const whole = new Uint8Array(await obj.arrayBuffer());
@@ -213,7 +214,7 @@ describe(`body integrity, every tier (${WASM_BUILD} build)`, () => {
     const p = '/g/ok';
     const keyUrl = keyUrlOf(`https://example.com${p}`);
     const bucket = await a.mf.getR2Bucket('FRESHET_GLOBAL');
-    const objectKey = 'freshet/' + keyUrl.slice(keyUrl.indexOf('/v1/') + 1);
+    const objectKey = globalObjectKey(keyUrl);
     const obj = await bucket.get(objectKey);
     const good = new Uint8Array(await obj.arrayBuffer());
     const n = new DataView(good.buffer).getUint32(0);

@@ -8,6 +8,7 @@ import { startOrigin, startWorker, WASM_BUILD } from './helpers.js';
 
 const manifest = {
   mode: 'debug',
+  keyHost: 'example.com', // the assets route's entries are shared across hosts
   defaults: { ttl: 60, key: { ignoreQuery: ['utm_*'] } },
   routes: [
     { name: 'list', pattern: '/list', key: { query: ['page'] } },
@@ -188,27 +189,31 @@ describe(`mode off (${WASM_BUILD} build)`, () => {
 });
 
 describe(`internal keys cannot be aliased (${WASM_BUILD} build)`, () => {
-  test('a request for an internal key URL is keyed as a user URL of its own', async () => {
+  test('a client request for a key URL (the reserved /__freshet/ prefix) never touches the cache', async () => {
     const origin = await startOrigin({
       '/page': (req, res, n) => { res.writeHead(200, { 'cache-control': 'max-age=60' }); res.end(`page ${n}`); },
+      '*': (req, res) => { res.writeHead(200, { 'cache-control': 'max-age=60' }); res.end('from the origin'); },
     });
     const worker = await startWorker({ origin: origin.url, manifest: { mode: 'debug', routes: [{ pattern: '/*' }] } });
     try {
       const a = await worker.fetch('/page');
       assert.equal(a.text, 'page 1');
-      const internal = 'https://cache.freshet.internal/v1/main/https%3A%2F%2Fexample.com%2Fpage';
-      const r = await worker.mf.dispatchFetch(internal, { headers: { 'x-freshet-test-settle': '1' } });
-      assert.notEqual(await r.text(), 'page 1');
-      // Its encoded slashes make the path ambiguous: it bypasses.
-      assert.equal(r.headers.get('x-cache'), 'BYPASS');
-      assert.equal(r.headers.get('x-freshet-reason'), 'ambiguous-path');
-      // Spelled without encoded slashes it is keyed as what it is: a user URL.
-      const plain = 'https://cache.freshet.internal/v1/main/page';
-      const p = await worker.mf.dispatchFetch(plain, { headers: { 'x-freshet-test-settle': '1' } });
-      await p.text();
-      assert.equal(p.headers.get('x-freshet-key'), plain);
-      assert.equal(p.headers.get('x-cache'), 'MISS');
+      // The entry's key URL lives under the zone's own host (docs/abi.md).
+      const keyUrl = 'https://example.com/__freshet/v2/main/https%3A%2F%2Fexample.com%2Fpage';
+      for (const url of [keyUrl, 'https://example.com/__freshet/v2/main/page', 'https://example.com/%5F%5Ffreshet/v2/main/page']) {
+        const r = await worker.mf.dispatchFetch(url, { headers: { 'x-freshet-test-settle': '1' } });
+        assert.equal(await r.text(), 'from the origin', url);
+        assert.equal(r.headers.get('x-cache'), 'BYPASS', url);
+        // (the real key URL's encoded slashes make its path ambiguous first)
+        assert.equal(r.headers.get('x-freshet-reason'), url === keyUrl ? 'ambiguous-path' : 'reserved-path', url);
+      }
+      // Twice more: still the origin's, never stored.
+      const again = await worker.mf.dispatchFetch(keyUrl, { headers: { 'x-freshet-test-settle': '1' } });
+      await again.text();
+      assert.equal(again.headers.get('x-cache'), 'BYPASS');
+      assert.equal(origin.totalHits(), 5); // /page once, the four reserved requests each
       assert.equal((await worker.fetch('/page', { at: 1 })).xcache, 'HIT');
+      assert.equal(origin.hits('/page'), 1);
     } finally {
       await worker.dispose();
       await origin.close();

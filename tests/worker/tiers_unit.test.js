@@ -61,7 +61,7 @@ function fakeCache() {
 }
 
 describe('TieredCache', () => {
-  const url = 'https://cache.freshet.internal/v1/main/x';
+  const url = 'https://example.com/__freshet/v2/main/x';
   test('memory in front of the cache: a put fills both, a match prefers memory', async () => {
     const cache = fakeCache();
     const memory = new MemoryTier();
