@@ -1,6 +1,10 @@
 #include "manifest.h"
 
+#include "request_fields.h"
+
 #include <gtest/gtest.h>
+
+#include <algorithm>
 
 namespace freshet {
 namespace {
@@ -55,8 +59,43 @@ INSTANTIATE_TEST_SUITE_P(
                     "$.routes[0].negativeTtl", "or \"heuristic\""},
         BadManifest{"bad_cdn_cache_control",
                     R"({"routes":[{"pattern":"/","cdnCacheControl":"strip"}]})",
-                    "$.routes[0].cdnCacheControl", "must be \"pass\" or \"remove\""}),
+                    "$.routes[0].cdnCacheControl", "must be \"pass\" or \"remove\""},
+        BadManifest{"bad_key_host", R"({"keyHost":"https://x.com","routes":[]})", "$.keyHost",
+                    "host name"},
+        BadManifest{"key_host_upper_case", R"({"keyHost":"X.com","routes":[]})", "$.keyHost",
+                    "host name"},
+        BadManifest{"key_host_bad_port", R"({"keyHost":"x.com:","routes":[]})", "$.keyHost",
+                    "host name"},
+        BadManifest{"shared_key_without_key_host",
+                    R"({"routes":[{"pattern":"/a"},{"pattern":"/s/*","key":{"host":false}}]})",
+                    "$.routes[1].key.host", "\"keyHost\""}),
     [](const auto& info) { return info.param.name; });
+
+TEST(Manifest, KeyHost) {
+  auto r = parseManifest(
+      R"({"keyHost":"www.example.com:8443","routes":[{"pattern":"/s/*","key":{"host":false}}]})");
+  ASSERT_TRUE(r.manifest);
+  EXPECT_EQ(r.manifest->key_host, "www.example.com:8443");
+  r = parseManifest(R"({"routes":[{"pattern":"/*"}]})");
+  ASSERT_TRUE(r.manifest);
+  EXPECT_EQ(r.manifest->key_host, "");  // each request's own host
+}
+
+// The fields a request record must carry: the fixed ones, and those the
+// routes key or bypass on (src/request_fields.cc).
+TEST(Manifest, RequestFieldsAreWhatTheRoutesRead) {
+  const auto r = parseManifest(
+      R"({"defaults":{"bypassHeaders":["x-preview: 1"]},"routes":[{"pattern":"/a","key":{"headers":["accept-language"],"device":true}},{"pattern":"/b","bypassCookies":["session"]}]})");
+  ASSERT_TRUE(r.manifest);
+  const auto names = requestFieldNames(*r.manifest);
+  for (const char* n : {"cache-control", "pragma", "authorization", "if-none-match",
+                        "if-modified-since", "content-length", "transfer-encoding",
+                        "accept-language", "user-agent", "cookie", "x-preview"}) {
+    EXPECT_NE(std::find(names.begin(), names.end(), n), names.end()) << n;
+  }
+  EXPECT_EQ(std::find(names.begin(), names.end(), "accept"), names.end());
+  EXPECT_TRUE(std::is_sorted(names.begin(), names.end()));
+}
 
 TEST(Manifest, RoutesInheritDefaults) {
   const auto r = parseManifest(R"({
