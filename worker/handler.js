@@ -15,7 +15,8 @@ import { UNPROVEN_REASON, isolatePurgeSync, isolatePurges, markUnproven } from '
 import { keyOnBody } from './request_body.js';
 import { LookupAction, RequestAction } from './abi.js';
 import { requestRecord, headerList } from './engine.js';
-import { TEST_SETTLE_HEADER, META_HEADER, TAGS_HEADER } from './response_headers.js';
+import { TEST_SETTLE_HEADER, TAGS_HEADER } from './response_headers.js';
+import { entryMetaText } from './entry_meta.js';
 import { createCoalescer } from './coalesce.js';
 import { SHIELD_HEADER } from './shield.js';
 import { createLog } from './log.js';
@@ -198,7 +199,7 @@ export function createHandler(options) {
         ? purges.floors('')
         : purges.floors(rd.key, (stored.headers.get(TAGS_HEADER) ?? '').split(',').filter(Boolean));
       floors.unproven = unproven;
-      ld = eng.lookup(record, rd.route, stored.headers.get(META_HEADER) ?? '', now(), floors);
+      ld = eng.lookup(record, rd.route, entryMetaText(stored.headers), now(), floors);
     } catch (err) {
       stored.body?.cancel().catch(() => {});
       engines.failed(err);

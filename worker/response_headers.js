@@ -2,9 +2,10 @@
 
 import { LENGTH_HEADER } from './integrity.js';
 import { ETAG_FLAG } from './etag.js';
+import { META_HEADER } from './entry_meta.js';
 
 /** Headers the engine keeps on stored entries; never shown to clients. */
-export const META_HEADER = 'x-freshet-meta';
+export { META_HEADER };
 export const ORIGIN_CC_HEADER = 'x-freshet-origin-cc';
 /** On a variant marker (docs/architecture.md "Variants"): the Vary field names and the generation. */
 export const VARY_HEADER = 'x-freshet-vary';

@@ -5,7 +5,8 @@
 import { ConditionalAction, MissAction } from './abi.js';
 import { rangeResponse } from './range.js';
 import { IN_FLIGHT, TIER_HEADER } from './tiers.js';
-import { META_HEADER, cacheStatus, clientHeaders, notModifiedHeaders, storedOriginHeaders } from './response_headers.js';
+import { cacheStatus, clientHeaders, notModifiedHeaders, storedOriginHeaders } from './response_headers.js';
+import { entryMetaText } from './entry_meta.js';
 import { removesCdnCacheControl } from './pass.js';
 
 const PRECONDITIONS = ['if-none-match', 'if-modified-since', 'if-match', 'if-unmodified-since'];
@@ -79,7 +80,7 @@ export function serveStored(s, c, stored, ld, xcache, extra = {}) {
     statusText: stored.statusText,
     headers,
     body: stored.body,
-    meta: stored.headers.get(META_HEADER) ?? '',
+    meta: entryMetaText(stored.headers),
   });
 }
 
