@@ -23,7 +23,6 @@ import {
   mergeNotModified,
   omitFields,
   storableEntry,
-  storedOriginHeaders,
 } from './response_headers.js';
 
 /** True when the engine's comma-separated omit list names `field`. */
@@ -126,7 +125,7 @@ export async function refresh(s, c) {
   // RFC 9111 4.3.4: a 304 freshens the stored entry; the body stays.
   if (resp.status === 304 && stored && validators) {
     const setCookie = storesSetCookie(env) || routeRules(eng, rd.route).setCookie === 'store';
-    const merged = mergeNotModified(storedOriginHeaders(stored.headers), resp.headers, { setCookie });
+    const merged = mergeNotModified(stored.originHeaders(), resp.headers, { setCookie });
     const sd = eng.store(record, rd.route, stored.status, merged, requestTime, responseTime);
     const [forClient, forCache] = stored.body ? stored.body.tee() : [null, null];
     if (sd.action === StoreAction.STORE) {

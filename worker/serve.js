@@ -5,7 +5,7 @@
 import { ConditionalAction, MissAction } from './abi.js';
 import { rangeResponse } from './range.js';
 import { IN_FLIGHT, TIER_HEADER } from './tiers.js';
-import { cacheStatus, clientHeaders, notModifiedHeaders, storedOriginHeaders } from './response_headers.js';
+import { cacheStatus, clientHeaders, notModifiedHeaders, storedClientFields } from './response_headers.js';
 import { entryMetaText } from './entry_meta.js';
 import { removesCdnCacheControl } from './pass.js';
 
@@ -53,21 +53,20 @@ export async function fromEntry(s, c, { status, statusText, headers, body, meta 
 }
 
 /**
- * Serves `stored` (a stored entry, see variants.js checkedEntry) with the
- * engine's lookup decision `ld`.
+ * Serves `stored` with the engine's lookup decision `ld`.
  * @param {import('./request_context.js').Services} s
  * @param {import('./request_context.js').RequestContext} c
- * @param {Response} stored
+ * @param {import('./stored_entry.js').StoredEntry} stored
  * @param {object} ld engine.js lookup decision (age, ttl, reason)
  * @param {'HIT'|'STALE'} xcache
  * @param {object} [extra] more Cache-Status parameters (fwd, fwdStatus, detail, collapsed)
  */
 export function serveStored(s, c, stored, ld, xcache, extra = {}) {
-  const { rd } = c;
-  const tier = stored.headers.get(TIER_HEADER);
-  // storedOriginHeaders returns a fresh copy: finish it in place.
-  const headers = clientHeaders(storedOriginHeaders(stored.headers), {
-    inPlace: true,
+  const { rd, request } = c;
+  const raw = stored.headers;
+  const tier = raw.get(TIER_HEADER);
+  // The client's fields in one pass over the stored copy's.
+  const fields = storedClientFields(raw, {
     removeCdnCacheControl: removesCdnCacheControl(c.eng, rd.route),
     browserTtl: rd.browserTtl,
     age: ld.age,
@@ -75,13 +74,12 @@ export function serveStored(s, c, stored, ld, xcache, extra = {}) {
     xcache,
     debug: rd.debug ? { key: rd.key, route: rd.routeName, reason: extra.detail ?? ld.reason } : undefined,
   });
-  return fromEntry(s, c, {
-    status: stored.status,
-    statusText: stored.statusText,
-    headers,
-    body: stored.body,
-    meta: entryMetaText(stored.headers),
-  });
+  const { status, statusText, body } = stored;
+  // Most hits: a GET without preconditions or Range, answered as stored
+  // (what fromEntry would answer, without its Headers object).
+  const plain = request.method === 'GET' && !request.headers.has('range') && !hasPrecondition(request.headers);
+  if (plain) return new Response(body, { status, statusText, headers: fields });
+  return fromEntry(s, c, { status, statusText, headers: new Headers(fields), body, meta: entryMetaText(raw) });
 }
 
 /**

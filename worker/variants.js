@@ -5,10 +5,11 @@
 // this request selects.
 
 import { VaryAction } from './abi.js';
-import { intactEntry } from './integrity.js';
+import { intactBody } from './integrity.js';
 import { variantUrl } from './keys.js';
 import { TIER_HEADER } from './tiers.js';
-import { VARY_GEN_HEADER, VARY_HEADER, storedEntry, varyMarkerHeaders } from './response_headers.js';
+import { VARY_GEN_HEADER, VARY_HEADER, varyMarkerHeaders } from './response_headers.js';
+import { StoredEntry } from './stored_entry.js';
 
 // Variant markers live at least this long (seconds): an outlived marker only
 // costs a variant miss.
@@ -33,14 +34,17 @@ export function variantGeneration(marker, names, fresh = newGeneration) {
 }
 
 /**
- * A matched entry as stored, or undefined when its body is not the length
- * recorded at store time (then it is deleted). Where the platform gives
- * no Content-Length, the body is checked while read.
+ * A matched entry as stored (a StoredEntry), or undefined when there is
+ * none or its body is not the length recorded at store time (then it is
+ * deleted). Where the platform gives no Content-Length, the body is
+ * checked while read.
  * @param {import('./request_context.js').Services} s
  * @param {Response|undefined} found
  * @param {string} url where it was found
+ * @returns {StoredEntry|undefined}
  */
 export function checkedEntry(s, found, url, env, ctx) {
+  if (!found) return undefined;
   const drop = () => {
     s.storage.entryDamaged(url);
     const p = s.storage.deleteEverywhere(url, env);
@@ -48,21 +52,21 @@ export function checkedEntry(s, found, url, env, ctx) {
   };
   // The byte tiers (memory, global) compared their bytes with the record
   // before answering (tiers.js intactBytes): nothing left to check.
-  const tier = found?.headers.get(TIER_HEADER);
-  const intact = tier === 'memory' || tier === 'global' ? found : intactEntry(found, drop);
-  if (found && !intact) {
+  const tier = found.headers.get(TIER_HEADER);
+  const body = tier === 'memory' || tier === 'global' ? found.body : intactBody(found, drop);
+  if (body === false) {
     found.body?.cancel().catch(() => {});
     drop();
     return undefined;
   }
-  return storedEntry(intact);
+  return new StoredEntry(found, body);
 }
 
 /**
  * The stored entry for this request: the entry at the key URL, or, when
  * that is a variant marker, the variant this request selects.
  * @param {import('./request_context.js').Services} s
- * @returns {Promise<{stored: Response|undefined, entryUrl: string, vary: {names: string, generation: string}|null}>}
+ * @returns {Promise<{stored: StoredEntry|undefined, entryUrl: string, vary: {names: string, generation: string}|null}>}
  */
 export async function lookupEntry(s, rd, record, eng, env, ctx) {
   const cache = s.storage.cacheFor(rd, env, ctx);
