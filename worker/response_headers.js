@@ -206,6 +206,8 @@ const KEPT = ['date', 'warning'];
 const KEPT_PREFIX = 'x-freshet-kept-';
 // Set-Cookie values, percent-encoded and comma-joined (they may hold commas).
 const KEPT_SET_COOKIE = 'x-freshet-kept-set-cookie';
+const KEPT_DATE = KEPT_PREFIX + 'date';
+const KEPT_WARNING = KEPT_PREFIX + 'warning';
 
 /** Keeps the Set-Cookie fields of `from` in `storage` (the platform drops them). */
 export function keepSetCookies(storage, from) {
@@ -247,36 +249,64 @@ export function hasNullBody(status) {
 // ORIGIN_CC_HEADER).
 const STORED_ONLY = new Set([...PLATFORM_ENTRY_FIELDS, ...INTERNAL, ...KEPT.map((f) => KEPT_PREFIX + f), KEPT_SET_COOKIE, 'warning', 'cache-control']);
 
-/**
- * The origin's fields of a stored copy, as [name, value] pairs, from the
- * copy's headers as matched (`raw`): the platform's and the internal fields
- * out, the kept Date, Warning and Set-Cookie and the origin's Cache-Control
- * back (see storableEntry, headersForStorage). `drop(name)`, when given,
- * leaves more out.
- * @param {Headers} raw
- * @param {(name: string) => boolean} [drop]
- * @returns {[string, string][]}
- */
-export function storedFields(raw, drop) {
-  const keptDate = raw.get(KEPT_PREFIX + 'date');
-  const keptWarning = raw.get(KEPT_PREFIX + 'warning');
-  const cookies = raw.get(KEPT_SET_COOKIE);
-  const cc = raw.get(ORIGIN_CC_HEADER);
+// One pass over a stored copy's fields (see storedFields): the origin's
+// fields as pairs, less those `drop` names, and the copy's Connection value.
+function storedPass(raw, drop) {
+  let keptDate = null;
+  let keptWarning = null;
+  let cookies = null;
+  let cc = null;
+  let date = null;
+  let connection = null;
   const out = [];
   for (const field of raw) {
     const name = field[0];
-    if (STORED_ONLY.has(name) || (name === 'date' && keptDate !== null) || (drop && drop(name))) continue;
+    switch (name) {
+      case KEPT_DATE:
+        keptDate = field[1];
+        continue;
+      case KEPT_WARNING:
+        keptWarning = field[1];
+        continue;
+      case KEPT_SET_COOKIE:
+        cookies = field[1];
+        continue;
+      case ORIGIN_CC_HEADER:
+        cc = field[1];
+        continue;
+      case 'date':
+        date = field[1];
+        continue;
+      case 'connection':
+        connection = field[1];
+        break;
+      default:
+        break;
+    }
+    if (STORED_ONLY.has(name) || (drop && drop(name))) continue;
     out.push(field);
   }
   const restore = (name, value) => {
     if (!drop || !drop(name)) out.push([name, value]);
   };
-  // A stored copy keeps the origin's Date where it was kept, else the platform's.
-  if (keptDate !== null) restore('date', keptDate);
+  // The origin's Date where it was kept, else the platform's.
+  if (keptDate !== null || date !== null) restore('date', keptDate ?? date);
   if (keptWarning !== null) restore('warning', keptWarning);
   if (cookies) for (const c of cookies.split(',')) restore('set-cookie', decodeURIComponent(c));
   if (cc !== null) restore('cache-control', cc);
-  return out;
+  return { out, connection };
+}
+
+/**
+ * The origin's fields of a stored copy, as [name, value] pairs, from the
+ * copy's headers as matched (`raw`): the platform's and the internal fields
+ * out, the kept Date, Warning and Set-Cookie and the origin's Cache-Control
+ * back (see storableEntry, headersForStorage).
+ * @param {Headers} raw
+ * @returns {[string, string][]}
+ */
+export function storedFields(raw) {
+  return storedPass(raw).out;
 }
 
 /**
@@ -287,15 +317,18 @@ export function storedFields(raw, drop) {
  */
 export function storedClientFields(raw, o) {
   const set = clientFields(o);
-  const connection = raw.get('connection');
-  const listed = connection ? connection.split(',').map((n) => n.trim().toLowerCase()).filter(Boolean) : null;
   const removeCdn = o.removeCdnCacheControl === true;
   const drop = (name) => {
-    if (CLIENT_DROPPED.has(name) || (removeCdn && name === 'cdn-cache-control') || (listed && listed.includes(name))) return true;
+    if (CLIENT_DROPPED.has(name) || (removeCdn && name === 'cdn-cache-control')) return true;
     for (let i = 0; i < set.length; i++) if (set[i][0] === name) return true;
     return false;
   };
-  const out = storedFields(raw, drop);
+  let { out, connection } = storedPass(raw, drop);
+  // Fields the Connection field names are hop-by-hop too (RFC 9110 7.6.1).
+  if (connection) {
+    const listed = connection.split(',').map((n) => n.trim().toLowerCase()).filter(Boolean);
+    out = out.filter(([name]) => !listed.includes(name));
+  }
   for (let i = 0; i < set.length; i++) out.push(set[i]);
   return out;
 }
