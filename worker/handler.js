@@ -10,11 +10,11 @@
 // origin.js (origin and shield requests), pass.js (pass-through).
 
 import { HitForPass } from './hit_for_pass.js';
-import { createAdmin } from './admin.js';
+import { CONTROL_HEADER, createAdmin } from './admin.js';
 import { UNPROVEN_REASON, isolatePurgeSync, isolatePurges, markUnproven } from './purge_sync.js';
 import { keyOnBody } from './request_body.js';
 import { LookupAction, RequestAction } from './abi.js';
-import { requestRecord, headerList } from './engine.js';
+import { requestRecord } from './engine.js';
 import { TEST_SETTLE_HEADER, TAGS_HEADER } from './response_headers.js';
 import { entryMetaText } from './entry_meta.js';
 import { createCoalescer } from './coalesce.js';
@@ -25,7 +25,7 @@ import { createEngineSlot } from './engine_slot.js';
 import { NO_PLATFORM_CACHE, createStorage } from './storage.js';
 import { createOrigin } from './origin.js';
 import { pass } from './pass.js';
-import { onlyIfCached, serveStored } from './serve.js';
+import { ANSWER_FIELDS, onlyIfCached, serveStored } from './serve.js';
 import { lookupEntry } from './variants.js';
 import { coalesced, refresh, revalidateInBackground } from './refresh.js';
 import { Control, Mode, RequestContext, clock } from './request_context.js';
@@ -149,8 +149,15 @@ export function createHandler(options) {
     }
     let record;
     let rd;
+    let plain = request.method === 'GET';
     try {
-      const list = [request.method, request.url, ...headerList(request.headers)];
+      // The request list (engine.js headerList), noting on the way whether
+      // a stored entry answers the request as stored (serve.js).
+      const list = [request.method, request.url];
+      for (const [name, value] of request.headers) {
+        list.push(name, value);
+        if (plain && ANSWER_FIELDS.has(name)) plain = false;
+      }
       if (parts) appendKeyParts(list, parts);
       record = requestRecord(list);
       rd = eng.request(record);
@@ -177,7 +184,8 @@ export function createHandler(options) {
     }
     // Never waits on the purge log for more than FRESHET_PURGE_WAIT_MS;
     // entries stored before `unproven` are revalidated (purge_sync.js).
-    const unproven = await purgeSync.view(env, (p) => ctx.waitUntil(p), now(), request);
+    let unproven = purgeSync.view(env, (p) => ctx.waitUntil(p), now(), request);
+    if (typeof unproven !== 'number') unproven = await unproven;
     let found = { stored: undefined, entryUrl: rd.keyUrl, vary: null };
     try {
       found = await lookupEntry(s, rd, record, eng, env, ctx);
@@ -186,7 +194,7 @@ export function createHandler(options) {
       log.once('cache-match', { event: 'cache-error', message: String(err?.message ?? err) });
     }
     const { stored, entryUrl, vary } = found;
-    const c = new RequestContext({ request, env, ctx, rd, record, eng, now, entryUrl, vary });
+    const c = new RequestContext({ request, env, ctx, rd, record, eng, now, entryUrl, vary, plain });
     if (!stored) {
       stats.misses++;
       return onlyIfCached(s, c) ?? coalesced(s, c.with({ mode: Mode.MISS }));
@@ -268,8 +276,11 @@ export function createHandler(options) {
     return dev;
   }
 
-  async function adminOrControl(request, env, context) {
+  // The admin route's answer, a request control's 401, or { request, mode,
+  // debug }; without a control header at once, not as a promise.
+  function adminOrControl(request, env, context) {
     if (admin.matches(request, env)) return admin.handle(request, env, context);
+    if (!request.headers.has(CONTROL_HEADER)) return { request, mode: null, debug: false };
     return admin.control(request, env);
   }
 
@@ -309,7 +320,8 @@ export function createHandler(options) {
       try {
         // The shield (shield_node.js) has no admin route and no request
         // controls; what a location asks of it travels in SHIELD_HEADER.
-        const control = shieldNode ? shieldControl(request) : await adminOrControl(request, env, context);
+        let control = shieldNode ? shieldControl(request) : adminOrControl(request, env, context);
+        if (control instanceof Promise) control = await control;
         if (control instanceof Response) return control;
         const started = Date.now();
         // Local development (FRESHET_DEV=1): the manifest's "dev" says what caching does.

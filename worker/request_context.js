@@ -111,6 +111,7 @@ export class RequestContext {
    * @param {object} [f.ld] the engine's lookup decision for `stored` (engine.js lookup)
    * @param {string|null} [f.mode] a Mode, once the request goes to the origin
    * @param {string} [f.shieldStatus] the shield's Cache-Status member, when the shield answered
+   * @param {boolean} [f.plain] a GET without preconditions or Range: a stored entry answers it as stored (serve.js)
    */
   constructor(f) {
     this.request = f.request;
@@ -126,6 +127,7 @@ export class RequestContext {
     this.ld = f.ld;
     this.mode = f.mode ?? null;
     this.shieldStatus = f.shieldStatus;
+    this.plain = f.plain === true;
   }
 
   /** A copy with some fields changed. */

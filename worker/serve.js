@@ -11,6 +11,9 @@ import { removesCdnCacheControl } from './pass.js';
 
 const PRECONDITIONS = ['if-none-match', 'if-modified-since', 'if-match', 'if-unmodified-since'];
 
+/** Request fields that make an answer from a stored entry other than the entry as stored (fromEntry). */
+export const ANSWER_FIELDS = new Set([...PRECONDITIONS, 'range']);
+
 /** True when `headers` (a request's) carry a precondition (RFC 9110 13.1). */
 export function hasPrecondition(headers) {
   for (const h of PRECONDITIONS) if (headers.has(h)) return true;
@@ -62,7 +65,7 @@ export async function fromEntry(s, c, { status, statusText, headers, body, meta 
  * @param {object} [extra] more Cache-Status parameters (fwd, fwdStatus, detail, collapsed)
  */
 export function serveStored(s, c, stored, ld, xcache, extra = {}) {
-  const { rd, request } = c;
+  const { rd } = c;
   const raw = stored.headers;
   const tier = raw.get(TIER_HEADER);
   // The client's fields in one pass over the stored copy's.
@@ -75,10 +78,9 @@ export function serveStored(s, c, stored, ld, xcache, extra = {}) {
     debug: rd.debug ? { key: rd.key, route: rd.routeName, reason: extra.detail ?? ld.reason } : undefined,
   });
   const { status, statusText, body } = stored;
-  // Most hits: a GET without preconditions or Range, answered as stored
-  // (what fromEntry would answer, without its Headers object).
-  const plain = request.method === 'GET' && !request.headers.has('range') && !hasPrecondition(request.headers);
-  if (plain) return new Response(body, { status, statusText, headers: fields });
+  // Most hits: a GET without preconditions or Range (c.plain), answered as
+  // stored: what fromEntry would answer, without its Headers object.
+  if (c.plain) return new Response(body, { status, statusText, headers: fields });
   return fromEntry(s, c, { status, statusText, headers: new Headers(fields), body, meta: entryMetaText(raw) });
 }
 

@@ -14,7 +14,7 @@ import { SURROGATE_CAPABILITY, originRequest } from '../../worker/origin.js';
 import { createEngineSlot } from '../../worker/engine_slot.js';
 import { createLog } from '../../worker/log.js';
 import { validatorsOf } from '../../worker/refresh.js';
-import { hasPrecondition } from '../../worker/serve.js';
+import { ANSWER_FIELDS, hasPrecondition } from '../../worker/serve.js';
 import { ETAG_FLAG } from '../../worker/etag.js';
 import { ROOT } from './helpers.js';
 
@@ -42,7 +42,7 @@ test('mode -> x-cache and Cache-Status fwd of an answer fetched from the origin'
 test('a request context declares every field; with() copies', () => {
   const rd = { keyUrl: 'https://k.example/a' };
   const c = new RequestContext({ request: null, env: {}, ctx: null, rd, record: 'r', eng: null, now: () => 1 });
-  assert.deepEqual(Object.keys(c).sort(), ['ctx', 'entryUrl', 'eng', 'env', 'ld', 'mode', 'now', 'rd', 'record', 'request', 'shieldStatus', 'stored', 'vary'].sort());
+  assert.deepEqual(Object.keys(c).sort(), ['ctx', 'entryUrl', 'eng', 'env', 'ld', 'mode', 'now', 'plain', 'rd', 'record', 'request', 'shieldStatus', 'stored', 'vary'].sort());
   assert.equal(c.entryUrl, rd.keyUrl);
   assert.equal(c.mode, null);
   const m = c.with({ mode: Mode.MISS });
@@ -108,6 +108,7 @@ test('validators of a stored entry; a generated ETag is not the origin\'s', () =
   assert.equal(validatorsOf(new Headers()), null);
   assert.ok(hasPrecondition(new Headers({ 'if-match': '*' })));
   assert.ok(!hasPrecondition(new Headers({ range: 'bytes=0-1' })));
+  for (const f of ['if-none-match', 'if-modified-since', 'if-match', 'if-unmodified-since', 'range']) assert.ok(ANSWER_FIELDS.has(f), f);
 });
 
 test('the engine slot: one engine per manifest, dropped after a trap, an invalid manifest said once', () => {
