@@ -100,3 +100,12 @@ export async function hitCpu({ rounds = 7, hits = 3000 } = {}) {
   }
   return Object.entries(samples).map(([name, s]) => ({ name, usPerHit: median(s), samples: s }));
 }
+
+// Run on its own (node bench/hitcpu.mjs): print the figures.
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const results = await hitCpu();
+  const bare = results.find((r) => r.name === 'bare cache');
+  for (const r of results) {
+    console.log(`${r.name.padEnd(12)} ${r.usPerHit.toFixed(1).padStart(6)} us/hit  overhead ${(r.usPerHit - bare.usPerHit).toFixed(1).padStart(5)} us  rounds ${r.samples.map((x) => x.toFixed(0)).join(' ')}`);
+  }
+}
