@@ -110,7 +110,7 @@ function tagValue(item, path) {
  * @param {import('./purge.js').PurgeState} deps.purges
  * @param {import('./purge_sync.js').PurgeSync} deps.sync
  * @param {(request: Request, env: object) => () => number} deps.clock
- * @param {(rd: object, record: Uint8Array, eng: object) => Promise<{stored?: Response}>} deps.lookupEntry
+ * @param {(rd: object, record: string, eng: object, env: object) => Promise<{stored?: import('./stored_entry.js').StoredEntry}>} deps.lookupEntry
  * @param {(request: Request, env: object, ctx: object) => Promise<Response>} deps.fetchThrough
  */
 export function createAdmin(deps) {
