@@ -249,51 +249,34 @@ export function hasNullBody(status) {
 // ORIGIN_CC_HEADER).
 const STORED_ONLY = new Set([...PLATFORM_ENTRY_FIELDS, ...INTERNAL, ...KEPT.map((f) => KEPT_PREFIX + f), KEPT_SET_COOKIE, 'warning', 'cache-control']);
 
+// Fields of a stored copy read aside in storedPass: the kept ones, the
+// origin's Cache-Control and the platform's Date.
+const READ_ASIDE = new Set([KEPT_DATE, KEPT_WARNING, KEPT_SET_COOKIE, ORIGIN_CC_HEADER, 'date']);
+
 // One pass over a stored copy's fields (see storedFields): the origin's
 // fields as pairs, less those `drop` names, and the copy's Connection value.
 function storedPass(raw, drop) {
-  let keptDate = null;
-  let keptWarning = null;
-  let cookies = null;
-  let cc = null;
-  let date = null;
+  const aside = {};
   let connection = null;
   const out = [];
   for (const field of raw) {
     const name = field[0];
-    switch (name) {
-      case KEPT_DATE:
-        keptDate = field[1];
-        continue;
-      case KEPT_WARNING:
-        keptWarning = field[1];
-        continue;
-      case KEPT_SET_COOKIE:
-        cookies = field[1];
-        continue;
-      case ORIGIN_CC_HEADER:
-        cc = field[1];
-        continue;
-      case 'date':
-        date = field[1];
-        continue;
-      case 'connection':
-        connection = field[1];
-        break;
-      default:
-        break;
+    if (READ_ASIDE.has(name)) {
+      aside[name] = field[1];
+      continue;
     }
+    if (name === 'connection') connection = field[1];
     if (STORED_ONLY.has(name) || (drop && drop(name))) continue;
     out.push(field);
   }
   const restore = (name, value) => {
-    if (!drop || !drop(name)) out.push([name, value]);
+    if (value !== undefined && (!drop || !drop(name))) out.push([name, value]);
   };
   // The origin's Date where it was kept, else the platform's.
-  if (keptDate !== null || date !== null) restore('date', keptDate ?? date);
-  if (keptWarning !== null) restore('warning', keptWarning);
-  if (cookies) for (const c of cookies.split(',')) restore('set-cookie', decodeURIComponent(c));
-  if (cc !== null) restore('cache-control', cc);
+  restore('date', aside[KEPT_DATE] ?? aside.date);
+  restore('warning', aside[KEPT_WARNING]);
+  if (aside[KEPT_SET_COOKIE]) for (const c of aside[KEPT_SET_COOKIE].split(',')) restore('set-cookie', decodeURIComponent(c));
+  restore('cache-control', aside[ORIGIN_CC_HEADER]);
   return { out, connection };
 }
 
