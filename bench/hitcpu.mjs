@@ -15,14 +15,21 @@ import { median } from './lib/stats.mjs';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const BODY = 'x'.repeat(2048);
 
-/** A Cache API stand-in: whole responses kept as bytes in a Map. */
-function memoryCache() {
+/**
+ * A Cache API stand-in: whole responses kept as bytes in a Map. With
+ * `contentLength`, a match carries the body's Content-Length, as Miniflare's
+ * Cache API does for a copy put whole (freshet then checks a copy's length
+ * before reading it instead of while reading it).
+ */
+function memoryCache(contentLength = false) {
   const store = new Map();
   return {
     async match(request) {
       const url = typeof request === 'string' ? request : request.url;
       const e = store.get(url);
-      return e ? new Response(e.body, { status: e.status, headers: e.headers }) : undefined;
+      if (!e) return undefined;
+      const headers = contentLength ? [...e.headers.filter(([k]) => k !== 'content-length'), ['content-length', String(e.body.byteLength)]] : e.headers;
+      return new Response(e.body, { status: e.status, headers });
     },
     async put(request, response) {
       const url = typeof request === 'string' ? request : request.url;
@@ -36,7 +43,7 @@ function memoryCache() {
 
 const origin = async () => new Response(BODY, { headers: { 'content-type': 'text/html', 'cache-control': 'public, max-age=3600' } });
 
-function peers() {
+function peers(contentLength) {
   const wasm = new WebAssembly.Module(readFileSync(path.join(ROOT, 'dist', 'freshet.wasm')));
   const manifest = { version: 1, defaults: { ttl: 3600 }, routes: [{ pattern: '/*' }] };
   const pending = [];
@@ -45,10 +52,10 @@ function peers() {
     while (pending.length) await pending.shift();
   };
 
-  const freshetCache = memoryCache();
+  const freshetCache = memoryCache(contentLength);
   const freshet = createHandler({ wasm, manifest, origin, cache: () => freshetCache, log: () => {} });
 
-  const bareCache = memoryCache();
+  const bareCache = memoryCache(contentLength);
   const bare = {
     async fetch(request) {
       const hit = await bareCache.match(request);
@@ -60,7 +67,7 @@ function peers() {
   };
 
   // Hono's middleware opens a named cache through the global `caches`.
-  const honoStore = memoryCache();
+  const honoStore = memoryCache(contentLength);
   globalThis.caches = { default: honoStore, open: async () => honoStore };
   const app = new Hono();
   app.get('*', honoCache({ cacheName: 'bench', wait: true }));
@@ -71,11 +78,11 @@ function peers() {
 }
 
 /**
- * @param {{ rounds?: number, hits?: number }} [o]
+ * @param {{ rounds?: number, hits?: number, contentLength?: boolean }} [o] contentLength: see memoryCache
  * @returns {Promise<{ name: string, usPerHit: number, samples: number[] }[]>}
  */
-export async function hitCpu({ rounds = 7, hits = 3000 } = {}) {
-  const { peers: all, ctx, settle } = peers();
+export async function hitCpu({ rounds = 7, hits = 3000, contentLength = false } = {}) {
+  const { peers: all, ctx, settle } = peers(contentLength);
   const url = 'https://example.com/page';
   for (const [name, p] of Object.entries(all)) {
     let last;
@@ -99,4 +106,13 @@ export async function hitCpu({ rounds = 7, hits = 3000 } = {}) {
     }
   }
   return Object.entries(samples).map(([name, s]) => ({ name, usPerHit: median(s), samples: s }));
+}
+
+// Run on its own (node bench/hitcpu.mjs [--content-length]): print the figures.
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const results = await hitCpu({ contentLength: process.argv.includes('--content-length') });
+  const bare = results.find((r) => r.name === 'bare cache');
+  for (const r of results) {
+    console.log(`${r.name.padEnd(12)} ${r.usPerHit.toFixed(1).padStart(6)} us/hit  overhead ${(r.usPerHit - bare.usPerHit).toFixed(1).padStart(5)} us  rounds ${r.samples.map((x) => x.toFixed(0)).join(' ')}`);
+  }
 }

@@ -63,40 +63,6 @@ void addDimension(std::string& key, std::string_view kind, std::string_view name
 
 }  // namespace
 
-namespace {
-
-// RFC 3986 section 2.3 unreserved characters, as a lookup table.
-struct UnreservedTable {
-  bool is[256] = {};
-  constexpr UnreservedTable() {
-    for (int c = 'a'; c <= 'z'; ++c) is[c] = true;
-    for (int c = 'A'; c <= 'Z'; ++c) is[c] = true;
-    for (int c = '0'; c <= '9'; ++c) is[c] = true;
-    is[static_cast<unsigned char>('-')] = is[static_cast<unsigned char>('.')] = true;
-    is[static_cast<unsigned char>('_')] = is[static_cast<unsigned char>('~')] = true;
-  }
-};
-constexpr UnreservedTable kUnreserved;
-
-}  // namespace
-
-void appendPercentEncoded(std::string& out, std::string_view s) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  const size_t start = out.size();
-  out.resize(start + s.size() * 3);  // one allocation at most
-  char* w = out.data() + start;
-  for (unsigned char c : s) {
-    if (kUnreserved.is[c]) {
-      *w++ = static_cast<char>(c);
-    } else {
-      *w++ = '%';
-      *w++ = kHex[c >> 4];
-      *w++ = kHex[c & 15];
-    }
-  }
-  out.resize(static_cast<size_t>(w - out.data()));
-}
-
 std::string percentEncodeAll(std::string_view s) {
   std::string out;
   appendPercentEncoded(out, s);

@@ -78,6 +78,5 @@ void appendKeyedQuery(std::string& out, std::string_view query, const KeyRules& 
 
 // Percent-encodes everything outside the unreserved set.
 std::string percentEncodeAll(std::string_view s);
-void appendPercentEncoded(std::string& out, std::string_view s);
 
 }  // namespace freshet

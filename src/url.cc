@@ -136,4 +136,52 @@ std::string canonicalQueryPart(std::string_view part) {
   return normalise(part, false, ignored);
 }
 
+namespace {
+
+// RFC 3986 section 2.3 unreserved characters, as a lookup table.
+struct UnreservedTable {
+  bool is[256] = {};
+  constexpr UnreservedTable() {
+    for (int c = 'a'; c <= 'z'; ++c) is[c] = true;
+    for (int c = 'A'; c <= 'Z'; ++c) is[c] = true;
+    for (int c = '0'; c <= '9'; ++c) is[c] = true;
+    is[static_cast<unsigned char>('-')] = is[static_cast<unsigned char>('.')] = true;
+    is[static_cast<unsigned char>('_')] = is[static_cast<unsigned char>('~')] = true;
+  }
+};
+constexpr UnreservedTable kUnreserved;
+
+char* percentEncodeInto(char* w, std::string_view s) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  for (const char ch : s) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (kUnreserved.is[c]) {
+      *w++ = ch;
+    } else {
+      w[0] = '%';
+      w[1] = kHex[c >> 4];
+      w[2] = kHex[c & 15];
+      w += 3;
+    }
+  }
+  return w;
+}
+
+}  // namespace
+
+void appendPercentEncoded(std::string& out, std::string_view s) {
+  // Short text (keys, field names) is encoded on the stack and appended
+  // once; longer text grows the string once, to its worst case.
+  constexpr size_t kStack = 256;
+  if (s.size() <= kStack / 3) {
+    char buf[kStack];
+    out.append(buf, static_cast<size_t>(percentEncodeInto(buf, s) - buf));
+    return;
+  }
+  const size_t start = out.size();
+  out.resize(start + s.size() * 3);
+  char* end = percentEncodeInto(out.data() + start, s);
+  out.resize(static_cast<size_t>(end - out.data()));
+}
+
 }  // namespace freshet

@@ -18,6 +18,10 @@ struct UrlParts {
 
 std::optional<UrlParts> splitUrl(std::string_view url);
 
+// Appends `s` with every byte outside the unreserved set (RFC 3986 section
+// 2.3) as %XX (upper-case hex): injective, and safe in any URL part.
+void appendPercentEncoded(std::string& out, std::string_view s);
+
 // RFC 3986 section 6.2.2: percent-encoded unreserved characters are
 // decoded (%41 -> A) and remaining percent-encodings upper-cased
 // (%2f -> %2F), so equivalent spellings share one key. Returns nullopt for

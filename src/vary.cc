@@ -4,6 +4,7 @@
 
 #include "stable_sort.h"
 #include "text.h"
+#include "url.h"
 
 namespace freshet {
 namespace {
@@ -67,22 +68,6 @@ void orderByWeight(std::vector<std::string>& members) {
   }
 }
 
-// RFC 3986 unreserved characters pass; every other byte is %XX.
-void appendPercentEncoded(std::string& out, std::string_view s) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  for (const char c : s) {
-    const auto u = static_cast<unsigned char>(c);
-    if ((u >= 'a' && u <= 'z') || (u >= 'A' && u <= 'Z') || (u >= '0' && u <= '9') || u == '-' ||
-        u == '.' || u == '_' || u == '~') {
-      out += c;
-    } else {
-      out += '%';
-      out += kHex[u >> 4];
-      out += kHex[u & 15];
-    }
-  }
-}
-
 }  // namespace
 
 VarySpec parseVary(std::string_view value) {
@@ -108,31 +93,51 @@ std::string joinVaryNames(const std::vector<std::string>& names) {
   return out;
 }
 
+namespace {
+
+// One member of a negotiation field, normalised. Language tags (RFC 5646
+// 2.1.1), content codings (RFC 9110 8.4.1) and charsets are
+// case-insensitive, and so are media types and parameter names (8.3.1,
+// 8.3.2); a media type's parameter values may not be, so Accept keeps their
+// case. Whitespace around ";" and "=" is optional.
+void appendNegotiationMember(std::string& out, std::string_view el, bool keep_value_case) {
+  bool in_value = false;
+  for (const char c : el) {
+    if (isOws(c)) continue;
+    if (c == ';') in_value = false;
+    out += keep_value_case && in_value ? c : toLowerAscii(c);
+    if (c == '=') in_value = true;
+  }
+}
+
+}  // namespace
+
 std::string normalizeSelecting(std::string_view name, std::string_view value) {
-  std::vector<std::string> members;
   const bool negotiation = isNegotiationField(name);
+  const bool keep_value_case = name == "accept";
+  // The members in their order, joined with ","; weights only matter
+  // where a member has one (";q="), and then the members are reordered.
+  std::string out;
+  out.reserve(value.size());
+  bool weighted = false;
   forEachListElement(value, [&](std::string_view el) {
+    if (!out.empty()) out += ',';
+    const size_t start = out.size();
     if (!negotiation) {
-      members.emplace_back(el);
+      out += el;
       return;
     }
-    // Language tags (RFC 5646 2.1.1), content codings (RFC 9110 8.4.1) and
-    // charsets are case-insensitive, and so are media types and parameter
-    // names (8.3.1, 8.3.2); a media type's parameter values may not be, so
-    // Accept keeps their case. Whitespace around ";" and "=" is optional.
-    const bool keepValueCase = name == "accept";
-    std::string m;
-    bool inValue = false;
-    for (const char c : el) {
-      if (isOws(c)) continue;
-      if (c == ';') inValue = false;
-      m += keepValueCase && inValue ? c : toLowerAscii(c);
-      if (c == '=') inValue = true;
-    }
-    members.push_back(std::move(m));
+    appendNegotiationMember(out, el, keep_value_case);
+    if (std::string_view(out).substr(start).find(";q=") != std::string_view::npos) weighted = true;
   });
-  if (negotiation) orderByWeight(members);
-  std::string out;
+  if (!weighted) return out;
+  std::vector<std::string> members;
+  forEachListElement(value, [&](std::string_view el) {
+    members.emplace_back();
+    appendNegotiationMember(members.back(), el, keep_value_case);
+  });
+  orderByWeight(members);
+  out.clear();
   for (const auto& m : members) {
     if (!out.empty()) out += ',';
     out += m;

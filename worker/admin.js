@@ -7,7 +7,8 @@ import { readBounded } from './bytes.js';
 import { RequestAction } from './abi.js';
 import { requestRecord } from './engine.js';
 import { keyParts } from './keys.js';
-import { TAGS_HEADER, META_HEADER } from './response_headers.js';
+import { TAGS_HEADER } from './response_headers.js';
+import { entryMetaText, parseEntryMeta } from './entry_meta.js';
 
 export const DEFAULT_ADMIN_PATH = '/__freshet/';
 const MAX_BODY = 64 * 1024;
@@ -109,7 +110,7 @@ function tagValue(item, path) {
  * @param {import('./purge.js').PurgeState} deps.purges
  * @param {import('./purge_sync.js').PurgeSync} deps.sync
  * @param {(request: Request, env: object) => () => number} deps.clock
- * @param {(rd: object, record: Uint8Array, eng: object) => Promise<{stored?: Response}>} deps.lookupEntry
+ * @param {(rd: object, record: string, eng: object, env: object) => Promise<{stored?: import('./stored_entry.js').StoredEntry}>} deps.lookupEntry
  * @param {(request: Request, env: object, ctx: object) => Promise<Response>} deps.fetchThrough
  */
 export function createAdmin(deps) {
@@ -271,12 +272,13 @@ export function createAdmin(deps) {
       const tags = (stored.headers.get(TAGS_HEADER) ?? '').split(',').filter(Boolean);
       const floors = deps.purges.floors(rd.key, tags);
       floors.unproven = deps.sync.unprovenFor(env, now());
-      const ld = eng.lookup(record, rd.route, stored.headers.get(META_HEADER) ?? '', now(), floors);
-      const meta = Object.fromEntries((stored.headers.get(META_HEADER) ?? '').split(';').slice(1).map((kv) => kv.split('=')));
+      const metaText = entryMetaText(stored.headers);
+      const ld = eng.lookup(record, rd.route, metaText, now(), floors);
+      const meta = parseEntryMeta(metaText);
       out.entry = {
         tier: stored.headers.get('x-freshet-tier') ?? 'cache',
         status: stored.status,
-        storedAt: meta.t ? new Date(Number(meta.t)).toISOString() : null,
+        storedAt: meta ? new Date(meta.responseTimeMs).toISOString() : null,
         age: ld.age,
         ttlLeft: ld.ttl,
         lifetime: ld.lifetime,

@@ -166,16 +166,21 @@ export function createCoalescer(getCache, { replayLimit = DEFAULT_REPLAY_LIMIT, 
 
   const cache = {
     // `request`: a Request or a URL string, as the Cache API takes.
-    async match(request, options) {
+    // Not async: a hit costs no extra promise on top of the platform's.
+    match(request, options) {
       const hub = hubs.get(typeof request === 'string' ? request : request.url);
       if (hub) {
         const resp = hub.response();
         if (resp) {
           stats.hubReads++;
-          return resp;
+          return Promise.resolve(resp);
         }
       }
-      return getCache().match(request, options);
+      try {
+        return getCache().match(request, options);
+      } catch (err) {
+        return Promise.reject(err);
+      }
     },
     put(request, response) {
       const url = request.url;

@@ -183,8 +183,9 @@ function responseList(status, headers, only = null) {
   let s = '';
   let n = 1;
   let hasVary = false;
-  // A Headers object yields lower-case names; [name, value] pairs may not.
-  const fold = !(headers instanceof Headers);
+  // A Headers object yields lower-case names; an array of [name, value]
+  // pairs may not.
+  const fold = Array.isArray(headers);
   for (const pair of headers) {
     const name = fold ? pair[0].toLowerCase() : pair[0];
     const value = pair[1];

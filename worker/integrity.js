@@ -102,6 +102,24 @@ export function recordedLength(headers) {
 }
 
 /**
+ * The body of a matched entry checked against the length its tier
+ * recorded: its body as is (nothing recorded, or a Content-Length that
+ * matches), the body checked while read (the platform gave no
+ * Content-Length), or false when the entry is known to be damaged.
+ * `onDamaged(err)` is called when the damage shows only while reading.
+ * @param {Response} response
+ * @returns {ReadableStream|null|false}
+ */
+export function intactBody(response, onDamaged) {
+  if (response.body === null) return null;
+  const recorded = recordedLength(response.headers);
+  if (recorded === null) return response.body;
+  const cl = response.headers.get('content-length');
+  if (cl !== null) return Number(cl) === recorded ? response.body : false;
+  return framedBody(checkedBody(response.body, recorded, onDamaged), recorded);
+}
+
+/**
  * Checks a matched entry against the length its tier recorded. Returns the
  * response to use (its body checked while read where the platform gave no
  * Content-Length), or null when the entry is known to be damaged.
@@ -109,13 +127,10 @@ export function recordedLength(headers) {
  */
 export function intactEntry(response, onDamaged) {
   if (!response || response.body === null) return response;
-  const recorded = recordedLength(response.headers);
-  if (recorded === null) return response;
-  const cl = response.headers.get('content-length');
-  if (cl !== null) return Number(cl) === recorded ? response : null;
-  const headers = new Headers(response.headers);
-  const body = framedBody(checkedBody(response.body, recorded, onDamaged), recorded);
-  return new Response(body, { status: response.status, statusText: response.statusText, headers });
+  const body = intactBody(response, onDamaged);
+  if (body === false) return null;
+  if (body === response.body) return response;
+  return new Response(body, { status: response.status, statusText: response.statusText, headers: new Headers(response.headers) });
 }
 
 /**

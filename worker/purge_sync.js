@@ -121,9 +121,14 @@ export class PurgeSync {
    * @param {(p: Promise<unknown>) => void} waitUntil
    * @param {number} nowMs the request's clock
    * @param {Request} [request] names the location (request.cf.colo) once
+   * @returns {number|Promise<number>} a number at once without a purge log
    */
-  async view(env, waitUntil, nowMs, request) {
+  view(env, waitUntil, nowMs, request) {
     if (!hasPurgeLog(env)) return this.state.compactedBefore;
+    return this.#viewWithLog(env, waitUntil, nowMs, request);
+  }
+
+  async #viewWithLog(env, waitUntil, nowMs, request) {
     if (env !== this.configuredFor) {
       this.configure(env);
       this.configuredFor = env;

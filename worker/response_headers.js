@@ -2,9 +2,10 @@
 
 import { LENGTH_HEADER } from './integrity.js';
 import { ETAG_FLAG } from './etag.js';
+import { META_HEADER } from './entry_meta.js';
 
 /** Headers the engine keeps on stored entries; never shown to clients. */
-export const META_HEADER = 'x-freshet-meta';
+export { META_HEADER };
 export const ORIGIN_CC_HEADER = 'x-freshet-origin-cc';
 /** On a variant marker (docs/architecture.md "Variants"): the Vary field names and the generation. */
 export const VARY_HEADER = 'x-freshet-vary';
@@ -112,13 +113,23 @@ export function headersForStorage(headers, meta, platformTtl, routeTags = '') {
   return out;
 }
 
-/** The origin's own fields of a stored entry (internal fields removed). */
-export function storedOriginHeaders(headers) {
-  const out = new Headers(headers);
-  const cc = headers.get(ORIGIN_CC_HEADER);
-  if (cc !== null) out.set('cache-control', cc);
-  else out.delete('cache-control');
-  for (const h of INTERNAL) out.delete(h);
+// Fields no client sees: hop-by-hop, CDN-only and internal ones.
+const CLIENT_DROPPED = new Set([...HOP_BY_HOP, ...CDN_ONLY, ...INTERNAL]);
+
+/**
+ * The fields freshet sets on a response leaving it, as [name, value] pairs
+ * (see clientHeaders for the options).
+ */
+function clientFields({ browserTtl, age, status, xcache, debug }) {
+  const out = [];
+  if (browserTtl !== undefined && browserTtl >= 0) {
+    out.push(['cache-control', browserTtl === 0 ? 'no-cache' : `public, max-age=${Math.trunc(browserTtl)}`]);
+  }
+  if (age !== undefined) out.push(['age', String(Math.max(0, Math.trunc(age)))]);
+  out.push(['cache-status', status], ['x-cache', xcache]);
+  if (debug) {
+    for (const [k, v] of Object.entries(debug)) if (v !== undefined && v !== '') out.push([`x-freshet-${k}`, String(v)]);
+  }
   return out;
 }
 
@@ -127,23 +138,15 @@ export function storedOriginHeaders(headers) {
  * (a copy the caller owns) is changed instead of copied again;
  * `removeCdnCacheControl` is the route's "cdnCacheControl": "remove".
  */
-export function clientHeaders(headers, { browserTtl, age, status, xcache, debug, removeCdnCacheControl = false, inPlace = false }) {
+export function clientHeaders(headers, { removeCdnCacheControl = false, inPlace = false, ...fields }) {
   const out = inPlace ? headers : new Headers(headers);
+  // Hop-by-hop fields, CDN-only fields (RFC 9213: CDN-Cache-Control
+  // addresses every CDN in the chain and is passed on, unless the route
+  // says "cdnCacheControl": "remove") and internal ones.
   dropHopByHop(out);
-  for (const h of CDN_ONLY) out.delete(h);
-  // RFC 9213: CDN-Cache-Control addresses every CDN in the chain and is
-  // passed on, unless the route says "cdnCacheControl": "remove".
   if (removeCdnCacheControl) out.delete('cdn-cache-control');
-  for (const h of INTERNAL) out.delete(h);
-  if (browserTtl !== undefined && browserTtl >= 0) {
-    out.set('cache-control', browserTtl === 0 ? 'no-cache' : `public, max-age=${Math.trunc(browserTtl)}`);
-  }
-  if (age !== undefined) out.set('age', String(Math.max(0, Math.trunc(age))));
-  out.set('cache-status', status);
-  out.set('x-cache', xcache);
-  if (debug) {
-    for (const [k, v] of Object.entries(debug)) if (v !== undefined && v !== '') out.set(`x-freshet-${k}`, String(v));
-  }
+  for (const h of CLIENT_DROPPED) out.delete(h);
+  for (const [name, value] of clientFields(fields)) out.set(name, value);
   return out;
 }
 
@@ -203,6 +206,8 @@ const KEPT = ['date', 'warning'];
 const KEPT_PREFIX = 'x-freshet-kept-';
 // Set-Cookie values, percent-encoded and comma-joined (they may hold commas).
 const KEPT_SET_COOKIE = 'x-freshet-kept-set-cookie';
+const KEPT_DATE = KEPT_PREFIX + 'date';
+const KEPT_WARNING = KEPT_PREFIX + 'warning';
 
 /** Keeps the Set-Cookie fields of `from` in `storage` (the platform drops them). */
 export function keepSetCookies(storage, from) {
@@ -227,25 +232,88 @@ export function storableEntry(status, statusText, headers, body) {
   return new Response(NULL_BODY.has(status) ? null : body, { status: 200, statusText, headers });
 }
 
-/** A matched entry as the origin sent it again (see storableEntry). */
-export function storedEntry(resp) {
-  if (!resp) return resp;
-  const headers = new Headers(resp.headers);
-  for (const f of PLATFORM_ENTRY_FIELDS) headers.delete(f);
-  for (const f of KEPT) {
-    const v = headers.get(KEPT_PREFIX + f);
-    headers.delete(KEPT_PREFIX + f);
-    if (v !== null) headers.set(f, v);
-    else if (f !== 'date') headers.delete(f);
+/** The origin's status of a stored copy (see storableEntry); `fallback` when it is not recorded. */
+export function storedStatus(raw, fallback) {
+  const coded = Number(raw.get(STATUS_HEADER));
+  return Number.isInteger(coded) && coded >= 200 && coded <= 599 ? coded : fallback;
+}
+
+/** Whether a response of `status` carries no content (RFC 9110 15.3.5, 15.3.6, 15.4.5). */
+export function hasNullBody(status) {
+  return NULL_BODY.has(status);
+}
+
+// Fields of a stored copy that are not the origin's as they stand: the
+// platform's, the internal ones, and those storableEntry put aside (restored
+// from KEPT_PREFIX), and Cache-Control (the platform's; the origin's is in
+// ORIGIN_CC_HEADER).
+const STORED_ONLY = new Set([...PLATFORM_ENTRY_FIELDS, ...INTERNAL, ...KEPT.map((f) => KEPT_PREFIX + f), KEPT_SET_COOKIE, 'warning', 'cache-control']);
+
+// Fields of a stored copy read aside in storedPass: the kept ones, the
+// origin's Cache-Control and the platform's Date.
+const READ_ASIDE = new Set([KEPT_DATE, KEPT_WARNING, KEPT_SET_COOKIE, ORIGIN_CC_HEADER, 'date']);
+
+// One pass over a stored copy's fields (see storedFields): the origin's
+// fields as pairs, less those `drop` names, and the copy's Connection value.
+function storedPass(raw, drop) {
+  const aside = {};
+  let connection = null;
+  const out = [];
+  for (const field of raw) {
+    const name = field[0];
+    if (READ_ASIDE.has(name)) {
+      aside[name] = field[1];
+      continue;
+    }
+    if (name === 'connection') connection = field[1];
+    if (STORED_ONLY.has(name) || (drop && drop(name))) continue;
+    out.push(field);
   }
-  const cookies = headers.get(KEPT_SET_COOKIE);
-  headers.delete(KEPT_SET_COOKIE);
-  if (cookies) for (const c of cookies.split(',')) headers.append('set-cookie', decodeURIComponent(c));
-  const coded = Number(resp.headers.get(STATUS_HEADER));
-  headers.delete(STATUS_HEADER);
-  const status = Number.isInteger(coded) && coded >= 200 && coded <= 599 ? coded : resp.status;
-  if (NULL_BODY.has(status)) resp.body?.cancel().catch(() => {});
-  return new Response(NULL_BODY.has(status) ? null : resp.body, { status, statusText: resp.statusText, headers });
+  const restore = (name, value) => {
+    if (value !== undefined && (!drop || !drop(name))) out.push([name, value]);
+  };
+  // The origin's Date where it was kept, else the platform's.
+  restore('date', aside[KEPT_DATE] ?? aside.date);
+  restore('warning', aside[KEPT_WARNING]);
+  if (aside[KEPT_SET_COOKIE]) for (const c of aside[KEPT_SET_COOKIE].split(',')) restore('set-cookie', decodeURIComponent(c));
+  restore('cache-control', aside[ORIGIN_CC_HEADER]);
+  return { out, connection };
+}
+
+/**
+ * The origin's fields of a stored copy, as [name, value] pairs, from the
+ * copy's headers as matched (`raw`): the platform's and the internal fields
+ * out, the kept Date, Warning and Set-Cookie and the origin's Cache-Control
+ * back (see storableEntry, headersForStorage).
+ * @param {Headers} raw
+ * @returns {[string, string][]}
+ */
+export function storedFields(raw) {
+  return storedPass(raw).out;
+}
+
+/**
+ * The client's fields for an answer from a stored copy in one pass, as
+ * [name, value] pairs: storedFields(raw), then what clientHeaders(...)
+ * does with `o` (the same options).
+ * @param {Headers} raw the stored copy's headers as matched
+ */
+export function storedClientFields(raw, o) {
+  const set = clientFields(o);
+  const removeCdn = o.removeCdnCacheControl === true;
+  const drop = (name) => {
+    if (CLIENT_DROPPED.has(name) || (removeCdn && name === 'cdn-cache-control')) return true;
+    for (let i = 0; i < set.length; i++) if (set[i][0] === name) return true;
+    return false;
+  };
+  let { out, connection } = storedPass(raw, drop);
+  // Fields the Connection field names are hop-by-hop too (RFC 9110 7.6.1).
+  if (connection) {
+    const listed = connection.split(',').map((n) => n.trim().toLowerCase()).filter(Boolean);
+    out = out.filter(([name]) => !listed.includes(name));
+  }
+  for (let i = 0; i < set.length; i++) out.push(set[i]);
+  return out;
 }
 
 /** Removes the comma-separated fields the engine says a stored copy omits. */

@@ -11,7 +11,8 @@ import { LookupAction, RequestAction, StoreAction } from './abi.js';
 import { Engine, requestRecord } from './engine.js';
 import { keyParts } from './keys.js';
 import { isolatePurgeSync, isolatePurges } from './purge_sync.js';
-import { META_HEADER, headersForStorage } from './response_headers.js';
+import { headersForStorage } from './response_headers.js';
+import { entryMetaText } from './entry_meta.js';
 
 const YEAR = 31536000;
 
@@ -85,7 +86,7 @@ export function createRevalidator({ wasm, namespace = 'data', staleWhileRevalida
     if (stored) {
       const floors = purges.floors(where.rd.key, []);
       floors.unproven = unproven;
-      const ld = engine.lookup(where.record, where.rd.route, stored.headers.get(META_HEADER) ?? '', now(), floors);
+      const ld = engine.lookup(where.record, where.rd.route, entryMetaText(stored.headers), now(), floors);
       if (ld.action === LookupAction.HIT || ld.action === LookupAction.STALE) {
         const value = await stored.json();
         if (ld.action === LookupAction.STALE) {

@@ -5,7 +5,7 @@
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startOrigin, startWorker, WASM_BUILD } from './helpers.js';
+import { T0, startOrigin, startWorker, WASM_BUILD } from './helpers.js';
 
 const TOKEN = 'test-admin-token-0123456789';
 const manifest = {
@@ -160,6 +160,8 @@ describe(`admin route (${WASM_BUILD} build)`, () => {
     assert.equal(i.stored, true);
     assert.equal(i.entry.age, 10);
     assert.equal(i.entry.ttlLeft, 290);
+    // The entry metadata's response time (worker/entry_meta.js).
+    assert.equal(i.entry.storedAt, new Date(T0 + 60_000).toISOString());
     assert.equal(i.now.action, 'HIT');
     const blog = JSON.parse((await admin('inspect', { url: 'https://example.com/blog/one' }, { at: 70 })).text);
     assert.deepEqual(blog.routeTags, ['post:one', 'blog']);

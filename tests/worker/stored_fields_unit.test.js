@@ -1,0 +1,74 @@
+// A stored copy's fields (worker/response_headers.js storedFields,
+// storedClientFields; worker/stored_entry.js): what the client of a hit
+// sees, built in one pass, is what the step-by-step header work gives.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { clientHeaders, headersForStorage, keepSetCookies, storableEntry, storedClientFields, storedFields } from '../../worker/response_headers.js';
+import { StoredEntry } from '../../worker/stored_entry.js';
+
+const sorted = (pairs) => [...new Headers(pairs)].sort(([a, x], [b, y]) => (a === b ? (x < y ? -1 : 1) : a < b ? -1 : 1));
+
+// A copy as storableEntry puts it and a platform cache gives it back.
+function matched(status, origin, platform = {}) {
+  const stored = keepSetCookies(headersForStorage(new Headers(origin), '1;t=1;a=0;l=60', 3600, 'tag-a'), new Headers(origin));
+  const entry = storableEntry(status, 'S', stored, status === 204 ? null : 'body');
+  const headers = new Headers(entry.headers);
+  for (const [k, v] of Object.entries(platform)) headers.set(k, v);
+  return new Response(entry.body, { status: entry.status, statusText: entry.statusText, headers });
+}
+
+const origin = [
+  ['content-type', 'text/html'],
+  ['cache-control', 'public, max-age=60'],
+  ['date', 'Mon, 30 Nov 2026 00:00:00 GMT'],
+  ['warning', '110 - "stale"'],
+  ['set-cookie', 'a=1, with comma'],
+  ['set-cookie', 'b=2'],
+  ['etag', '"e"'],
+  ['cdn-cache-control', 'max-age=5'],
+  ['surrogate-control', 'max-age=9'],
+  ['x-listed', 'gone'],
+  ['x-freshet-key', 'from the origin'],
+];
+// The platform rewrites Date, adds its own fields and Warning.
+const platform = { date: 'Wed, 02 Dec 2026 00:00:00 GMT', 'cf-cache-status': 'HIT', warning: '113 - "heuristic"', 'cache-control': 'public, max-age=3600', connection: 'x-listed' };
+
+test('the origin\'s fields of a stored copy: kept ones restored, internal and platform ones out', () => {
+  const e = new StoredEntry(matched(203, origin, platform));
+  assert.equal(e.status, 203);
+  const h = e.originHeaders();
+  assert.equal(h.get('date'), 'Mon, 30 Nov 2026 00:00:00 GMT');
+  assert.equal(h.get('warning'), '110 - "stale"');
+  assert.equal(h.get('cache-control'), 'public, max-age=60');
+  assert.deepEqual(h.getSetCookie(), ['a=1, with comma', 'b=2']);
+  assert.equal(h.get('cf-cache-status'), null);
+  for (const [name] of h) assert.ok(!name.startsWith('x-freshet-') || name === 'x-freshet-key', name);
+});
+
+test('a copy without kept Date keeps the platform\'s; without a kept Warning it has none', () => {
+  const raw = new Headers({ date: 'Wed, 02 Dec 2026 00:00:00 GMT', warning: '113 - "heuristic"', 'x-freshet-meta': '1;t=1;a=0;l=1' });
+  assert.deepEqual(storedFields(raw), [['date', 'Wed, 02 Dec 2026 00:00:00 GMT']]);
+});
+
+test('the client fields of a hit in one pass equal clientHeaders over the origin\'s fields', () => {
+  const raw = matched(200, origin, platform).headers;
+  const options = [
+    { status: 'freshet; hit', xcache: 'HIT', age: 3.7 },
+    { status: 'freshet; hit', xcache: 'STALE', age: 0, browserTtl: 0, removeCdnCacheControl: true },
+    { status: 'freshet; hit', xcache: 'HIT', age: 10, browserTtl: 30, debug: { key: 'k', route: 'r', reason: '' } },
+  ];
+  for (const o of options) {
+    const expected = clientHeaders(new Headers(storedFields(raw)), o);
+    assert.deepEqual(sorted(storedClientFields(raw, o)), sorted(expected), JSON.stringify(o));
+  }
+});
+
+test('a stored 204 has no body; clone() gives a second reader', async () => {
+  assert.equal(new StoredEntry(matched(204, [['cache-control', 'max-age=60']])).body, null);
+  const e = new StoredEntry(matched(200, origin));
+  const c = e.clone();
+  assert.equal(c.headers, e.headers);
+  assert.equal(await new Response(c.body).text(), 'body');
+  assert.equal(await new Response(e.body).text(), 'body');
+});

@@ -1,0 +1,61 @@
+// Entry metadata: what the engine keeps with every stored entry, in the
+// META_HEADER field of the stored copy (never shown to clients). The engine
+// writes it (fr_store) and judges it (fr_lookup, fr_conditional); the worker
+// hands it over as text and reads it only for display (the admin route's
+// inspect). Format (docs/abi.md "Entry metadata", src/entry_meta.cc):
+//
+//   1;t=<response_time_ms>;a=<corrected_initial_age_s>;l=<lifetime_s>;w=<swr_s>;e=<sie_s>;f=<flags>;r=<route>
+//
+// The leading 1 is the format version. Each item is a one-letter key, '='
+// and 1 to 18 decimal digits; t, a and l are required, unknown keys are
+// ignored (newer writers stay readable).
+
+/** The stored entry's field holding the metadata. */
+export const META_HEADER = 'x-freshet-meta';
+
+/** Bits of the `f` item. */
+export const EntryFlag = Object.freeze({
+  MUST_REVALIDATE: 1, // RFC 9111 5.2.2.2 / 5.2.2.8
+  NO_CACHE: 2, // RFC 9111 5.2.2.4: revalidate every use
+  IMMUTABLE: 4, // RFC 8246
+  HAS_VALIDATOR: 8, // ETag or Last-Modified: can revalidate
+});
+
+const FIELDS = { t: 'responseTimeMs', a: 'initialAge', l: 'lifetime', w: 'staleWhileRevalidate', e: 'staleIfError', f: 'flags', r: 'route' };
+const REQUIRED = ['t', 'a', 'l'];
+const ITEM = /^([^;])=(\d{1,18})$/;
+
+/**
+ * The metadata text of a stored entry ('' when it has none: the engine
+ * then answers "bad-entry").
+ * @param {Headers} headers the stored copy's
+ * @returns {string}
+ */
+export function entryMetaText(headers) {
+  return headers.get(META_HEADER) ?? '';
+}
+
+/**
+ * The metadata decoded as the engine decodes it, or null when the engine
+ * would reject it (another version, a malformed item, t, a or l missing).
+ * @param {string} text
+ * @returns {{responseTimeMs: number, initialAge: number, lifetime: number, staleWhileRevalidate: number,
+ *   staleIfError: number, flags: number, route: number}|null} ages and lifetimes in seconds
+ */
+export function parseEntryMeta(text) {
+  if (typeof text !== 'string' || !text.startsWith('1;')) return null;
+  const out = { responseTimeMs: 0, initialAge: 0, lifetime: 0, staleWhileRevalidate: 0, staleIfError: 0, flags: 0, route: 0 };
+  const seen = new Set();
+  // One ';' may end the text, as after any item.
+  const items = text.endsWith(';') && text.length > 2 ? text.slice(2, -1) : text.slice(2);
+  if (items === '') return null;
+  for (const item of items.split(';')) {
+    const m = ITEM.exec(item);
+    if (!m) return null;
+    const name = FIELDS[m[1]];
+    if (name === undefined) continue;
+    out[name] = Number(m[2]);
+    seen.add(m[1]);
+  }
+  return REQUIRED.every((k) => seen.has(k)) ? out : null;
+}

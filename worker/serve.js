@@ -1,0 +1,100 @@
+// Answers from a stored (or just freshened) entry: the client's headers
+// (Age, Cache-Status, x-cache, debug fields), its preconditions (304), a
+// Range (206), HEAD; and the 504 of only-if-cached.
+
+import { ConditionalAction, MissAction } from './abi.js';
+import { rangeResponse } from './range.js';
+import { IN_FLIGHT, TIER_HEADER } from './tiers.js';
+import { cacheStatus, clientHeaders, notModifiedHeaders, storedClientFields } from './response_headers.js';
+import { entryMetaText } from './entry_meta.js';
+import { removesCdnCacheControl } from './pass.js';
+
+const PRECONDITIONS = ['if-none-match', 'if-modified-since', 'if-match', 'if-unmodified-since'];
+
+/** Request fields that make an answer from a stored entry other than the entry as stored (fromEntry). */
+export const ANSWER_FIELDS = new Set([...PRECONDITIONS, 'range']);
+
+/** True when `headers` (a request's) carry a precondition (RFC 9110 13.1). */
+export function hasPrecondition(headers) {
+  for (const h of PRECONDITIONS) if (headers.has(h)) return true;
+  return false;
+}
+
+/**
+ * The client's response built from a stored (or just freshened) entry:
+ * its preconditions are answered with 304 (RFC 9111 4.3.2), a Range with
+ * 206 (RFC 9110 14.2), HEAD without a body.
+ * @param {import('./request_context.js').Services} s
+ * @param {import('./request_context.js').RequestContext} c
+ * @param {{status: number, statusText: string, headers: Headers, body: ReadableStream|null, meta: string}} entry
+ *   `headers`: the client's, finished (clientHeaders)
+ */
+export async function fromEntry(s, c, { status, statusText, headers, body, meta }) {
+  const { request, eng, record } = c;
+  // Only a request with a precondition (RFC 9110 13.1) can be answered
+  // 304 or 412: skip the engine call for the others (most hits).
+  if (status >= 200 && status < 300 && hasPrecondition(request.headers)) {
+    let cd;
+    try {
+      cd = eng.conditional(record, headers, meta);
+    } catch (err) {
+      s.engines.failed(err);
+    }
+    if (cd?.action === ConditionalAction.NOT_MODIFIED) {
+      s.stats.notModified++;
+      body?.cancel().catch(() => {});
+      return new Response(null, { status: 304, headers: notModifiedHeaders(headers) });
+    }
+  }
+  if (request.method === 'HEAD') {
+    body?.cancel().catch(() => {});
+    return new Response(null, { status, statusText, headers });
+  }
+  const ranged = await rangeResponse(request, status, headers, body);
+  if (ranged) return ranged;
+  return new Response(body, { status, statusText, headers });
+}
+
+/**
+ * Serves `stored` with the engine's lookup decision `ld`.
+ * @param {import('./request_context.js').Services} s
+ * @param {import('./request_context.js').RequestContext} c
+ * @param {import('./stored_entry.js').StoredEntry} stored
+ * @param {object} ld engine.js lookup decision (age, ttl, reason)
+ * @param {'HIT'|'STALE'} xcache
+ * @param {object} [extra] more Cache-Status parameters (fwd, fwdStatus, detail, collapsed)
+ */
+export function serveStored(s, c, stored, ld, xcache, extra = {}) {
+  const { rd } = c;
+  const raw = stored.headers;
+  const tier = raw.get(TIER_HEADER);
+  // The client's fields in one pass over the stored copy's.
+  const fields = storedClientFields(raw, {
+    removeCdnCacheControl: removesCdnCacheControl(c.eng, rd.route),
+    browserTtl: rd.browserTtl,
+    age: ld.age,
+    status: cacheStatus({ hit: true, ttl: ld.ttl, key: rd.debug ? rd.key : '', tier, collapsed: tier === IN_FLIGHT || undefined, ...extra }),
+    xcache,
+    debug: rd.debug ? { key: rd.key, route: rd.routeName, reason: extra.detail ?? ld.reason } : undefined,
+  });
+  const { status, statusText, body } = stored;
+  // Most hits: a GET without preconditions or Range (c.plain), answered as
+  // stored: what fromEntry would answer, without its Headers object.
+  if (c.plain) return new Response(body, { status, statusText, headers: fields });
+  return fromEntry(s, c, { status, statusText, headers: new Headers(fields), body, meta: entryMetaText(raw) });
+}
+
+/**
+ * RFC 9111 5.2.1.7: a request with only-if-cached that no stored response
+ * can answer gets a 504 without contacting the origin; null otherwise.
+ * @param {import('./request_context.js').RequestContext} c
+ */
+export function onlyIfCached({ rd }) {
+  // The engine decided it with the request (RequestDecision.missAction).
+  if (rd.missAction !== MissAction.GATEWAY_TIMEOUT) return null;
+  const headers = clientHeaders(new Headers({ 'content-type': 'text/plain' }), {
+    status: cacheStatus({ detail: rd.missReason }),
+    xcache: 'MISS',
+  });
+  return new Response('not cached (only-if-cached)\n', { status: 504, headers });
+}

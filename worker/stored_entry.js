@@ -1,0 +1,43 @@
+// A stored entry as a lookup found it: the copy's headers as matched (the
+// engine's metadata and the other internal fields still on them), the
+// origin's status and the body to read. No Response or Headers is made
+// from it until an answer needs one: a hit builds the client's fields from
+// the matched headers in one pass (response_headers.js storedClientFields).
+
+import { hasNullBody, storedFields, storedStatus } from './response_headers.js';
+
+export class StoredEntry {
+  /**
+   * @param {Response} found the copy as matched (storableEntry's layout)
+   * @param {ReadableStream|null} [body] the body to read, when not found.body (checked while read)
+   */
+  constructor(found, body = found.body) {
+    /** The copy's fields as matched, internal ones included (META_HEADER, TAGS_HEADER, TIER_HEADER, ...). */
+    this.headers = found.headers;
+    /** The origin's status (every copy is stored as a 200). */
+    this.status = storedStatus(found.headers, found.status);
+    this.statusText = found.statusText;
+    if (hasNullBody(this.status) && body) {
+      body.cancel().catch(() => {});
+      body = null;
+    }
+    /** @type {ReadableStream|null} */
+    this.body = body;
+  }
+
+  /** The origin's fields, as a new Headers (internal fields out, kept ones restored). */
+  originHeaders() {
+    return new Headers(storedFields(this.headers));
+  }
+
+  /** A second reader of the same entry: the body is teed, this one keeps one branch. */
+  clone() {
+    const copy = Object.create(StoredEntry.prototype);
+    copy.headers = this.headers;
+    copy.status = this.status;
+    copy.statusText = this.statusText;
+    copy.body = null;
+    if (this.body) [this.body, copy.body] = this.body.tee();
+    return copy;
+  }
+}

@@ -1,0 +1,110 @@
+// Variants (docs/architecture.md "Variants"; the platform ignores Vary): a
+// response that varies lives at `<key URL>/v/<generation>/<variant id>`,
+// and a marker at the key URL names the selecting fields and the
+// generation. Looking an entry up reads the marker first, then the variant
+// this request selects.
+
+import { VaryAction } from './abi.js';
+import { intactBody } from './integrity.js';
+import { variantUrl } from './keys.js';
+import { TIER_HEADER } from './tiers.js';
+import { VARY_GEN_HEADER, VARY_HEADER, varyMarkerHeaders } from './response_headers.js';
+import { StoredEntry } from './stored_entry.js';
+
+// Variant markers live at least this long (seconds): an outlived marker only
+// costs a variant miss.
+export const MARKER_MIN_TTL = 86400;
+
+/** A new variant generation: 12 hex digits. */
+export function newGeneration() {
+  const b = new Uint8Array(6);
+  crypto.getRandomValues(b);
+  return [...b].map((x) => x.toString(16).padStart(2, '0')).join('');
+}
+
+/**
+ * The generation to store a variant under: the marker's, while it names the
+ * same fields (its other variants stay reachable), else a new one (variants
+ * selected by other fields become unreachable at once).
+ * @param {{names: string, generation: string}|null} marker the marker found at lookup
+ * @param {string} names the engine's normalised Vary names of the new response
+ */
+export function variantGeneration(marker, names, fresh = newGeneration) {
+  return marker && marker.names === names && marker.generation ? marker.generation : fresh();
+}
+
+/**
+ * A matched entry as stored (a StoredEntry), or undefined when there is
+ * none or its body is not the length recorded at store time (then it is
+ * deleted). Where the platform gives no Content-Length, the body is
+ * checked while read.
+ * @param {import('./request_context.js').Services} s
+ * @param {Response|undefined} found
+ * @param {string} url where it was found
+ * @returns {StoredEntry|undefined}
+ */
+export function checkedEntry(s, found, url, env, ctx) {
+  if (!found) return undefined;
+  const drop = () => {
+    s.storage.entryDamaged(url);
+    const p = s.storage.deleteEverywhere(url, env);
+    if (ctx?.waitUntil) ctx.waitUntil(p);
+  };
+  // The byte tiers (memory, global) compared their bytes with the record
+  // before answering (tiers.js intactBytes): nothing left to check.
+  const tier = found.headers.get(TIER_HEADER);
+  const body = tier === 'memory' || tier === 'global' ? found.body : intactBody(found, drop);
+  if (body === false) {
+    found.body?.cancel().catch(() => {});
+    drop();
+    return undefined;
+  }
+  return new StoredEntry(found, body);
+}
+
+/**
+ * The stored entry for this request: the entry at the key URL, or, when
+ * that is a variant marker, the variant this request selects.
+ * @param {import('./request_context.js').Services} s
+ * @returns {Promise<{stored: StoredEntry|undefined, entryUrl: string, vary: {names: string, generation: string}|null}>}
+ */
+export async function lookupEntry(s, rd, record, eng, env, ctx) {
+  const cache = s.storage.cacheFor(rd, env, ctx);
+  // Looked up by URL string: no Request object per lookup (the Cache API takes both).
+  const found = await cache.match(rd.keyUrl);
+  const names = found?.headers.get(VARY_HEADER);
+  if (!found || names === null || names === undefined) return { stored: checkedEntry(s, found, rd.keyUrl, env, ctx), entryUrl: rd.keyUrl, vary: null };
+  found.body?.cancel().catch(() => {});
+  const vary = { names, generation: found.headers.get(VARY_GEN_HEADER) ?? '' };
+  const v = eng.vary(record, names);
+  if (v.action !== VaryAction.SELECT || !vary.generation) return { stored: undefined, entryUrl: rd.keyUrl, vary };
+  const url = variantUrl(rd.keyUrl, vary.generation, v.variantId);
+  return { stored: checkedEntry(s, await cache.match(url), url, env, ctx), entryUrl: url, vary };
+}
+
+/**
+ * Puts `entry` (storableEntry) where this request's response belongs:
+ * at the key URL when it does not vary, else as the variant the engine
+ * names, with the marker at the key URL.
+ * @param {object} cache the route's cache (Storage.cacheFor)
+ * @param {import('./request_context.js').RequestContext} c
+ * @param {{action: number, names: string, variantId: string}} v where the
+ *   store decision puts the copy (StoreDecision.vary: the response's Vary
+ *   against this request)
+ * @param {Response} entry
+ * @param {number} platformTtl seconds
+ */
+export async function putVariant(cache, c, v, entry, platformTtl) {
+  const { rd, vary } = c;
+  if (v.action !== VaryAction.SELECT) {
+    await cache.put(new Request(rd.keyUrl), entry, platformTtl);
+    return;
+  }
+  const generation = variantGeneration(vary, v.names);
+  const markerTtl = Math.max(platformTtl, MARKER_MIN_TTL);
+  const marker = new Response(null, { headers: varyMarkerHeaders(v.names, generation, markerTtl) });
+  await Promise.all([
+    cache.put(new Request(variantUrl(rd.keyUrl, generation, v.variantId)), entry, platformTtl),
+    cache.put(new Request(rd.keyUrl), marker, markerTtl),
+  ]);
+}
