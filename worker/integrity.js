@@ -120,6 +120,35 @@ export function intactBody(response, onDamaged) {
 }
 
 /**
+ * Entries up to this many recorded bytes that the platform hands over
+ * without Content-Length are read whole and compared before anything is
+ * served (a damaged one is then a miss, not an aborted answer), instead of
+ * being checked while read: one read costs less than a checking stream.
+ */
+export const READ_WHOLE_MAX = 65536;
+
+/**
+ * The bytes of a matched entry when it should be read whole to be checked
+ * (see READ_WHOLE_MAX): a Uint8Array of exactly the recorded length, or
+ * false when it is damaged (short, long, or its body failed); null when
+ * the entry is not one to read whole (intactBody decides).
+ * @param {Response} response
+ * @returns {Promise<Uint8Array|false|null>}
+ */
+export async function wholeIntactBytes(response) {
+  if (response.body === null || response.headers.has('content-length')) return null;
+  const recorded = recordedLength(response.headers);
+  if (recorded === null || recorded > READ_WHOLE_MAX) return null;
+  let bytes;
+  try {
+    bytes = new Uint8Array(await response.arrayBuffer());
+  } catch {
+    return false;
+  }
+  return bytes.byteLength === recorded ? bytes : false;
+}
+
+/**
  * Checks a matched entry against the length its tier recorded. Returns the
  * response to use (its body checked while read where the platform gave no
  * Content-Length), or null when the entry is known to be damaged.

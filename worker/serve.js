@@ -77,11 +77,11 @@ export function serveStored(s, c, stored, ld, xcache, extra = {}) {
     xcache,
     debug: rd.debug ? { key: rd.key, route: rd.routeName, reason: extra.detail ?? ld.reason } : undefined,
   });
-  const { status, statusText, body } = stored;
+  const { status, statusText } = stored;
   // Most hits: a GET without preconditions or Range (c.plain), answered as
   // stored: what fromEntry would answer, without its Headers object.
-  if (c.plain) return new Response(body, { status, statusText, headers: fields });
-  return fromEntry(s, c, { status, statusText, headers: new Headers(fields), body, meta: entryMetaText(raw) });
+  if (c.plain) return new Response(stored.content, { status, statusText, headers: fields });
+  return fromEntry(s, c, { status, statusText, headers: new Headers(fields), body: stored.body, meta: entryMetaText(raw) });
 }
 
 /**

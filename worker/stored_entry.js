@@ -11,18 +11,39 @@ export class StoredEntry {
    * @param {Response} found the copy as matched (storableEntry's layout)
    * @param {ReadableStream|null} [body] the body to read, when not found.body (checked while read)
    */
-  constructor(found, body = found.body) {
+  constructor(found, body = found.body, bytes = null) {
     /** The copy's fields as matched, internal ones included (META_HEADER, TAGS_HEADER, TIER_HEADER, ...). */
     this.headers = found.headers;
     /** The origin's status (every copy is stored as a 200). */
     this.status = storedStatus(found.headers, found.status);
     this.statusText = found.statusText;
-    if (hasNullBody(this.status) && body) {
-      body.cancel().catch(() => {});
+    if (hasNullBody(this.status)) {
+      body?.cancel().catch(() => {});
       body = null;
+      bytes = null;
     }
-    /** @type {ReadableStream|null} */
-    this.body = body;
+    /** The body already read and checked whole (integrity.js wholeIntactBytes), or null. */
+    this.bytes = bytes;
+    this.stream = body;
+  }
+
+  /** @type {ReadableStream|null} the body to read (made from `bytes` when first asked for) */
+  get body() {
+    if (this.stream === null && this.bytes !== null) {
+      this.stream = new Response(this.bytes).body;
+      this.bytes = null;
+    }
+    return this.stream;
+  }
+
+  set body(stream) {
+    this.stream = stream;
+    this.bytes = null;
+  }
+
+  /** What a Response can be built from: the bytes read whole, else the stream. */
+  get content() {
+    return this.bytes ?? this.stream;
   }
 
   /** The origin's fields, as a new Headers (internal fields out, kept ones restored). */
@@ -36,8 +57,9 @@ export class StoredEntry {
     copy.headers = this.headers;
     copy.status = this.status;
     copy.statusText = this.statusText;
-    copy.body = null;
-    if (this.body) [this.body, copy.body] = this.body.tee();
+    copy.stream = null;
+    copy.bytes = this.bytes; // bytes can be read twice
+    if (this.bytes === null && this.stream) [this.stream, copy.stream] = this.stream.tee();
     return copy;
   }
 }

@@ -5,7 +5,7 @@
 // this request selects.
 
 import { VaryAction } from './abi.js';
-import { intactBody } from './integrity.js';
+import { intactBody, wholeIntactBytes } from './integrity.js';
 import { variantUrl } from './keys.js';
 import { TIER_HEADER } from './tiers.js';
 import { VARY_GEN_HEADER, VARY_HEADER, varyMarkerHeaders } from './response_headers.js';
@@ -43,7 +43,7 @@ export function variantGeneration(marker, names, fresh = newGeneration) {
  * @param {string} url where it was found
  * @returns {StoredEntry|undefined}
  */
-export function checkedEntry(s, found, url, env, ctx) {
+export async function checkedEntry(s, found, url, env, ctx) {
   if (!found) return undefined;
   const drop = () => {
     s.storage.entryDamaged(url);
@@ -53,7 +53,15 @@ export function checkedEntry(s, found, url, env, ctx) {
   // The byte tiers (memory, global) compared their bytes with the record
   // before answering (tiers.js intactBytes): nothing left to check.
   const tier = found.headers.get(TIER_HEADER);
-  const body = tier === 'memory' || tier === 'global' ? found.body : intactBody(found, drop);
+  if (tier === 'memory' || tier === 'global') return new StoredEntry(found, found.body);
+  // A small copy without Content-Length: read whole and compared first.
+  const bytes = await wholeIntactBytes(found);
+  if (bytes === false) {
+    drop();
+    return undefined;
+  }
+  if (bytes !== null) return new StoredEntry(found, null, bytes);
+  const body = intactBody(found, drop);
   if (body === false) {
     found.body?.cancel().catch(() => {});
     drop();
@@ -73,13 +81,13 @@ export async function lookupEntry(s, rd, record, eng, env, ctx) {
   // Looked up by URL string: no Request object per lookup (the Cache API takes both).
   const found = await cache.match(rd.keyUrl);
   const names = found?.headers.get(VARY_HEADER);
-  if (!found || names === null || names === undefined) return { stored: checkedEntry(s, found, rd.keyUrl, env, ctx), entryUrl: rd.keyUrl, vary: null };
+  if (!found || names === null || names === undefined) return { stored: await checkedEntry(s, found, rd.keyUrl, env, ctx), entryUrl: rd.keyUrl, vary: null };
   found.body?.cancel().catch(() => {});
   const vary = { names, generation: found.headers.get(VARY_GEN_HEADER) ?? '' };
   const v = eng.vary(record, names);
   if (v.action !== VaryAction.SELECT || !vary.generation) return { stored: undefined, entryUrl: rd.keyUrl, vary };
   const url = variantUrl(rd.keyUrl, vary.generation, v.variantId);
-  return { stored: checkedEntry(s, await cache.match(url), url, env, ctx), entryUrl: url, vary };
+  return { stored: await checkedEntry(s, await cache.match(url), url, env, ctx), entryUrl: url, vary };
 }
 
 /**

@@ -43,6 +43,12 @@ const FAULTS = {
   },
   // Reset before any header.
   reset: (req, res) => res.socket.destroy(),
+  // A whole answer over READ_WHOLE_MAX (integrity.js): checked while read.
+  big: (req, res, n) => {
+    const body = `big #${n} `.padEnd(200_000, 'b');
+    res.writeHead(200, { 'content-length': String(body.length), 'cache-control': 'public, max-age=60', 'content-type': 'text/plain' });
+    res.end(body);
+  },
   // A whole answer.
   ok: (req, res, n) => {
     const body = `whole #${n} `.padEnd(1000, 'z');
@@ -177,20 +183,44 @@ describe(`body integrity, every tier (${WASM_BUILD} build)`, () => {
       delete headers['content-length'];
       await cache.default.put(keyUrl, new MiniflareResponse(body, { headers }));
     };
-    // No length from the platform: the body is checked while it is read, so
-    // the client's copy aborts, and the copy is dropped.
+    // No length from the platform: a copy this small is read whole and
+    // compared with the recorded length before anything is served
+    // (integrity.js READ_WHOLE_MAX), so the damaged copy is dropped and
+    // this request is a miss: the client gets the origin's whole body.
     // (Miniflare's own put drops Content-Length: tiers_unit.test.js covers a
     // damaged copy the platform describes with its length.)
     await damage();
-    const cut = await get(a, p, { at: 4 });
-    assert.ok(cut.errored, `a clean short body of ${cut.text.length} bytes`);
-    assert.equal((await stats(a)).damagedEntries, 1);
     const before = origin.hits(p);
-    const next = await get(a, p, { at: 5 });
+    const next = await get(a, p, { at: 4 });
+    assert.equal(next.errored, false);
     assert.equal(next.xcache, 'MISS');
     assert.equal(next.text.length, 1000);
     assert.equal(origin.hits(p), before + 1);
+    assert.equal((await stats(a)).damagedEntries, 1);
     assert.equal((await get(a, p, { at: 6 })).xcache, 'HIT', 'the refetched copy replaced it');
+  });
+
+  test('a large Cache API copy cut short is checked while read: the client copy aborts, the copy is dropped', async () => {
+    const p = '/c/big';
+    const first = await get(a, p, { at: 1 });
+    assert.equal(first.text.length, 200_000);
+    const keyUrl = keyUrlOf(`https://example.com${p}`);
+    const cache = await a.mf.getCaches();
+    const stored = await cache.default.match(keyUrl);
+    assert.equal(stored.headers.get('x-freshet-length'), '200000');
+    const headers = Object.fromEntries(stored.headers);
+    const body = (await stored.text()).slice(0, 150_000);
+    delete headers['content-length'];
+    await cache.default.put(keyUrl, new MiniflareResponse(body, { headers }));
+    const damagedBefore = (await stats(a)).damagedEntries;
+    const cut = await get(a, p, { at: 2 });
+    assert.ok(cut.errored, `a clean short body of ${cut.text.length} bytes`);
+    assert.equal((await stats(a)).damagedEntries, damagedBefore + 1);
+    const before = origin.hits(p);
+    const next = await get(a, p, { at: 3 });
+    assert.equal(next.xcache, 'MISS');
+    assert.equal(next.text.length, 200_000);
+    assert.equal(origin.hits(p), before + 1);
   });
 
   test('a global object cut short is dropped on read at another location', async () => {
