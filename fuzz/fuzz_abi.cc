@@ -26,6 +26,7 @@ namespace {
 
 constexpr char kBaseline[] = R"({
   "mode": "debug",
+  "keyHost": "example.com",
   "defaults": { "ttl": 60, "staleWhileRevalidate": 30, "staleIfError": 600, "bypassCookies": ["session"] },
   "routes": [
     { "name": "pages", "pattern": "/*" },
