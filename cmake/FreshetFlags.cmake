@@ -25,6 +25,13 @@ function(freshet_configure_target target)
     # runtime and Node >= 12 has both).
     target_compile_options(${target} PRIVATE ${FRESHET_WASM_FEATURES} -fno-threadsafe-statics)
     target_compile_definitions(${target} PRIVATE JSON_NOEXCEPTION)
+    # Emscripten's libc++ declares std::string's members extern templates,
+    # compiled into its library: every append and push_back is then a call
+    # that LTO cannot inline. Instantiated here instead (about 5% fewer wasm
+    # instructions per decision, 3 KB larger).
+    if(EMSCRIPTEN)
+      target_compile_definitions(${target} PRIVATE _LIBCPP_DISABLE_EXTERN_TEMPLATE)
+    endif()
   elseif(FRESHET_SANITIZE)
     target_compile_options(${target} PRIVATE -fsanitize=address,undefined -fno-omit-frame-pointer
       -fno-sanitize-recover=all)
