@@ -33,13 +33,16 @@ const decision = decisionBench(wasi, P.decision);
 const decisionEm = decisionBench(emscripten, P.decision);
 
 // 1b. callgrind: instructions per decision of the native core.
-function callgrind(iterations) {
+// The same driver runs the native core (freshet_bench) or a wasm module
+// translated by wasm2c (wasm2c-<build>, bench/wasm2c): the latter counts
+// the module's own instructions, repeatable where times are not.
+function callgrind(iterations, binary = 'freshet_bench') {
   mkdirSync(OUT, { recursive: true });
   writeFileSync(path.join(OUT, 'corpus.json'), JSON.stringify(corpus()));
   writeFileSync(path.join(OUT, 'manifest-10.json'), JSON.stringify(manifest(10)));
   const ir = (n) => {
-    const file = path.join(OUT, `callgrind.${n}.out`);
-    spawnSync('valgrind', ['--tool=callgrind', `--callgrind-out-file=${file}`, path.join(OUT, 'freshet_bench'), path.join(OUT, 'manifest-10.json'), path.join(OUT, 'corpus.json'), String(n)], { encoding: 'utf8' });
+    const file = path.join(OUT, `callgrind.${binary}.${n}.out`);
+    spawnSync('valgrind', ['--tool=callgrind', `--callgrind-out-file=${file}`, path.join(OUT, binary), path.join(OUT, 'manifest-10.json'), path.join(OUT, 'corpus.json'), String(n)], { encoding: 'utf8' });
     const m = /summary:\s+(\d+)/.exec(readFileSync(file, 'utf8'));
     return Number(m[1]);
   };
@@ -49,6 +52,7 @@ function callgrind(iterations) {
 }
 log('callgrind');
 const cg = existsSync(path.join(OUT, 'freshet_bench')) ? callgrind(P.cg) : null;
+const cgWasm = ['wasi', 'emscripten'].map((b) => (existsSync(path.join(OUT, `wasm2c-${b}`)) ? { build: b, ...callgrind(Math.max(5, P.cg / 4), `wasm2c-${b}`) } : null)).filter(Boolean);
 
 // 4. Scale, cold start, sizes.
 log('route scale');
@@ -105,6 +109,7 @@ const budgets = [
   ['memory tier stays under its caps (1,000 entries, 1 MiB)', `${memory.entries} entries, ${kb(memory.bytes)} after ${memory.keys} keys, ${memory.evictions} evictions`, memory.entries <= 1000 && memory.bytes <= 1048576],
   ['per decision faster than http-cache-semantics (aim 2x)', `${fmt(ratio)}x`, ratio > 1],
   ['Emscripten decision within 1.25x of wasi', `${fmt(decisionEm.freshetNs / decision.freshetNs)}x`, decisionEm.freshetNs / decision.freshetNs <= 1.25],
+  ...(cgWasm.length === 2 ? [['Emscripten within 1.25x of wasi in wasm instructions per decision (bench/wasm2c, repeatable)', `${fmt(cgWasm[1].perDecision / cgWasm[0].perDecision)}x (${Math.round(cgWasm[1].perDecision)} / ${Math.round(cgWasm[0].perDecision)})`, cgWasm[1].perDecision / cgWasm[0].perDecision <= 1.25]] : []),
   ['10,000 routes <= 1.5x the cost of 10', `${fmt(scaleRatio)}x`, scaleRatio <= 1.5],
   ['cold start (1,000 routes) < 5 ms', `${fmt(cold.totalMs)} ms`, cold.totalMs < 5],
   ...sizes.map((s) => [`wasm ${s.name} <= 200 KB raw`, kb(s.raw), s.raw <= 200 * 1024]),
@@ -149,6 +154,7 @@ t('- URL key', `${fmt(decision.hcsKeyNs / 1000)} us`, '');
 t('the ABI floor: request record + one encodeInto + one empty wasm call', `${fmt(decision.floorNs / 1000)} us`, `${fmt(decision.floorNs / decision.freshetNs)}x`);
 lines.push('', `The 2x aim leaves ${fmt(decision.hcsNs / 2000)} us per decision here; marshalling the request record into wasm memory at all (the floor above: the fields the engine reads, one encodeInto, one empty call) takes ${fmt(decision.floorNs / 1000)} us of it.`);
 if (cg) lines.push('', `Native core under callgrind (bench/native, Release, g++): **${Math.round(cg.perDecision)} instructions per decision** (request + store + lookup through the C ABI; (Ir(${cg.iterations} passes) - Ir(0)) / (${cg.iterations} x ${cg.cases})).`);
+if (cgWasm.length) lines.push('', `The wasm modules under callgrind (bench/wasm2c: each module translated to C by wasm2c, the same driver): ${cgWasm.map((c) => `${c.build} **${Math.round(c.perDecision)}**`).join(', ')} instructions per decision${cgWasm.length === 2 ? ` (Emscripten ${(cgWasm[1].perDecision / cgWasm[0].perDecision).toFixed(2)}x wasi)` : ''}.`);
 lines.push('', '## 2. Hit path end to end in workerd', '');
 lines.push(`Each worker in its own Miniflare/workerd on 127.0.0.1 in front of one local origin (2 KiB page, max-age=3600); \`wrk -t1 -c${P.hit.connections} -d${P.hit.seconds}s --latency\`, ${P.hit.rounds} alternating rounds (A B C D A B C D ...), medians.`, '');
 t('worker', 'req/s', 'vs bare cache', 'p50 ms', 'p99 ms', 'rounds (req/s)');

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # freshet's bench (npm run bench [-- --quick]): installs what it needs when
-# missing (scripts/setup.sh: wrk, valgrind, npm packages), builds both wasm
+# missing (scripts/setup.sh: wrk, valgrind, wabt, npm packages), builds both wasm
 # modules and the native bench driver, then runs bench/run.mjs, which prints
 # a table and writes bench/RESULTS.md. Never part of npm test.
 set -euo pipefail
@@ -12,4 +12,7 @@ if [ ! -f build/bench/Makefile ]; then
     || { cat build/bench.configure.log; exit 1; }
 fi
 make -s -C build/bench -j"$(nproc 2>/dev/null || echo 2)" freshet_bench
+# The wasm modules' own instruction counts: each build translated to C by
+# wasm2c and linked with the same driver (bench/wasm2c/shim.cc).
+for b in wasi emscripten; do bash bench/wasm2c/build.sh "build/$b/freshet.wasm" "build/bench/wasm2c-$b"; done
 exec node bench/run.mjs "$@"
