@@ -52,6 +52,7 @@ struct State {
   std::unique_ptr<freshet::Engine> engine;
   fr_result result{};
   std::string strs[FR_STR_SLOTS];
+  uint32_t used = 0;  // the string slots written since reset(), one bit each
   DecodedRequest request;
   std::vector<std::string_view> tail;  // the list after the request list
   HeaderView response_headers;
@@ -147,19 +148,30 @@ Reader inputReader(uint32_t len) {
   return Reader(reinterpret_cast<const char*>(state().input.data()), len);
 }
 
+// A call touches two or three of the string slots: only those written
+// (slot()) are cleared and published, the others stay {0, 0}.
 fr_result* reset() {
   State& s = state();
   s.result = fr_result{};
   s.result.abi_version = FRESHET_ABI_VERSION;
   s.result.route = -1;
   s.result.browser_ttl = -1;
-  for (auto& str : s.strs) str.clear();
+  for (uint32_t used = s.used; used != 0; used &= used - 1) s.strs[std::countr_zero(used)].clear();
+  s.used = 0;
   return &s.result;
+}
+
+// String slot `i` of the result being built, marked as written.
+std::string& slot(int i) {
+  State& s = state();
+  s.used |= uint32_t{1} << i;
+  return s.strs[i];
 }
 
 const fr_result* finish() {
   State& s = state();
-  for (int i = 0; i < FR_STR_SLOTS; ++i) {
+  for (uint32_t used = s.used; used != 0; used &= used - 1) {
+    const int i = std::countr_zero(used);
     s.result.strs[i].ptr = static_cast<uint32_t>(reinterpret_cast<uintptr_t>(s.strs[i].data()));
     s.result.strs[i].len = static_cast<uint32_t>(s.strs[i].size());
   }
@@ -267,10 +279,9 @@ void joinLines(std::string& out, const std::vector<std::string>& lines, char sep
 }
 
 void encodeVary(freshet::VaryDecision& v, fr_result& r) {
-  State& s = state();
   r.vary_action = static_cast<uint32_t>(v.action);
-  s.strs[FR_STR_VARY_NAMES].swap(v.names);
-  s.strs[FR_STR_VARIANT_ID].swap(v.variant_id);
+  slot(FR_STR_VARY_NAMES).swap(v.names);
+  slot(FR_STR_VARIANT_ID).swap(v.variant_id);
 }
 
 }  // namespace
@@ -295,9 +306,9 @@ FR_EXPORT(fr_load_manifest) const fr_result* fr_load_manifest(uint32_t len) {
       freshet::parseManifest(std::string_view(reinterpret_cast<const char*>(s.input.data()), len));
   // Diagnostics, errors first: "error|warning <TAB> path <TAB> message".
   for (const auto& e : parsed.errors) {
-    s.strs[FR_STR_DIAGNOSTICS] +=
+    slot(FR_STR_DIAGNOSTICS) +=
         (e.severity == freshet::Severity::kError ? "error\t" : "warning\t");
-    s.strs[FR_STR_DIAGNOSTICS] += e.path + "\t" + e.message + "\n";
+    slot(FR_STR_DIAGNOSTICS) += e.path + "\t" + e.message + "\n";
   }
   r->error_count = static_cast<uint32_t>(parsed.error_count);
   if (!parsed.manifest) {
@@ -330,7 +341,7 @@ FR_EXPORT(fr_request) const fr_result* fr_request(uint32_t len) {
     if (engine.manifest().mode == freshet::Mode::kDebug) r.flags |= FR_FLAG_DEBUG;
     if (d.needs_body) r.flags |= FR_FLAG_NEEDS_BODY;
     if (d.route >= 0) {
-      s.strs[FR_STR_ROUTE_NAME] = engine.manifest().routes[static_cast<size_t>(d.route)].name;
+      slot(FR_STR_ROUTE_NAME) = engine.manifest().routes[static_cast<size_t>(d.route)].name;
     }
     r.browser_ttl = static_cast<double>(d.browser_ttl);
     r.body_limit = static_cast<double>(d.body_limit);
@@ -341,9 +352,9 @@ FR_EXPORT(fr_request) const fr_result* fr_request(uint32_t len) {
     r.set_cookie = static_cast<uint32_t>(d.set_cookie);
     // Swapped, not copied: the decision's buffers become the result's, and
     // the result's (cleared) buffers are reused by the next decision.
-    s.strs[FR_STR_KEY].swap(d.key);
-    s.strs[FR_STR_KEY_URL].swap(d.key_url);
-    s.strs[FR_STR_TAGS].swap(d.tags);
+    slot(FR_STR_KEY).swap(d.key);
+    slot(FR_STR_KEY_URL).swap(d.key_url);
+    slot(FR_STR_TAGS).swap(d.tags);
     return true;
   });
 }
@@ -396,10 +407,10 @@ const fr_result* fr_store(uint32_t len, int32_t route, double request_time_ms,
     r.age = static_cast<double>(d.age);
     r.ttl = static_cast<double>(d.ttl);
     if (d.action == freshet::StoreAction::kStore) {
-      freshet::appendEntryMeta(s.strs[FR_STR_META], d.meta);
+      freshet::appendEntryMeta(slot(FR_STR_META), d.meta);
       encodeVary(d.vary, r);
     }
-    joinLines(s.strs[FR_STR_OMIT], d.omit_fields, ',');
+    joinLines(slot(FR_STR_OMIT), d.omit_fields, ',');
     return true;
   });
 }
@@ -408,7 +419,7 @@ FR_EXPORT(fr_manifest_info) const fr_result* fr_manifest_info(void) {
   fr_result* r = reset();
   State& s = state();
   if (!s.engine) return fail(FR_NO_ENGINE);
-  s.strs[FR_STR_INFO] = freshet::describeManifest(s.engine->manifest());
+  slot(FR_STR_INFO) = freshet::describeManifest(s.engine->manifest());
   r->route = static_cast<int32_t>(s.engine->manifest().routes.size());
   return finish();
 }
@@ -420,7 +431,7 @@ FR_EXPORT(fr_route_info) const fr_result* fr_route_info(int32_t route) {
   const auto& routes = s.engine->manifest().routes;
   if (route < 0 || static_cast<size_t>(route) >= routes.size()) return fail(FR_BAD_INPUT);
   r->route = route;
-  s.strs[FR_STR_INFO] =
+  slot(FR_STR_INFO) =
       freshet::describeRoute(routes[static_cast<size_t>(route)], static_cast<uint32_t>(route));
   return finish();
 }
@@ -437,7 +448,7 @@ FR_EXPORT(fr_reason) const fr_result* fr_reason(uint32_t code) {
   reset();
   const auto r = static_cast<freshet::Reason>(code);
   setReason(r);
-  state().strs[FR_STR_REASON] = freshet::reasonName(r);
+  slot(FR_STR_REASON) = freshet::reasonName(r);
   return finish();
 }
 
@@ -452,8 +463,8 @@ FR_EXPORT(fr_invalidate) const fr_result* fr_invalidate(uint32_t len) {
     const auto d = engine.decideInvalidation(s.request.facts, status, headers);
     r.action = static_cast<uint32_t>(d.action);
     setReason(d.reason);
-    joinLines(s.strs[FR_STR_INVALIDATED], d.key_urls, '\n');
-    joinLines(s.strs[FR_STR_PURGES], d.purges, '\n');
+    joinLines(slot(FR_STR_INVALIDATED), d.key_urls, '\n');
+    joinLines(slot(FR_STR_PURGES), d.purges, '\n');
     if (d.purge_soft) r.flags |= FR_FLAG_PURGE_SOFT;
     return true;
   });
