@@ -20,6 +20,14 @@
 #else
 #define FR_EXPORT(name)
 #endif
+// The exports called once per manifest or rarely (loading, tools, unsafe
+// methods) are built for size inside a file built for speed
+// (CMakeLists.txt FRESHET_SPEED_SOURCES).
+#if defined(__clang__)
+#define FR_COLD __attribute__((minsize, noinline))
+#else
+#define FR_COLD
+#endif
 
 static_assert(sizeof(fr_str) == 8);
 static_assert(offsetof(fr_result, age) == 24);
@@ -298,7 +306,7 @@ FR_EXPORT(fr_input) uint8_t* fr_input(uint32_t size) {
   return in.data();
 }
 
-FR_EXPORT(fr_load_manifest) const fr_result* fr_load_manifest(uint32_t len) {
+FR_EXPORT(fr_load_manifest) FR_COLD const fr_result* fr_load_manifest(uint32_t len) {
   fr_result* r = reset();
   State& s = state();
   if (len > s.input.size()) return fail(FR_BAD_INPUT);
@@ -415,7 +423,7 @@ const fr_result* fr_store(uint32_t len, int32_t route, double request_time_ms,
   });
 }
 
-FR_EXPORT(fr_manifest_info) const fr_result* fr_manifest_info(void) {
+FR_EXPORT(fr_manifest_info) FR_COLD const fr_result* fr_manifest_info(void) {
   fr_result* r = reset();
   State& s = state();
   if (!s.engine) return fail(FR_NO_ENGINE);
@@ -424,7 +432,7 @@ FR_EXPORT(fr_manifest_info) const fr_result* fr_manifest_info(void) {
   return finish();
 }
 
-FR_EXPORT(fr_route_info) const fr_result* fr_route_info(int32_t route) {
+FR_EXPORT(fr_route_info) FR_COLD const fr_result* fr_route_info(int32_t route) {
   fr_result* r = reset();
   State& s = state();
   if (!s.engine) return fail(FR_NO_ENGINE);
@@ -444,7 +452,7 @@ const char* fr_native_str(uint32_t slot) {
 }
 #endif
 
-FR_EXPORT(fr_reason) const fr_result* fr_reason(uint32_t code) {
+FR_EXPORT(fr_reason) FR_COLD const fr_result* fr_reason(uint32_t code) {
   reset();
   const auto r = static_cast<freshet::Reason>(code);
   setReason(r);
@@ -452,7 +460,7 @@ FR_EXPORT(fr_reason) const fr_result* fr_reason(uint32_t code) {
   return finish();
 }
 
-FR_EXPORT(fr_invalidate) const fr_result* fr_invalidate(uint32_t len) {
+FR_EXPORT(fr_invalidate) FR_COLD const fr_result* fr_invalidate(uint32_t len) {
   return withEngine(len, [](Reader& in, fr_result& r, const freshet::Engine& engine) {
     State& s = state();
     int status = 0;
@@ -483,7 +491,7 @@ FR_EXPORT(fr_vary) const fr_result* fr_vary(uint32_t len) {
   });
 }
 
-FR_EXPORT(fr_set_options) const fr_result* fr_set_options(uint32_t flags) {
+FR_EXPORT(fr_set_options) FR_COLD const fr_result* fr_set_options(uint32_t flags) {
   reset();
   State& s = state();
   if (!s.engine) return fail(FR_NO_ENGINE);

@@ -44,18 +44,11 @@ endif()
 # on PATH): -Oz again with --low-memory-unused (the data starts at 1024, so
 # addresses below it are never used) saves ~2.5 KB. Emscripten runs wasm-opt
 # -Oz itself; a second pass to a fixed point still saves ~0.4 KB gzipped.
-#
-# Emscripten 3.1.6 (Debian's) leaves trivial functions (std::min,
-# string::size, char_traits::assign) as calls at -Oz: its module made every
-# decision about 2x slower than the wasi one. There the second pass is -O3
-# (inlining): ~14 KB more raw, ~1 KB gzipped, and the two builds within a
-# few percent of each other (docs/performance.md).
+# (Emscripten's pass was -O3 while its compiles lost their inlining to
+# -fno-inline-functions; since CMakeLists.txt asks for inlining again, -O3
+# buys nothing: 14.74k against 14.78k wasm instructions for 7 KB.)
 find_program(FRESHET_WASM_OPT wasm-opt)
-if(EMSCRIPTEN)
-  set(FRESHET_WASM_OPT_LEVEL -O3)
-else()
-  set(FRESHET_WASM_OPT_LEVEL -Oz)
-endif()
+set(FRESHET_WASM_OPT_LEVEL -Oz)
 if(FRESHET_WASM_OPT AND NOT FRESHET_WASM_NAMES)
   add_custom_command(TARGET freshet_wasm POST_BUILD
     COMMAND ${FRESHET_WASM_OPT} ${FRESHET_WASM_OPT_LEVEL} --converge --low-memory-unused --enable-sign-ext
