@@ -44,11 +44,19 @@ endif()
 # on PATH): -Oz again with --low-memory-unused (the data starts at 1024, so
 # addresses below it are never used) saves ~2.5 KB. Emscripten runs wasm-opt
 # -Oz itself; a second pass to a fixed point still saves ~0.4 KB gzipped.
-# (Emscripten's pass was -O3 while its compiles lost their inlining to
-# -fno-inline-functions; since CMakeLists.txt asks for inlining again, -O3
-# buys nothing: 14.74k against 14.78k wasm instructions for 7 KB.)
+#
+# Emscripten's module gets -O3 instead: binaryen then inlines the small
+# functions emcc's own -Oz pass left as calls, and V8 (Node 20) does not
+# inline wasm calls itself. Its decision costs ~6% more than the wasi
+# one's in Node with -O3, ~24% more with -Oz (7 KB smaller); the wasi module
+# gains nothing from -O3 (docs/performance.md). Under bench/wasm2c the two
+# passes count the same instructions: gcc inlines the translated calls.
 find_program(FRESHET_WASM_OPT wasm-opt)
-set(FRESHET_WASM_OPT_LEVEL -Oz)
+if(EMSCRIPTEN)
+  set(FRESHET_WASM_OPT_LEVEL -O3)
+else()
+  set(FRESHET_WASM_OPT_LEVEL -Oz)
+endif()
 if(FRESHET_WASM_OPT AND NOT FRESHET_WASM_NAMES)
   add_custom_command(TARGET freshet_wasm POST_BUILD
     COMMAND ${FRESHET_WASM_OPT} ${FRESHET_WASM_OPT_LEVEL} --converge --low-memory-unused --enable-sign-ext

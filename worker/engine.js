@@ -84,9 +84,10 @@ class ResultView {
   }
 
   at(ptr) {
-    const buffer = this.engine.exports.memory.buffer;
-    if (buffer !== this.buffer) {
-      // First call, or memory grew (the old buffer is detached).
+    // First call, or memory grew: the old buffer is detached and its views
+    // read as empty (cheaper to test than the memory.buffer getter).
+    if (this.bytes === null || this.bytes.byteLength === 0) {
+      const buffer = this.engine.exports.memory.buffer;
       this.buffer = buffer;
       this.view = new DataView(buffer);
       this.bytes = new Uint8Array(buffer);
@@ -456,7 +457,8 @@ export class Engine {
   // The view of the buffer is kept until it must grow or memory grows.
   #write(text) {
     const max = text.length * 3; // UTF-8 bytes per UTF-16 unit, at most
-    if (max > this.#inputCap || this.exports.memory.buffer !== this.#memBuffer) {
+    // A grown memory detaches the old buffer: its view then reads as empty.
+    if (max > this.#inputCap || this.#input.byteLength === 0) {
       const cap = max > this.#inputCap ? Math.max(max, this.#inputCap * 2, 4096) : this.#inputCap;
       const ptr = this.exports.fr_input(cap);
       this.#memBuffer = this.exports.memory.buffer;
@@ -467,7 +469,7 @@ export class Engine {
   }
 
   #memBuffer = null;
-  #input = null;
+  #input = new Uint8Array(0);
   #inputCap = 0;
 
   // The result record at `ptr`. A call that traps throws before this; the
