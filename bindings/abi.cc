@@ -314,8 +314,7 @@ FR_EXPORT(fr_load_manifest) FR_COLD const fr_result* fr_load_manifest(uint32_t l
       freshet::parseManifest(std::string_view(reinterpret_cast<const char*>(s.input.data()), len));
   // Diagnostics, errors first: "error|warning <TAB> path <TAB> message".
   for (const auto& e : parsed.errors) {
-    slot(FR_STR_DIAGNOSTICS) +=
-        (e.severity == freshet::Severity::kError ? "error\t" : "warning\t");
+    slot(FR_STR_DIAGNOSTICS) += (e.severity == freshet::Severity::kError ? "error\t" : "warning\t");
     slot(FR_STR_DIAGNOSTICS) += e.path + "\t" + e.message + "\n";
   }
   r->error_count = static_cast<uint32_t>(parsed.error_count);

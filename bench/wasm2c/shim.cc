@@ -29,12 +29,18 @@ extern "C" void Z_wasi_snapshot_preview1Z_proc_exit(Z_wasi_snapshot_preview1_ins
 }
 namespace {
 Z_wasi_snapshot_preview1_instance_t wasi;
-void instantiate() { Z_freshet_instantiate(&instance, &wasi); }
+void instantiate() {
+  Z_freshet_instantiate(&instance, &wasi);
+}
 #else
-void instantiate() { Z_freshet_instantiate(&instance); }
+void instantiate() {
+  Z_freshet_instantiate(&instance);
+}
 #endif
 
-uint8_t* memory() { return Z_freshetZ_memory(&instance)->data; }
+uint8_t* memory() {
+  return Z_freshetZ_memory(&instance)->data;
+}
 
 void init() {
   if (ready) return;
@@ -66,7 +72,9 @@ uint8_t* fr_input(uint32_t size) {
 const fr_result* fr_load_manifest(uint32_t len) {
   return result(Z_freshetZ_fr_load_manifest(&instance, len));
 }
-const fr_result* fr_request(uint32_t len) { return result(Z_freshetZ_fr_request(&instance, len)); }
+const fr_result* fr_request(uint32_t len) {
+  return result(Z_freshetZ_fr_request(&instance, len));
+}
 const fr_result* fr_lookup(uint32_t len, int32_t route, double now_ms, double hard_ms,
                            double soft_ms, double unproven_ms) {
   return result(Z_freshetZ_fr_lookup(&instance, len, static_cast<u32>(route), now_ms, hard_ms,
