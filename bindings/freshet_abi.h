@@ -23,7 +23,7 @@ enum fr_status {
 };
 
 /* String slots of fr_result.strs: one meaning each. A slot a call does not
- * fill is empty. */
+ * fill is empty: {0, 0}. */
 enum fr_str_slot {
   FR_STR_KEY = 0,          /* request: readable cache key */
   FR_STR_KEY_URL = 1,      /* request: Cache API key URL */

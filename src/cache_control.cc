@@ -22,7 +22,15 @@ template <typename F>
 void forEachDirective(std::string_view value, F&& f) {
   forEachListElement(value, [&](std::string_view el) {
     Directive d;
-    const size_t eq = el.find('=');
+    // The first '=' (a loop: a directive is short, and memchr is a call in
+    // wasm).
+    size_t eq = std::string_view::npos;
+    for (size_t i = 0; i < el.size(); ++i) {
+      if (el[i] == '=') {
+        eq = i;
+        break;
+      }
+    }
     // RFC 9111 5.2: cache-directive = token [ "=" ( token / quoted-string ) ]
     // - no whitespace around "=". "max-age =60" is not a max-age directive,
     // and in "max-age= 60" the argument is malformed.
@@ -90,44 +98,67 @@ RequestCacheControl parseRequestCacheControl(std::string_view value) {
 ResponseCacheControl parseResponseCacheControl(std::string_view value) {
   ResponseCacheControl cc;
   forEachDirective(value, [&](const Directive& d) {
-    if (d.is("max-age")) {
-      // 4.2.1: an invalid max-age makes the response stale.
-      keepFirst(cc.max_age, durationOf(d).value_or(0));
-    } else if (d.is("s-maxage")) {
-      keepFirst(cc.s_maxage, durationOf(d).value_or(0));
-    } else if (d.is("must-revalidate")) {
-      cc.must_revalidate = true;
-    } else if (d.is("proxy-revalidate")) {
-      cc.proxy_revalidate = true;
-    } else if (d.is("must-understand")) {
-      cc.must_understand = true;
-    } else if (d.is("no-cache")) {
-      if (d.has_value && !d.raw_value.empty()) {
-        // 5.2.2.4: qualified no-cache names fields that must not be sent
-        // without revalidation; a shared cache that keeps the entry must
-        // strip them. We take the conservative route in the store policy.
-        for (auto& f : fieldNames(d.raw_value)) cc.no_cache_fields.push_back(std::move(f));
-      } else {
-        cc.no_cache = true;
-      }
-    } else if (d.is("no-store")) {
-      cc.no_store = true;
-    } else if (d.is("no-transform")) {
-      cc.no_transform = true;
-    } else if (d.is("public")) {
-      cc.is_public = true;
-    } else if (d.is("private")) {
-      if (d.has_value && !d.raw_value.empty()) {
-        for (auto& f : fieldNames(d.raw_value)) cc.private_fields.push_back(std::move(f));
-      } else {
-        cc.is_private = true;
-      }
-    } else if (d.is("stale-while-revalidate")) {
-      if (auto v = durationOf(d)) keepSmallest(cc.stale_while_revalidate, *v);
-    } else if (d.is("stale-if-error")) {
-      if (auto v = durationOf(d)) keepSmallest(cc.stale_if_error, *v);
-    } else if (d.is("immutable")) {
-      cc.immutable = true;
+    // By name length first: one comparison per directive instead of up to
+    // thirteen.
+    switch (d.name.size()) {
+      case 6:
+        if (d.is("public")) cc.is_public = true;
+        break;
+      case 7:
+        if (d.is("max-age")) {
+          // 4.2.1: an invalid max-age makes the response stale.
+          keepFirst(cc.max_age, durationOf(d).value_or(0));
+        } else if (d.is("private")) {
+          if (d.has_value && !d.raw_value.empty()) {
+            for (auto& f : fieldNames(d.raw_value)) cc.private_fields.push_back(std::move(f));
+          } else {
+            cc.is_private = true;
+          }
+        }
+        break;
+      case 8:
+        if (d.is("s-maxage")) {
+          keepFirst(cc.s_maxage, durationOf(d).value_or(0));
+        } else if (d.is("no-cache")) {
+          if (d.has_value && !d.raw_value.empty()) {
+            // 5.2.2.4: qualified no-cache names fields that must not be sent
+            // without revalidation; a shared cache that keeps the entry must
+            // strip them. We take the conservative route in the store policy.
+            for (auto& f : fieldNames(d.raw_value)) cc.no_cache_fields.push_back(std::move(f));
+          } else {
+            cc.no_cache = true;
+          }
+        } else if (d.is("no-store")) {
+          cc.no_store = true;
+        }
+        break;
+      case 9:
+        if (d.is("immutable")) cc.immutable = true;
+        break;
+      case 12:
+        if (d.is("no-transform")) cc.no_transform = true;
+        break;
+      case 14:
+        if (d.is("stale-if-error")) {
+          if (auto v = durationOf(d)) keepSmallest(cc.stale_if_error, *v);
+        }
+        break;
+      case 15:
+        if (d.is("must-revalidate")) {
+          cc.must_revalidate = true;
+        } else if (d.is("must-understand")) {
+          cc.must_understand = true;
+        }
+        break;
+      case 16:
+        if (d.is("proxy-revalidate")) cc.proxy_revalidate = true;
+        break;
+      case 22:
+        if (d.is("stale-while-revalidate")) {
+          if (auto v = durationOf(d)) keepSmallest(cc.stale_while_revalidate, *v);
+        }
+        break;
+      default: break;
     }
   });
   return cc;
