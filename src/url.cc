@@ -56,18 +56,24 @@ std::string normalise(std::string_view s, bool path, bool& ambiguous) {
 }  // namespace
 
 std::optional<UrlParts> splitUrl(std::string_view url) {
+  // One pass over each part, with loops rather than find(): memchr is a
+  // call in wasm, and the parts are short.
   UrlParts u;
-  const size_t colon = url.find("://");
-  if (colon == std::string_view::npos) return std::nullopt;
+  size_t colon = 0;
+  if (url.starts_with("https://")) {
+    colon = 5;
+  } else if (url.starts_with("http://")) {
+    colon = 4;
+  } else {
+    return std::nullopt;
+  }
   u.scheme = url.substr(0, colon);
-  if (u.scheme != "http" && u.scheme != "https") return std::nullopt;
-  std::string_view rest = url.substr(colon + 3);
-  const size_t hash = rest.find('#');
-  if (hash != std::string_view::npos) rest = rest.substr(0, hash);  // never sent
-  size_t slash = 0;
-  while (slash < rest.size() && rest[slash] != '/' && rest[slash] != '?') ++slash;
-  if (slash == rest.size()) slash = std::string_view::npos;
-  u.host = rest.substr(0, slash);
+  const std::string_view rest = url.substr(colon + 3);
+  // The authority ends at the first '/', '?' or '#' (a fragment is never
+  // sent).
+  size_t i = 0;
+  while (i < rest.size() && rest[i] != '/' && rest[i] != '?' && rest[i] != '#') ++i;
+  u.host = rest.substr(0, i);
   if (const size_t at = u.host.rfind('@'); at != std::string_view::npos) {
     u.host = u.host.substr(at + 1);
   }
@@ -75,51 +81,76 @@ std::optional<UrlParts> splitUrl(std::string_view url) {
   for (char c : u.host) {
     if (c >= 'A' && c <= 'Z') return std::nullopt;  // the runtime lower-cases hosts
   }
-  if (slash == std::string_view::npos) {
+  if (i == rest.size() || rest[i] == '#') {
     u.path = "/";
     return u;
   }
-  rest = rest.substr(slash);
-  const size_t q = rest.find('?');
-  u.path = rest.substr(0, q);
+  size_t q = i;
+  while (q < rest.size() && rest[q] != '?' && rest[q] != '#') ++q;
+  u.path = rest.substr(i, q - i);
   if (u.path.empty()) u.path = "/";
-  if (q != std::string_view::npos) u.query = rest.substr(q + 1);
+  if (q < rest.size() && rest[q] == '?') {
+    size_t end = q + 1;
+    while (end < rest.size() && rest[end] != '#') ++end;
+    u.query = rest.substr(q + 1, end - q - 1);
+  }
   return u;
 }
 
-std::optional<std::string_view> canonicalPath(std::string_view path, std::string& buf) {
-  std::string_view out = path;
-  bool percent = false;
-  for (const char c : path) {
-    if (c == '\\' || c == ';') return std::nullopt;  // as normalise() would say
-    percent = percent || c == '%';
-  }
-  if (percent) {
-    bool ambiguous = false;
-    buf = normalise(path, true, ambiguous);
-    if (ambiguous) return std::nullopt;
-    out = buf;
-    // Double encoding spelled with encoded hex digits: "%25%32%46"
-    // normalises to "%252F", which an origin that decodes twice reads as
-    // "/". Checked on the normalised form, which is what the key and the
-    // matcher see.
-    for (size_t i = 0; i + 4 < out.size(); ++i) {
-      if (out.compare(i, 3, "%25") == 0 && hexValue(out[i + 3]) >= 0 && hexValue(out[i + 4]) >= 0) {
-        return std::nullopt;
-      }
-    }
-  }
-  // Dot segments (RFC 3986 5.2.4) are resolved by the runtime's URL parser;
-  // one that survives (e.g. spelled "%2E%2E") is read differently by
-  // different servers.
+namespace {
+
+// Whether a path has a "." or ".." segment (RFC 3986 5.2.4).
+bool hasDotSegment(std::string_view path) {
   size_t start = 0;
-  for (size_t i = 0; i <= out.size(); ++i) {
-    if (i == out.size() || out[i] == '/') {
-      const std::string_view seg = out.substr(start, i - start);
-      if (seg == "." || seg == "..") return std::nullopt;
+  for (size_t i = 0; i <= path.size(); ++i) {
+    if (i == path.size() || path[i] == '/') {
+      const std::string_view seg = path.substr(start, i - start);
+      if (seg == "." || seg == "..") return true;
       start = i + 1;
     }
   }
+  return false;
+}
+
+}  // namespace
+
+std::optional<std::string_view> canonicalPath(std::string_view path, std::string& buf) {
+  // Dot segments (RFC 3986 5.2.4) are resolved by the runtime's URL parser;
+  // one that survives (e.g. spelled "%2E%2E") is read differently by
+  // different servers. Without percent-encodings (most paths) one pass
+  // checks the characters and the segments.
+  bool percent = false;
+  bool dot = false;
+  size_t start = 0;
+  for (size_t i = 0; i <= path.size(); ++i) {
+    if (i < path.size()) {
+      const char c = path[i];
+      if (c == '\\' || c == ';') return std::nullopt;  // as normalise() would say
+      if (c == '%') percent = true;
+      if (c != '/') continue;
+    }
+    const size_t n = i - start;
+    if ((n == 1 || n == 2) && path[start] == '.' && (n == 1 || path[start + 1] == '.')) dot = true;
+    start = i + 1;
+  }
+  if (!percent) {
+    if (dot) return std::nullopt;
+    return path;
+  }
+  bool ambiguous = false;
+  buf = normalise(path, true, ambiguous);
+  if (ambiguous) return std::nullopt;
+  const std::string_view out = buf;
+  // Double encoding spelled with encoded hex digits: "%25%32%46"
+  // normalises to "%252F", which an origin that decodes twice reads as
+  // "/". Checked on the normalised form, which is what the key and the
+  // matcher see.
+  for (size_t i = 0; i + 4 < out.size(); ++i) {
+    if (out.compare(i, 3, "%25") == 0 && hexValue(out[i + 3]) >= 0 && hexValue(out[i + 4]) >= 0) {
+      return std::nullopt;
+    }
+  }
+  if (hasDotSegment(out)) return std::nullopt;
   return out;
 }
 
