@@ -24,16 +24,25 @@ import { withGeneratedEtag, withoutEtagRequest } from './etag.js';
 export const DEFAULT_REPLAY_LIMIT = 8 * 1024 * 1024;
 /** Bodies up to this size are put into the platform cache only once whole. */
 export const DEFAULT_BUFFER_LIMIT = 8 * 1024 * 1024;
+/**
+ * A put whose body brings no byte for this long has failed for its readers:
+ * they see an error instead of waiting on it (its source stalled, or the
+ * request that reads it was cancelled with its I/O).
+ */
+export const DEFAULT_IDLE_LIMIT_MS = 30_000;
 
 // workerd flags a request as hung when it waits on a promise that only
 // another request can settle and has no I/O of its own pending: a short
 // timer, re-armed while waiting, keeps the waiting request alive.
-async function awaitAwake(promise, tick = 25) {
+// `stop()`, checked at every tick, ends the wait early (the caller looks
+// at the state again).
+async function awaitAwake(promise, tick = 25, stop = () => false) {
   let settled = false;
   const p = Promise.resolve(promise).finally(() => {
     settled = true;
   });
   while (!settled) {
+    if (stop()) return undefined;
     let timer;
     await Promise.race([p.catch(() => {}), new Promise((r) => (timer = setTimeout(r, tick)))]);
     clearTimeout(timer);
@@ -42,7 +51,7 @@ async function awaitAwake(promise, tick = 25) {
 }
 
 class Hub {
-  constructor(response, limit) {
+  constructor(response, limit, idleLimitMs = DEFAULT_IDLE_LIMIT_MS) {
     this.status = response.status;
     this.statusText = response.statusText;
     this.headers = new Headers(response.headers);
@@ -52,7 +61,23 @@ class Hub {
     this.overflow = false;
     this.done = response.body === null;
     this.failed = null;
+    this.idleLimitMs = idleLimitMs;
+    this.progressAt = Date.now();
     this.#arm();
+  }
+
+  /** True once the body has failed; fails it when no byte came for idleLimitMs. */
+  stalled() {
+    if (!this.done && !this.failed && Date.now() - this.progressAt > this.idleLimitMs) {
+      this.failed = new Error(`body stalled: no byte for ${this.idleLimitMs} ms`);
+      this.#notify();
+    }
+    return this.failed !== null;
+  }
+
+  // Waits for the next change, at most until the body stalls.
+  #next() {
+    return awaitAwake(this.changed, 25, () => this.stalled());
   }
 
   #arm() {
@@ -76,6 +101,12 @@ class Hub {
       for (;;) {
         const { value, done } = await reader.read();
         if (done) break;
+        if (this.failed) {
+          // Stalled meanwhile: its readers have given up on it.
+          reader.cancel().catch(() => {});
+          return;
+        }
+        this.progressAt = Date.now();
         this.size += value.byteLength;
         if (this.size > this.limit) this.overflow = true; // no new readers
         this.chunks.push(value);
@@ -83,14 +114,14 @@ class Hub {
       }
       this.done = true;
     } catch (err) {
-      this.failed = err ?? new Error('body failed');
+      this.failed ??= err ?? new Error('body failed');
     }
     this.#notify();
   }
 
   /** A response for one more reader, or null once replay is impossible. */
   response() {
-    if (this.overflow || this.failed) return null;
+    if (this.overflow || this.stalled()) return null;
     const headers = new Headers(this.headers);
     // Served while the leader's origin answer is still arriving: the
     // request is collapsed into that one (RFC 9211 2.6).
@@ -108,7 +139,7 @@ class Hub {
     let next = 0;
     return new ReadableStream({
       async pull(controller) {
-        while (next >= hub.chunks.length && !hub.done && !hub.failed) await awaitAwake(hub.changed);
+        while (next >= hub.chunks.length && !hub.done && !hub.failed) await hub.#next();
         if (next < hub.chunks.length) controller.enqueue(hub.chunks[next++]);
         else if (hub.failed) controller.error(hub.failed);
         else controller.close();
@@ -118,7 +149,7 @@ class Hub {
 
   /** Settles once the body is whole, failed, or larger than `limit` bytes. */
   async whole(limit) {
-    while (!this.done && !this.failed && this.size <= limit) await awaitAwake(this.changed);
+    while (!this.done && !this.failed && this.size <= limit) await this.#next();
   }
 
   /** The whole body in one buffer (once done). */
@@ -131,7 +162,7 @@ class Hub {
  * @param {() => Cache} getCache the platform cache
  * @param {{ replayLimit?: number }} [options]
  */
-export function createCoalescer(getCache, { replayLimit = DEFAULT_REPLAY_LIMIT, bufferLimit = DEFAULT_BUFFER_LIMIT } = {}) {
+export function createCoalescer(getCache, { replayLimit = DEFAULT_REPLAY_LIMIT, bufferLimit = DEFAULT_BUFFER_LIMIT, idleLimitMs = DEFAULT_IDLE_LIMIT_MS } = {}) {
   const flights = new Map(); // key -> { done: settled when the leader is done, stored: it put an entry }
   const hubs = new Map(); // key URL -> Hub of a put in progress
   const stats = { leaders: 0, followers: 0, shared: 0, hubReads: 0 };
@@ -186,7 +217,7 @@ export function createCoalescer(getCache, { replayLimit = DEFAULT_REPLAY_LIMIT, 
       const url = request.url;
       const flight = flights.get(url);
       if (flight) flight.stored = true;
-      const hub = new Hub(response, replayLimit);
+      const hub = new Hub(response, replayLimit, idleLimitMs);
       if (response.body) hub.pump(response.body);
       hubs.set(url, hub);
       const done = () => {

@@ -111,8 +111,10 @@ export function recordedLength(headers) {
  * @returns {ReadableStream|null|false}
  */
 export function intactBody(response, onDamaged) {
-  if (response.body === null) return null;
   const recorded = recordedLength(response.headers);
+  // A copy handed over without a body is whole only when nothing was
+  // recorded or the record says it is empty.
+  if (response.body === null) return recorded === null || recorded === 0 ? null : false;
   if (recorded === null) return response.body;
   const cl = response.headers.get('content-length');
   if (cl !== null) return Number(cl) === recorded ? response.body : false;
@@ -155,7 +157,7 @@ export async function wholeIntactBytes(response) {
  * `onDamaged(err)` is called when the damage shows only while reading.
  */
 export function intactEntry(response, onDamaged) {
-  if (!response || response.body === null) return response;
+  if (!response) return response;
   const body = intactBody(response, onDamaged);
   if (body === false) return null;
   if (body === response.body) return response;

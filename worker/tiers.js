@@ -17,6 +17,7 @@ import { Tier } from './abi.js';
 import { cacheApiStore } from './tier_cache.js';
 import { GlobalTier } from './tier_global.js';
 import { memoryStore } from './tier_memory.js';
+import { allSettledOrThrow } from './settled.js';
 
 export { IN_FLIGHT, TIER_HEADER, intactBytes } from './tier_entry.js';
 export { MemoryTier } from './tier_memory.js';
@@ -85,7 +86,8 @@ export class TieredCache {
       return;
     }
     const bodies = split(response.body, this.stores.length);
-    await Promise.all(this.stores.map((s, i) => s.put(request.url, new Response(bodies[i], response), ttlSeconds)));
+    // Every tier's put runs to its end, even when another one fails.
+    await allSettledOrThrow(this.stores.map((s, i) => s.put(request.url, new Response(bodies[i], response), ttlSeconds)));
   }
 
   async delete(request) {

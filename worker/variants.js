@@ -10,6 +10,7 @@ import { variantUrl } from './keys.js';
 import { TIER_HEADER } from './tiers.js';
 import { VARY_GEN_HEADER, VARY_HEADER, varyMarkerHeaders } from './response_headers.js';
 import { StoredEntry } from './stored_entry.js';
+import { allSettledOrThrow } from './settled.js';
 
 // Variant markers live at least this long (seconds): an outlived marker only
 // costs a variant miss.
@@ -111,7 +112,7 @@ export async function putVariant(cache, c, v, entry, platformTtl) {
   const generation = variantGeneration(vary, v.names);
   const markerTtl = Math.max(platformTtl, MARKER_MIN_TTL);
   const marker = new Response(null, { headers: varyMarkerHeaders(v.names, generation, markerTtl) });
-  await Promise.all([
+  await allSettledOrThrow([
     cache.put(new Request(variantUrl(rd.keyUrl, generation, v.variantId)), entry, platformTtl),
     cache.put(new Request(rd.keyUrl), marker, markerTtl),
   ]);

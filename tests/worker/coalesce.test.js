@@ -51,6 +51,33 @@ describe('coalescer', () => {
     assert.deepEqual(results.sort(), ['leader', 'own', 'own', 'own', 'own']);
   });
 
+  test('a put whose body brings nothing for the idle limit fails its readers instead of holding them', async () => {
+    const mem = memoryCache();
+    const c = createCoalescer(() => mem, { idleLimitMs: 150 });
+    let push;
+    // One chunk, then nothing ever again (a stalled source, or one whose
+    // request was cancelled with its I/O).
+    const body = new ReadableStream({
+      start(controller) {
+        push = controller;
+      },
+    });
+    const put = c.cache.put(new Request('https://k/stall'), new Response(body));
+    const putSettled = put.then(() => 'stored', (err) => `failed: ${err.message}`);
+    push.enqueue(new TextEncoder().encode('part,'));
+    await new Promise((r) => setTimeout(r, 5));
+    const reader = (await c.cache.match(new Request('https://k/stall'))).body.getReader();
+    assert.equal(new TextDecoder().decode((await reader.read()).value), 'part,');
+    const started = Date.now();
+    await assert.rejects(reader.read(), /body stalled: no byte for 150 ms/);
+    const waited = Date.now() - started;
+    assert.ok(waited >= 100 && waited < 2000, `the reader waited ${waited} ms`);
+    assert.match(await putSettled, /^failed: body stalled/);
+    assert.equal(mem.entries.size, 0, 'nothing stored');
+    // Later lookups read the platform, not the stalled put.
+    assert.equal(await c.cache.match(new Request('https://k/stall')), undefined);
+  });
+
   test('a match during a put streams the entry: chunks so far, then the rest', async () => {
     const mem = memoryCache();
     const c = createCoalescer(() => mem);

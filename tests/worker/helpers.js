@@ -77,12 +77,13 @@ export function workerModules(wasmBytes, manifestText, entry = undefined) {
  * @param {object|string} [o.manifest] manifest (as FRESHET_MANIFEST); default: the bundled one
  * @param {object} [o.bindings] extra bindings
  * @param {Uint8Array} [o.wasm] module bytes; default: the WASM_BUILD build
+ * @param {string} [o.entry] an entry module (a path under ROOT) in front of worker/index.js
  */
-export async function startWorker({ origin, manifest, bindings = {}, wasm, options = {} } = {}) {
+export async function startWorker({ origin, manifest, bindings = {}, wasm, options = {}, entry } = {}) {
   const wasmBytes = wasm ?? readFileSync(wasmPath());
   const bundled = readFileSync(path.join(ROOT, 'freshet.manifest.json'), 'utf8');
   const mf = new Miniflare({
-    modules: workerModules(wasmBytes, bundled),
+    modules: workerModules(wasmBytes, bundled, entry),
     modulesRoot: ROOT,
     compatibilityDate: '2026-04-01',
     cf: false,

@@ -80,7 +80,7 @@ async function get(worker, pathname, { at = 0, headers = {} } = {}) {
   } catch {
     errored = true;
   }
-  return { status: res.status, headers: res.headers, xcache: res.headers.get('x-cache'), text, errored };
+  return { status: res.status, headers: res.headers, xcache: res.headers.get('x-cache'), cacheStatus: res.headers.get('cache-status') ?? '', text, errored };
 }
 
 async function stats(worker) {
@@ -198,6 +198,29 @@ describe(`body integrity, every tier (${WASM_BUILD} build)`, () => {
     assert.equal(origin.hits(p), before + 1);
     assert.equal((await stats(a)).damagedEntries, 1);
     assert.equal((await get(a, p, { at: 6 })).xcache, 'HIT', 'the refetched copy replaced it');
+  });
+
+  test('a Cache API copy handed over without a body but with a recorded length is dropped, not served empty', async () => {
+    const p = '/c/ok';
+    const keyUrl = keyUrlOf(`https://example.com${p}`);
+    const cache = await a.mf.getCaches();
+    assert.ok((await get(a, p, { at: 7 })).text.length === 1000);
+    const stored = await cache.default.match(keyUrl);
+    assert.equal(stored.headers.get('x-freshet-length'), '1000');
+    const headers = Object.fromEntries(stored.headers);
+    await stored.arrayBuffer();
+    delete headers['content-length'];
+    // The entry's fields over no body at all, as a read racing a put of the
+    // same key can hand it over.
+    await cache.default.put(keyUrl, new MiniflareResponse(null, { headers }));
+    const damagedBefore = (await stats(a)).damagedEntries;
+    const before = origin.hits(p);
+    const next = await get(a, p, { at: 8 });
+    assert.equal(next.errored, false);
+    assert.equal(next.xcache, 'MISS', 'the empty copy is a miss');
+    assert.equal(next.text.length, 1000);
+    assert.equal(origin.hits(p), before + 1);
+    assert.equal((await stats(a)).damagedEntries, damagedBefore + 1);
   });
 
   test('a large Cache API copy cut short is checked while read: the client copy aborts, the copy is dropped', async () => {
@@ -340,5 +363,77 @@ describe(`the KV global tier keeps the headers of an ordinary page (${WASM_BUILD
     assert.equal(r.headers.get('content-security-policy'), csp);
     assert.equal(origin.hits('/g/page'), 1);
     assert.equal((await stats(a)).cacheErrors, 0, 'no failed KV put');
+  });
+});
+
+describe(`a global tier whose writes fail leaves no Cache API write half done (${WASM_BUILD} build)`, () => {
+  // Every global write fails (tests/worker/fixtures/failing_global_worker.js).
+  // The Cache API put of the same entry must still run to its end: were the
+  // request's background work to finish at the first failure, the platform
+  // would cancel the put still in progress, and its coalescing hub would
+  // stay behind with readers waiting on it.
+  let origin;
+  let worker;
+  const SIZE = 4_000_000;
+  before(async () => {
+    origin = await startOrigin({
+      '/g/page': (req, res, n) => {
+        const body = `page #${n} `.padEnd(SIZE, 'p');
+        res.writeHead(200, { 'content-length': String(SIZE), 'cache-control': 'public, max-age=10, stale-while-revalidate=60', 'content-type': 'text/plain' });
+        // The second half a little later: the body is still arriving when
+        // the global write fails.
+        res.write(body.slice(0, SIZE / 2));
+        setTimeout(() => res.end(body.slice(SIZE / 2)), 100);
+      },
+    });
+    worker = await startWorker({
+      origin: origin.url,
+      manifest,
+      entry: 'tests/worker/fixtures/failing_global_worker.js',
+      bindings: { FRESHET_ADMIN_TOKEN: TOKEN },
+      options: { r2Buckets: ['FRESHET_GLOBAL'] },
+    });
+  });
+  after(async () => {
+    await worker?.dispose();
+    await origin?.close();
+  });
+
+  // A request that neither answers nor ends within 15 s fails the test.
+  const bounded = (p) => Promise.race([p, new Promise((_, reject) => setTimeout(() => reject(new Error('no answer within 15 s')), 15_000))]);
+
+  test('a miss is stored in the Cache API and served whole from it', async () => {
+    const miss = await bounded(get(worker, '/g/page', { at: 0 }));
+    assert.equal(miss.xcache, 'MISS');
+    assert.equal(miss.text.length, SIZE);
+    const hit = await bounded(get(worker, '/g/page', { at: 1 }));
+    assert.equal(hit.xcache, 'HIT');
+    assert.equal(hit.errored, false);
+    assert.equal(hit.text.length, SIZE);
+    assert.ok(hit.text.startsWith('page #1 '));
+    assert.doesNotMatch(hit.cacheStatus, /collapsed/, 'served from the platform, not from a write still in progress');
+    assert.equal(origin.hits('/g/page'), 1);
+    assert.ok((await stats(worker)).cacheErrors >= 1, 'the failed global write is counted');
+  });
+
+  test('a background revalidation is stored whole too', async () => {
+    const stale = await bounded(get(worker, '/g/page', { at: 20 }));
+    assert.equal(stale.xcache, 'STALE');
+    assert.ok(stale.text.startsWith('page #1 '));
+    assert.equal(stale.text.length, SIZE);
+    const hit = await bounded(get(worker, '/g/page', { at: 21 }));
+    assert.equal(hit.xcache, 'HIT');
+    assert.equal(hit.errored, false);
+    assert.equal(hit.text.length, SIZE);
+    assert.ok(hit.text.startsWith('page #2 '), hit.text.slice(0, 12));
+    assert.doesNotMatch(hit.cacheStatus, /collapsed/, 'served from the platform, not from a write still in progress');
+    assert.equal(origin.hits('/g/page'), 2);
+    // The platform holds the revalidated copy, whole.
+    const cache = await worker.mf.getCaches();
+    const copy = await cache.default.match(keyUrlOf('https://example.com/g/page'));
+    assert.ok(copy, 'the revalidated copy is in the Cache API');
+    const text = await copy.text();
+    assert.equal(text.length, SIZE);
+    assert.ok(text.startsWith('page #2 '));
   });
 });

@@ -248,7 +248,7 @@ describe(`soak: faulty origin, 32 clients, 240 keys, every tier (${WASM_BUILD} b
       const b = parseBody(text);
       if (!b || !b.whole) {
         c.truncatedServed++;
-        problem('truncated body', `${key} ${xcache} ${text.length} bytes`);
+        problem('truncated body', `${key} ${xcache} ${text.length} bytes, cache-status: ${status}, content-length: ${res.headers.get('content-length')}, age: ${res.headers.get('age')}`);
         return;
       }
       if (b.key !== key || (kind === 'vary' && b.lang !== headers['accept-language'])) {

@@ -123,6 +123,14 @@ describe('integrity of stored copies (docs/security.md "Integrity")', () => {
     assert.equal(intactEntry(whole), whole);
   });
 
+  test('a platform copy with no body is intact only when its record says 0 bytes', () => {
+    assert.equal(intactEntry(new Response(null, { headers: { [LENGTH_HEADER]: '1000' } })), null);
+    const empty = new Response(null, { headers: { [LENGTH_HEADER]: '0' } });
+    assert.equal(intactEntry(empty), empty);
+    const unrecorded = new Response(null);
+    assert.equal(intactEntry(unrecorded), unrecorded);
+  });
+
   test('a platform copy without Content-Length is checked while read', async () => {
     let damaged = 0;
     const stream = new ReadableStream({ start(c) { c.enqueue(new Uint8Array(300)); c.close(); } });
