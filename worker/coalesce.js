@@ -165,7 +165,7 @@ class Hub {
 export function createCoalescer(getCache, { replayLimit = DEFAULT_REPLAY_LIMIT, bufferLimit = DEFAULT_BUFFER_LIMIT, idleLimitMs = DEFAULT_IDLE_LIMIT_MS } = {}) {
   const flights = new Map(); // key -> { done: settled when the leader is done, stored: it put an entry }
   const hubs = new Map(); // key URL -> Hub of a put in progress
-  const stats = { leaders: 0, followers: 0, shared: 0, hubReads: 0 };
+  const stats = { leaders: 0, followers: 0, shared: 0, hubReads: 0, abandonedLeaders: 0 };
 
   // The platform is handed a body only once it is known whole (docs/security.md
   // "Integrity"): a put of a stream that fails part-way may keep what arrived.
@@ -239,12 +239,28 @@ export function createCoalescer(getCache, { replayLimit = DEFAULT_REPLAY_LIMIT, 
    * Runs `lead()` for the first caller of `key`; a caller arriving while a
    * leader runs waits for it, then returns `follow(shared)`, where `shared`
    * says whether the leader's entry can be read (it started a put).
+   * A follower waits at most `maxWaitMs` (the longest a leader can take to
+   * answer): past it the leader is abandoned, the key gets a new one, and
+   * the follower returns `follow(false)`.
    */
-  async function run(key, lead, follow) {
+  async function run(key, lead, follow, { maxWaitMs = Infinity } = {}) {
     const flight = flights.get(key);
     if (flight) {
       stats.followers++;
-      await awaitAwake(flight.done);
+      const deadline = Date.now() + maxWaitMs;
+      let settled = false;
+      flight.done.then(() => {
+        settled = true;
+      });
+      await awaitAwake(flight.done, 25, () => Date.now() > deadline);
+      if (!settled) {
+        // The leader outlived every bound it has (its request was cancelled
+        // with its I/O, for one): the key gets a new leader, this request
+        // fetches for itself.
+        stats.abandonedLeaders++;
+        if (flights.get(key) === flight) flights.delete(key);
+        return follow(false);
+      }
       const hub = hubs.get(key);
       const shared = hub ? !hub.overflow && !hub.failed : flight.stored;
       if (shared) stats.shared++;
@@ -255,11 +271,12 @@ export function createCoalescer(getCache, { replayLimit = DEFAULT_REPLAY_LIMIT, 
     const done = new Promise((resolve) => {
       release = resolve;
     });
-    flights.set(key, { done, stored: false });
+    const entry = { done, stored: false };
+    flights.set(key, entry);
     try {
       return await lead();
     } finally {
-      flights.delete(key);
+      if (flights.get(key) === entry) flights.delete(key);
       release();
     }
   }

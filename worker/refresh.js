@@ -274,5 +274,16 @@ export function coalesced(s, c) {
     if (!shared) return go();
     c.stored?.body?.cancel().catch(() => {});
     return s.handle(request, env, c.ctx, null, true);
-  });
+  }, { maxWaitMs: leaderBoundMs(c) });
+}
+
+/** Slack over a leader's own timeouts before its followers stop waiting. */
+export const LEADER_SLACK_MS = 5000;
+
+// The longest a leader takes to answer: its shield's accept and answer
+// bounds (shield.js), the route's originTimeout (fetchWithTimeout), slack.
+function leaderBoundMs({ eng, rd }) {
+  const shield = routeRules(eng, rd.route).shield;
+  const shieldMs = shield ? 2 * (shield.timeoutMs ?? 0) : 0;
+  return (rd.originTimeoutMs || 30_000) + shieldMs + LEADER_SLACK_MS;
 }

@@ -51,6 +51,19 @@ describe('coalescer', () => {
     assert.deepEqual(results.sort(), ['leader', 'own', 'own', 'own', 'own']);
   });
 
+  test('a leader that never answers is abandoned after maxWaitMs: its followers fetch, the key gets a new leader', async () => {
+    const c = createCoalescer(() => memoryCache());
+    // A leader whose request was cancelled with its I/O: it never settles.
+    c.run('https://k/gone', () => new Promise(() => {}), () => 'unused');
+    const started = Date.now();
+    const follower = await c.run('https://k/gone', async () => 'lead', (shared) => (shared ? 'shared' : 'own'), { maxWaitMs: 100 });
+    const waited = Date.now() - started;
+    assert.equal(follower, 'own');
+    assert.ok(waited >= 90 && waited < 2000, `waited ${waited} ms`);
+    assert.equal(c.stats.abandonedLeaders, 1);
+    assert.equal(await c.run('https://k/gone', async () => 'new leader', () => 'follower', { maxWaitMs: 100 }), 'new leader');
+  });
+
   test('a put whose body brings nothing for the idle limit fails its readers instead of holding them', async () => {
     const mem = memoryCache();
     const c = createCoalescer(() => mem, { idleLimitMs: 150 });
