@@ -34,8 +34,11 @@ export async function invalidate(s, eng, record, resp, env, ctx, at) {
   // The route's "invalidates" (tags, prefixes, URLs, all) go through the
   // same plane as the admin route's purges.
   const routePurges = d.purges.map(({ kind, value }) => ({ kind, value, soft: d.soft, at }));
-  s.purgeSync.invalidate(env, [...invalidationRecords(d.keyUrls, at), ...routePurges], (p) => ctx?.waitUntil(p));
-  await Promise.all(d.keyUrls.map((u) => s.storage.deleteEverywhere(u, env)));
+  // Both bounded: the log by FRESHET_INVALIDATE_WAIT_MS, the deletes by the tiers.
+  await Promise.all([
+    s.purgeSync.invalidate(env, [...invalidationRecords(d.keyUrls, at), ...routePurges], (p) => ctx?.waitUntil(p)),
+    ...d.keyUrls.map((u) => s.storage.deleteEverywhere(u, env)),
+  ]);
 }
 
 /**

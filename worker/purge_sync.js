@@ -61,6 +61,7 @@ export class PurgeSync {
     this.waitMs = 50;
     this.timeoutMs = 2000;
     this.publishTimeoutMs = 3000;
+    this.invalidateWaitMs = 1000;
     this.reportMs = 10_000;
     this.horizonMs = PURGE_HORIZON_MS;
     this.provenAt = -Infinity; // real time a pull that caught up was sent
@@ -90,6 +91,7 @@ export class PurgeSync {
     this.waitMs = Math.min(setting(env, 'FRESHET_PURGE_WAIT_MS', 50), 1000);
     this.timeoutMs = setting(env, 'FRESHET_PURGE_TIMEOUT_MS', 2000) || 2000;
     this.publishTimeoutMs = setting(env, 'FRESHET_PURGE_PUBLISH_TIMEOUT_MS', 3000) || 3000;
+    this.invalidateWaitMs = Math.min(setting(env, 'FRESHET_INVALIDATE_WAIT_MS', 1000), this.publishTimeoutMs);
     this.reportMs = setting(env, 'FRESHET_STATS_REPORT_MS', 10_000);
     const h = setting(env, 'FRESHET_PURGE_HORIZON_S', 0);
     this.horizonMs = h > 0 ? h * 1000 : PURGE_HORIZON_MS;
@@ -168,13 +170,27 @@ export class PurgeSync {
 
   /**
    * RFC 9111 4.4 invalidations: applied in this isolate now, and carried to
-   * every other isolate and location through the log in the background.
+   * every other isolate and location through the log. The returned promise
+   * settles when the log has them, or after `invalidateWaitMs`
+   * (FRESHET_INVALIDATE_WAIT_MS, default 1000), whichever is first: the
+   * writer's response waits for it, so a client that wrote at one location
+   * reads its write at any other while the log answers. Past the bound the
+   * publish goes on in the background (queued and retried if it fails).
+   * Never rejects.
+   * @returns {Promise<'durable'|'queued'|'pending'|'none'>}
    */
   invalidate(env, records, waitUntil) {
-    if (!records.length) return;
+    if (!records.length) return Promise.resolve('none');
     for (const r of records) this.state.apply(r);
     this.counters.invalidations = (this.counters.invalidations ?? 0) + records.length;
-    waitUntil(this.submit(env, records, { nowMs: records[0].at }).catch(() => {}));
+    if (!hasPurgeLog(env)) return Promise.resolve('none');
+    this.configure(env);
+    const published = this.submit(env, records, { nowMs: records[0].at })
+      .then((r) => (r.durable ? 'durable' : r.none ? 'none' : 'queued'), () => 'queued');
+    waitUntil(published);
+    if (!(this.invalidateWaitMs > 0)) return Promise.resolve('pending');
+    const bound = sleep(this.invalidateWaitMs);
+    return Promise.race([published, bound.p.then(() => 'pending')]).finally(bound.cancel);
   }
 
   /** Whether this isolate's view is proven current right now. */

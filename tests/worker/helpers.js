@@ -137,7 +137,8 @@ export async function startCoordinator({ bindings = {}, entry = 'tests/worker/co
     durableObjects: { FRESHET_PURGE_LOG: className },
   });
   await mf.ready;
-  const fault = { delayMs: 0, status: 0, hang: false, down: false };
+  // Faults of the object; `only` limits them to one call ('publish', 'since', ...).
+  const fault = { delayMs: 0, status: 0, hang: false, down: false, only: null };
   const calls = { since: 0, publish: 0, report: 0, stats: 0 };
   const hanging = new Set(); // resolvers of hung calls, released on dispose
   const forward = (req) => mf.dispatchFetch(req.url, { method: req.method, headers: req.headers, body: req.body, duplex: 'half' });
@@ -152,6 +153,7 @@ export async function startCoordinator({ bindings = {}, entry = 'tests/worker/co
       return async (req) => {
         const name = new URL(req.url).pathname.slice(1);
         if (name in calls) calls[name]++;
+        if (fault.only && fault.only !== name) return forward(req);
         if (fault.down) throw new Error('purge log gone');
         if (fault.hang) return new Promise((resolve) => hanging.add(resolve));
         if (fault.delayMs) {
@@ -168,7 +170,7 @@ export async function startCoordinator({ bindings = {}, entry = 'tests/worker/co
       };
     },
     heal() {
-      Object.assign(fault, { delayMs: 0, status: 0, hang: false, down: false });
+      Object.assign(fault, { delayMs: 0, status: 0, hang: false, down: false, only: null });
       for (const release of hanging) release(new Response('released', { status: 503 }));
       hanging.clear();
     },

@@ -29,6 +29,10 @@ describe(`"invalidates": writes invalidate through the purge plane (${WASM_BUILD
       '/blog/other': page,
       '/blog/page/2': page,
       '/feed.xml': page,
+      '/blog/slow': page,
+      '/blog/hung': page,
+      '/admin/posts/slow': (req, res) => { res.writeHead(200); res.end('saved'); },
+      '/admin/posts/hung': (req, res) => { res.writeHead(200); res.end('saved'); },
       '/admin/posts/hello': (req, res) => { res.writeHead(req.headers['x-fail'] ? 500 : 200); res.end('saved'); },
       '/admin/drafts/x': (req, res) => { res.writeHead(200); res.end('draft saved'); },
     });
@@ -36,7 +40,7 @@ describe(`"invalidates": writes invalidate through the purge plane (${WASM_BUILD
     const location = () => startWorker({
       origin: origin.url,
       manifest,
-      bindings: { FRESHET_PURGE_SYNC_MS: '1', FRESHET_PURGE_MAX_LAG_MS: '0', FRESHET_PURGE_WAIT_MS: '1000' },
+      bindings: { FRESHET_PURGE_SYNC_MS: '1', FRESHET_PURGE_MAX_LAG_MS: '0', FRESHET_PURGE_WAIT_MS: '1000', FRESHET_INVALIDATE_WAIT_MS: '600' },
       options: { serviceBindings: { FRESHET_PURGE_SERVICE: coordinator.service() } },
     });
     a = await location();
@@ -82,5 +86,46 @@ describe(`"invalidates": writes invalidate through the purge plane (${WASM_BUILD
     const stale = await a.fetch('/blog/other', { at: 11 });
     assert.equal(stale.xcache, 'STALE');
     assert.equal((await a.fetch('/blog/other', { at: 12 })).xcache, 'HIT', 'revalidated in the background');
+  });
+
+  const warmOne = async (p, at) => {
+    for (const loc of [a, b]) await loc.fetch(p, { at });
+    for (const loc of [a, b]) assert.equal((await loc.fetch(p, { at: at + 1 })).xcache, 'HIT', p);
+  };
+
+  test('a slow log: the writer\'s answer waits for the publish, so the write is read at B at once', async () => {
+    await warmOne('/blog/slow', 20);
+    coordinator.fault.only = 'publish';
+    coordinator.fault.delayMs = 250;
+    const t0 = Date.now();
+    const r = await a.fetch('/admin/posts/slow', { at: 22, method: 'POST', body: 'x' });
+    const waited = Date.now() - t0;
+    coordinator.heal();
+    assert.equal(r.status, 200);
+    assert.ok(waited >= 200, `answered after ${waited} ms, before the log had the invalidation`);
+    const before = origin.hits('/blog/slow');
+    assert.equal((await b.fetch('/blog/slow', { at: 23 })).xcache, 'MISS');
+    assert.equal(origin.hits('/blog/slow'), before + 1);
+  });
+
+  test('a hung log holds the writer\'s answer only FRESHET_INVALIDATE_WAIT_MS; the write reaches B after it heals', async () => {
+    await warmOne('/blog/hung', 30);
+    coordinator.fault.only = 'publish';
+    coordinator.fault.hang = true;
+    const t0 = Date.now();
+    const r = await a.fetch('/admin/posts/hung', { at: 32, method: 'POST', body: 'x' });
+    const waited = Date.now() - t0;
+    assert.equal(r.status, 200);
+    assert.ok(waited >= 500 && waited < 2500, `answered after ${waited} ms (bound 600)`);
+    assert.equal((await a.fetch('/blog/hung', { at: 33 })).xcache, 'MISS', 'applied at A at once');
+    assert.equal((await b.fetch('/blog/hung', { at: 33 })).xcache, 'HIT', 'B cannot know yet');
+    coordinator.heal(); // the hung publish fails; A queues it and retries
+    let seen = false;
+    for (let i = 0; i < 40 && !seen; i++) {
+      await a.fetch('/blog/other', { at: 34 }); // a request at A drains its queue
+      seen = (await b.fetch('/blog/hung', { at: 34 })).xcache === 'MISS';
+      if (!seen) await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    assert.ok(seen, 'the queued invalidation reached B');
   });
 });
