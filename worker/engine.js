@@ -173,6 +173,10 @@ export function encodeRecord(list, only) {
   return n + '\0' + s;
 }
 
+// Engine.cachedRequest's bounds: decisions kept, and the longest record kept.
+export const MEMO_MAX = 1024;
+export const MEMO_KEY_MAX = 2048;
+
 // The empty request list: the request the engine kept from the last call
 // that sent one in full.
 const KEPT_REQUEST = '0\0';
@@ -243,6 +247,11 @@ class RequestDecision {
     return this.setCookie === SetCookiePolicy.STORE;
   }
 
+  /** A copy of this decision with the debug headers on (a shared decision is never modified). */
+  withDebug() {
+    return Object.assign(Object.create(RequestDecision.prototype), this, { debug: true });
+  }
+
   get key() {
     if (this.readableKey === null) {
       this.readableKey = readableKey(this.keyUrl);
@@ -291,6 +300,41 @@ export class Engine {
     this.#check(r);
     return new RequestDecision(r, this);
   }
+
+  /**
+   * request(record), answered from this engine's recent decisions when a
+   * record with the same fields was decided before: fr_request is a pure
+   * function of the manifest, the options and the fields the manifest
+   * reads (the ones sent), so an isolate that sees the same request again
+   * (most hits) skips the call. At most MEMO_MAX decisions are kept, the
+   * oldest dropped first; records longer than MEMO_KEY_MAX characters are
+   * decided every time. The decision returned is shared: never modify it
+   * (withDebug() makes a copy).
+   */
+  cachedRequest(record) {
+    const text = this.#encoded(record);
+    const known = this.#memo.get(text);
+    if (known !== undefined) {
+      this.memoHits++;
+      return known;
+    }
+    const rd = this.request(record);
+    if (text.length <= MEMO_KEY_MAX) {
+      if (this.#memo.size >= MEMO_MAX) this.#memo.delete(this.#memo.keys().next().value);
+      this.#memo.set(text, rd);
+    }
+    return rd;
+  }
+
+  /** Decisions answered by cachedRequest without a call. */
+  memoHits = 0;
+
+  /** Decisions cachedRequest keeps. */
+  get memoSize() {
+    return this.#memo.size;
+  }
+
+  #memo = new Map();
 
   /** The name of route `route`, read from `r` (a request result) the first time. */
   routeName(route, r) {
@@ -414,6 +458,7 @@ export class Engine {
 
   /** Deployment options (see EngineOptions in src/engine.h); kept until the manifest changes. */
   setOptions({ storeSetCookie = false } = {}) {
+    this.#memo.clear(); // the options are inputs of every request decision
     const r = this.#call(this.exports.fr_set_options(storeSetCookie ? Option.STORE_SET_COOKIE : 0));
     this.#check(r);
   }
@@ -440,6 +485,11 @@ export class Engine {
     this.#sent = record;
     this.#sentWhole = whole;
     if (whole) return (record.whole ??= encodeRecord(record.list, null));
+    return this.#encoded(record);
+  }
+
+  // The record as sent with the manifest's fields (computed once per record).
+  #encoded(record) {
     if (record.sentFor !== this.#requestFields) {
       record.sent = encodeRecord(record.list, this.#requestFields);
       record.sentFor = this.#requestFields;

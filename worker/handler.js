@@ -15,8 +15,8 @@ import { UNPROVEN_REASON, isolatePurgeSync, isolatePurges, markUnproven } from '
 import { keyOnBody } from './request_body.js';
 import { LookupAction, RequestAction } from './abi.js';
 import { requestRecord } from './engine.js';
-import { TEST_SETTLE_HEADER, TAGS_HEADER } from './response_headers.js';
-import { entryMetaText } from './entry_meta.js';
+import { TEST_SETTLE_HEADER, TAGS_HEADER, serverTimed, serverTiming } from './response_headers.js';
+import { META_HEADER } from './entry_meta.js';
 import { createCoalescer } from './coalesce.js';
 import { SHIELD_HEADER } from './shield.js';
 import { createLog } from './log.js';
@@ -44,10 +44,12 @@ function appendKeyParts(list, parts) {
 }
 
 // Server-Timing (W3C): how long freshet took end to end, and what it did.
+// An answer from a stored entry carries it already (serve.js).
 function withServerTiming(response, ms) {
+  if (serverTimed.has(response)) return response;
   try {
     const what = response.headers.get('x-cache') ?? '';
-    response.headers.append('server-timing', `freshet;dur=${ms};desc="${what}"`);
+    response.headers.append('server-timing', serverTiming(ms, what));
   } catch {
     // Immutable headers (a response passed through untouched): leave them.
   }
@@ -128,7 +130,7 @@ export function createHandler(options) {
   // `collapsed`: this request waited for another one that just stored the
   // entry (coalescing); it is served that entry even where the route
   // revalidates on every use (ttl 0), which is how a burst is absorbed.
-  async function handle(request, env, ctx, control = null, collapsed = false) {
+  async function handle(request, env, ctx, control = null, collapsed = false, started = null) {
     stats.requests++;
     const debug = debugRequests.has(request);
     const now = clock(request, env);
@@ -160,7 +162,7 @@ export function createHandler(options) {
       }
       if (parts) appendKeyParts(list, parts);
       record = requestRecord(list);
-      rd = eng.request(record);
+      rd = eng.cachedRequest(record);
       // POST routes key on the body: read it (bounded), ask again.
       if (rd.needsBody) {
         const original = request;
@@ -172,7 +174,7 @@ export function createHandler(options) {
       engines.failed(err);
       return pass(s, request, env, 'BYPASS', 'engine-error');
     }
-    if (debug) rd.debug = true;
+    if (debug && !rd.debug) rd = rd.withDebug();
     if (rd.action === RequestAction.PASS) {
       return pass(s, request, env, rd.reason === 'disabled' ? 'DISABLED' : 'BYPASS', rd.reason, rd.debug);
     }
@@ -194,7 +196,7 @@ export function createHandler(options) {
       log.once('cache-match', { event: 'cache-error', message: String(err?.message ?? err) });
     }
     const { stored, entryUrl, vary } = found;
-    const c = new RequestContext({ request, env, ctx, rd, record, eng, now, entryUrl, vary, plain });
+    const c = new RequestContext({ request, env, ctx, rd, record, eng, now, entryUrl, vary, plain, started });
     if (!stored) {
       stats.misses++;
       return onlyIfCached(c) ?? coalesced(s, c.with({ mode: Mode.MISS }));
@@ -205,9 +207,9 @@ export function createHandler(options) {
       // needed (the readable key is decoded only when asked for).
       const floors = purges.onlyAll()
         ? purges.floors('')
-        : purges.floors(rd.key, (stored.headers.get(TAGS_HEADER) ?? '').split(',').filter(Boolean));
+        : purges.floors(rd.key, (stored.field(TAGS_HEADER) ?? '').split(',').filter(Boolean));
       floors.unproven = unproven;
-      ld = eng.lookup(record, rd.route, entryMetaText(stored.headers), now(), floors);
+      ld = eng.lookup(record, rd.route, stored.field(META_HEADER) ?? '', now(), floors);
     } catch (err) {
       stored.body?.cancel().catch(() => {});
       engines.failed(err);
@@ -330,7 +332,7 @@ export function createHandler(options) {
         if (control.debug || dev === 'mark') debugRequests.add(control.request);
         const response = dev === 'off'
           ? await pass(s, control.request, env, 'DISABLED', 'dev')
-          : await handle(control.request, env, context, control.mode);
+          : await handle(control.request, env, context, control.mode, false, started);
         if (dev === 'mark') markDev(response);
         return withServerTiming(response, Date.now() - started);
       } catch (err) {

@@ -97,7 +97,11 @@ export function checkedBody(stream, expected, onFail = () => {}) {
 
 /** The byte length recorded on a stored entry (headers), or null. */
 export function recordedLength(headers) {
-  const v = headers.get(LENGTH_HEADER);
+  return lengthValue(headers.get(LENGTH_HEADER));
+}
+
+/** A LENGTH_HEADER value (null: none) as a byte count, or null. */
+export function lengthValue(v) {
   return v !== null && /^\d{1,15}$/.test(v) ? Number(v) : null;
 }
 
@@ -107,16 +111,17 @@ export function recordedLength(headers) {
  * matches), the body checked while read (the platform gave no
  * Content-Length), or false when the entry is known to be damaged.
  * `onDamaged(err)` is called when the damage shows only while reading.
+ * `recorded` and `cl`: the recorded length and the Content-Length value,
+ * when the caller has read them already.
  * @param {Response} response
  * @returns {ReadableStream|null|false}
  */
-export function intactBody(response, onDamaged) {
-  const recorded = recordedLength(response.headers);
+export function intactBody(response, onDamaged, recorded = recordedLength(response.headers), cl = undefined) {
   // A copy handed over without a body is whole only when nothing was
   // recorded or the record says it is empty.
   if (response.body === null) return recorded === null || recorded === 0 ? null : false;
   if (recorded === null) return response.body;
-  const cl = response.headers.get('content-length');
+  if (cl === undefined) cl = response.headers.get('content-length');
   if (cl !== null) return Number(cl) === recorded ? response.body : false;
   return framedBody(checkedBody(response.body, recorded, onDamaged), recorded);
 }

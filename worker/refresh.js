@@ -273,7 +273,7 @@ export function coalesced(s, c) {
   return s.coalescer.run(c.entryUrl, go, (shared) => {
     if (!shared) return go();
     c.stored?.body?.cancel().catch(() => {});
-    return s.handle(request, env, c.ctx, null, true);
+    return s.handle(request, env, c.ctx, null, true, c.started);
   }, { maxWaitMs: leaderBoundMs(c) });
 }
 

@@ -112,6 +112,7 @@ export class RequestContext {
    * @param {string|null} [f.mode] a Mode, once the request goes to the origin
    * @param {string} [f.shieldStatus] the shield's Cache-Status member, when the shield answered
    * @param {boolean} [f.plain] a GET without preconditions or Range: a stored entry answers it as stored (serve.js)
+   * @param {number|null} [f.started] Date.now() when the worker took the request (Server-Timing), null when unknown
    */
   constructor(f) {
     this.request = f.request;
@@ -128,6 +129,7 @@ export class RequestContext {
     this.mode = f.mode ?? null;
     this.shieldStatus = f.shieldStatus;
     this.plain = f.plain === true;
+    this.started = f.started ?? null;
   }
 
   /** A copy with some fields changed. */
@@ -150,6 +152,6 @@ export class RequestContext {
  * @property {Map<string, Promise<unknown>>} revalidations entry URL -> its background revalidation
  * @property {object} purges this isolate's purge state (purge.js)
  * @property {object} purgeSync the purge plane (purge_sync.js)
- * @property {(request: Request, env: object, ctx: object, control: string|null, collapsed: boolean) => Promise<Response>} handle
+ * @property {(request: Request, env: object, ctx: object, control: string|null, collapsed: boolean, started: number|null) => Promise<Response>} handle
  *   the handler's own entry point (a coalesced follower is handled again)
  */

@@ -199,6 +199,14 @@ export function varyMarkerHeaders(names, generation, platformTtl) {
 // Statuses whose responses never carry content (RFC 9110 15.3.5, 15.3.6, 15.4.5).
 const NULL_BODY = new Set([204, 205, 304]);
 
+/** A Server-Timing (W3C) member: how long freshet took (ms) and what it did (x-cache). */
+export function serverTiming(ms, what) {
+  return `freshet;dur=${ms};desc="${what}"`;
+}
+
+/** Responses built with their Server-Timing member already (the handler adds none). */
+export const serverTimed = new WeakSet();
+
 // Origin fields the platform's cache rewrites on match (Miniflare: Date set
 // to its own clock, a heuristic Warning added): kept under KEPT_PREFIX and
 // restored, so a stored response keeps its own Date (RFC 9110 6.6.1).
@@ -234,7 +242,13 @@ export function storableEntry(status, statusText, headers, body) {
 
 /** The origin's status of a stored copy (see storableEntry); `fallback` when it is not recorded. */
 export function storedStatus(raw, fallback) {
-  const coded = Number(raw.get(STATUS_HEADER));
+  return storedStatusValue(raw.get(STATUS_HEADER), fallback);
+}
+
+/** storedStatus from the STATUS_HEADER value (null: none). */
+export function storedStatusValue(value, fallback) {
+  if (value === null) return fallback;
+  const coded = Number(value);
   return Number.isInteger(coded) && coded >= 200 && coded <= 599 ? coded : fallback;
 }
 

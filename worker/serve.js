@@ -5,8 +5,8 @@
 import { ConditionalAction, MissAction } from './abi.js';
 import { rangeResponse } from './range.js';
 import { IN_FLIGHT, TIER_HEADER } from './tiers.js';
-import { cacheStatus, clientHeaders, notModifiedHeaders, storedClientFields } from './response_headers.js';
-import { entryMetaText } from './entry_meta.js';
+import { cacheStatus, clientHeaders, notModifiedHeaders, serverTimed, serverTiming, storedClientFields } from './response_headers.js';
+import { META_HEADER } from './entry_meta.js';
 import { removesCdnCacheControl } from './pass.js';
 
 const PRECONDITIONS = ['if-none-match', 'if-modified-since', 'if-match', 'if-unmodified-since'];
@@ -66,10 +66,9 @@ export async function fromEntry(s, c, { status, statusText, headers, body, meta 
  */
 export function serveStored(s, c, stored, ld, xcache, extra = {}) {
   const { rd } = c;
-  const raw = stored.headers;
-  const tier = raw.get(TIER_HEADER);
+  const tier = stored.field(TIER_HEADER);
   // The client's fields in one pass over the stored copy's.
-  const fields = storedClientFields(raw, {
+  const fields = storedClientFields(stored.fields, {
     removeCdnCacheControl: removesCdnCacheControl(c.eng, rd.route),
     browserTtl: rd.browserTtl,
     age: ld.age,
@@ -80,8 +79,13 @@ export function serveStored(s, c, stored, ld, xcache, extra = {}) {
   const { status, statusText } = stored;
   // Most hits: a GET without preconditions or Range (c.plain), answered as
   // stored: what fromEntry would answer, without its Headers object.
-  if (c.plain) return new Response(stored.content, { status, statusText, headers: fields });
-  return fromEntry(s, c, { status, statusText, headers: new Headers(fields), body: stored.body, meta: entryMetaText(raw) });
+  if (c.plain) {
+    if (c.started !== null) fields.push(['server-timing', serverTiming(Date.now() - c.started, xcache)]);
+    const response = new Response(stored.content, { status, statusText, headers: fields });
+    if (c.started !== null) serverTimed.add(response);
+    return response;
+  }
+  return fromEntry(s, c, { status, statusText, headers: new Headers(fields), body: stored.body, meta: stored.field(META_HEADER) ?? '' });
 }
 
 /**

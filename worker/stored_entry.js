@@ -4,18 +4,42 @@
 // from it until an answer needs one: a hit builds the client's fields from
 // the matched headers in one pass (response_headers.js storedClientFields).
 
-import { hasNullBody, storedFields, storedStatus } from './response_headers.js';
+import { hasNullBody, storedFields, storedStatusValue, STATUS_HEADER } from './response_headers.js';
+
+/**
+ * The fields of a matched copy as [name, value] pairs, read in one pass
+ * (a Headers object's iteration: lower-case names, combined values). A hit
+ * reads every field it needs from these, not from the Headers object: one
+ * iteration costs less than the several get() calls it replaces.
+ * @param {Headers} headers
+ * @returns {[string, string][]}
+ */
+export function fieldPairs(headers) {
+  const out = [];
+  for (const field of headers) out.push(field);
+  return out;
+}
+
+/** The value of `name` (lower case) in fieldPairs' pairs, or null. */
+export function fieldOf(pairs, name) {
+  for (let i = 0; i < pairs.length; i++) if (pairs[i][0] === name) return pairs[i][1];
+  return null;
+}
 
 export class StoredEntry {
   /**
    * @param {Response} found the copy as matched (storableEntry's layout)
    * @param {ReadableStream|null} [body] the body to read, when not found.body (checked while read)
+   * @param {Uint8Array|null} [bytes] the body already read and checked whole
+   * @param {[string, string][]} [fields] fieldPairs(found.headers), when already read
    */
-  constructor(found, body = found.body, bytes = null) {
+  constructor(found, body = found.body, bytes = null, fields = fieldPairs(found.headers)) {
     /** The copy's fields as matched, internal ones included (META_HEADER, TAGS_HEADER, TIER_HEADER, ...). */
     this.headers = found.headers;
+    /** The same fields as [name, value] pairs (fieldPairs): read them with field(). */
+    this.fields = fields;
     /** The origin's status (every copy is stored as a 200). */
-    this.status = storedStatus(found.headers, found.status);
+    this.status = storedStatusValue(fieldOf(fields, STATUS_HEADER), found.status);
     this.statusText = found.statusText;
     if (hasNullBody(this.status)) {
       body?.cancel().catch(() => {});
@@ -25,6 +49,11 @@ export class StoredEntry {
     /** The body already read and checked whole (integrity.js wholeIntactBytes), or null. */
     this.bytes = bytes;
     this.stream = body;
+  }
+
+  /** The value of the copy's field `name` (lower case), or null. */
+  field(name) {
+    return fieldOf(this.fields, name);
   }
 
   /** @type {ReadableStream|null} the body to read (made from `bytes` when first asked for) */
@@ -55,6 +84,7 @@ export class StoredEntry {
   clone() {
     const copy = Object.create(StoredEntry.prototype);
     copy.headers = this.headers;
+    copy.fields = this.fields;
     copy.status = this.status;
     copy.statusText = this.statusText;
     copy.stream = null;

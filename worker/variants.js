@@ -5,11 +5,11 @@
 // this request selects.
 
 import { VaryAction } from './abi.js';
-import { intactBody, wholeIntactBytes } from './integrity.js';
+import { LENGTH_HEADER, READ_WHOLE_MAX, intactBody, lengthValue, wholeIntactBytes } from './integrity.js';
 import { variantUrl } from './keys.js';
 import { TIER_HEADER } from './tiers.js';
 import { VARY_GEN_HEADER, VARY_HEADER, varyMarkerHeaders } from './response_headers.js';
-import { StoredEntry } from './stored_entry.js';
+import { StoredEntry, fieldOf, fieldPairs } from './stored_entry.js';
 import { allSettledOrThrow } from './settled.js';
 
 // Variant markers live at least this long (seconds): an outlived marker only
@@ -42,9 +42,11 @@ export function variantGeneration(marker, names, fresh = newGeneration) {
  * @param {import('./request_context.js').Services} s
  * @param {Response|undefined} found
  * @param {string} url where it was found
- * @returns {StoredEntry|undefined}
+ * @param {[string, string][]} [fields] fieldPairs(found.headers), when already read
+ * @returns {StoredEntry|undefined|Promise<StoredEntry|undefined>} a promise only
+ *   when the body is read whole first (most hits cost no extra promise)
  */
-export async function checkedEntry(s, found, url, env, ctx) {
+export function checkedEntry(s, found, url, env, ctx, fields = found ? fieldPairs(found.headers) : null) {
   if (!found) return undefined;
   const drop = () => {
     s.storage.entryDamaged(url);
@@ -53,22 +55,31 @@ export async function checkedEntry(s, found, url, env, ctx) {
   };
   // The byte tiers (memory, global) compared their bytes with the record
   // before answering (tiers.js intactBytes): nothing left to check.
-  const tier = found.headers.get(TIER_HEADER);
-  if (tier === 'memory' || tier === 'global') return new StoredEntry(found, found.body);
+  const tier = fieldOf(fields, TIER_HEADER);
+  if (tier === 'memory' || tier === 'global') return new StoredEntry(found, found.body, null, fields);
+  const recorded = lengthValue(fieldOf(fields, LENGTH_HEADER));
+  const cl = fieldOf(fields, 'content-length');
+  const streamed = () => {
+    const body = intactBody(found, drop, recorded, cl);
+    if (body === false) {
+      found.body?.cancel().catch(() => {});
+      drop();
+      return undefined;
+    }
+    return new StoredEntry(found, body, null, fields);
+  };
   // A small copy without Content-Length: read whole and compared first.
-  const bytes = await wholeIntactBytes(found);
-  if (bytes === false) {
-    drop();
-    return undefined;
+  if (found.body !== null && cl === null && recorded !== null && recorded <= READ_WHOLE_MAX) {
+    return wholeIntactBytes(found).then((bytes) => {
+      if (bytes === null) return streamed();
+      if (bytes === false) {
+        drop();
+        return undefined;
+      }
+      return new StoredEntry(found, null, bytes, fields);
+    });
   }
-  if (bytes !== null) return new StoredEntry(found, null, bytes);
-  const body = intactBody(found, drop);
-  if (body === false) {
-    found.body?.cancel().catch(() => {});
-    drop();
-    return undefined;
-  }
-  return new StoredEntry(found, body);
+  return streamed();
 }
 
 /**
@@ -81,10 +92,16 @@ export async function lookupEntry(s, rd, record, eng, env, ctx) {
   const cache = s.storage.cacheFor(rd, env, ctx);
   // Looked up by URL string: no Request object per lookup (the Cache API takes both).
   const found = await cache.match(rd.keyUrl);
-  const names = found?.headers.get(VARY_HEADER);
-  if (!found || names === null || names === undefined) return { stored: await checkedEntry(s, found, rd.keyUrl, env, ctx), entryUrl: rd.keyUrl, vary: null };
+  if (!found) return { stored: undefined, entryUrl: rd.keyUrl, vary: null };
+  const fields = fieldPairs(found.headers);
+  const names = fieldOf(fields, VARY_HEADER);
+  if (names === null) {
+    let stored = checkedEntry(s, found, rd.keyUrl, env, ctx, fields);
+    if (stored instanceof Promise) stored = await stored;
+    return { stored, entryUrl: rd.keyUrl, vary: null };
+  }
   found.body?.cancel().catch(() => {});
-  const vary = { names, generation: found.headers.get(VARY_GEN_HEADER) ?? '' };
+  const vary = { names, generation: fieldOf(fields, VARY_GEN_HEADER) ?? '' };
   const v = eng.vary(record, names);
   if (v.action !== VaryAction.SELECT || !vary.generation) return { stored: undefined, entryUrl: rd.keyUrl, vary };
   const url = variantUrl(rd.keyUrl, vary.generation, v.variantId);

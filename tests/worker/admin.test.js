@@ -210,6 +210,12 @@ describe(`admin route (${WASM_BUILD} build)`, () => {
     assert.ok(dbg.headers.get('x-freshet-route'));
     assert.equal(dbg.headers.get('x-freshet-reason'), 'fresh');
     assert.match(dbg.cacheStatus, /key="https:\/\/example.com\/ctl"/);
+    // The engine's request decisions are shared between identical requests
+    // (Engine.cachedRequest): the debug one must not leak into the next.
+    const after = await worker.fetch('/ctl', { at: 84 });
+    assert.equal(after.xcache, 'HIT');
+    for (const h of ['x-freshet-key', 'x-freshet-route', 'x-freshet-reason']) assert.equal(after.headers.get(h), null, h);
+    assert.doesNotMatch(after.cacheStatus, /key=/);
     const both = await worker.fetch('/ctl', { at: 85, headers: { 'freshet-control': 'refresh, debug', 'freshet-token': TOKEN } });
     assert.equal(both.xcache, 'REFRESH');
     assert.equal(both.headers.get('x-freshet-key'), 'https://example.com/ctl');
