@@ -38,7 +38,8 @@ static_assert(offsetof(fr_result, tiers) == 96);
 static_assert(offsetof(fr_result, miss_action) == 104);
 static_assert(offsetof(fr_result, vary_action) == 116);
 static_assert(offsetof(fr_result, strs) == 120);
-static_assert(sizeof(fr_result) == 224);
+static_assert(offsetof(fr_result, valid_from_ms) == 224);
+static_assert(sizeof(fr_result) == 240);
 
 namespace {
 
@@ -383,6 +384,8 @@ const fr_result* fr_lookup(uint32_t len, int32_t route, double now_ms, double ha
     r.stale_while_revalidate = static_cast<double>(d.stale_while_revalidate);
     r.stale_if_error = static_cast<double>(d.stale_if_error);
     if (d.usable_if_error) r.flags |= FR_FLAG_USABLE_IF_ERROR;
+    r.valid_from_ms = static_cast<double>(d.valid_from_ms);
+    r.valid_until_ms = static_cast<double>(d.valid_until_ms);
     return true;
   });
 }

@@ -1,4 +1,4 @@
-/* freshet C ABI, version 3. The layout of every record is documented in
+/* freshet C ABI, version 4. The layout of every record is documented in
  * docs/abi.md; the static_asserts in abi.cc pin the result layout.
  * Input records are string lists: a decimal count, then that many strings,
  * each string (the count too) terminated by a NUL byte. A request list with
@@ -13,7 +13,7 @@
 extern "C" {
 #endif
 
-#define FRESHET_ABI_VERSION 3u
+#define FRESHET_ABI_VERSION 4u
 
 /* Status of a call, in fr_result.status. */
 enum fr_status {
@@ -85,6 +85,8 @@ typedef struct fr_result {
   uint32_t set_cookie;           /* 112 request: SetCookiePolicy */
   uint32_t vary_action;          /* 116 store, vary: VaryAction */
   fr_str strs[FR_STR_SLOTS];     /* 120 .. 224 */
+  double valid_from_ms;          /* 224 lookup: the decision holds for now_ms in */
+  double valid_until_ms;         /* 232   [valid_from_ms, valid_until_ms) */
 } fr_result;
 
 /* Returns FRESHET_ABI_VERSION. */

@@ -72,6 +72,15 @@ struct LookupDecision {
   int64_t lifetime = 0;
   int64_t stale_while_revalidate = 0;
   int64_t stale_if_error = 0;
+  // The decision, every field of it, is the same for every now_ms in
+  // [valid_from_ms, valid_until_ms) (same request, entry and floors): the
+  // clock enters only through the whole seconds of the age. A worker may
+  // reuse it within that span instead of asking again.
+  int64_t valid_from_ms = kAlwaysValidFrom;
+  int64_t valid_until_ms = kAlwaysValidUntil;
+
+  static constexpr int64_t kAlwaysValidFrom = -(int64_t{1} << 53);
+  static constexpr int64_t kAlwaysValidUntil = int64_t{1} << 53;
 };
 
 // Vary (RFC 9111 section 4.1): where a response with this Vary value is

@@ -32,6 +32,16 @@ LookupDecision Engine::decideLookup(const RequestFacts& req, uint32_t route, con
   d.stale_while_revalidate = entry.stale_while_revalidate;
   d.stale_if_error = entry.stale_if_error;
   d.age = currentAge(entry.initial_age, entry.response_time_ms, now_ms);
+  // currentAge counts whole seconds since the response time (none before
+  // it): every other input is fixed, so the decision holds until the next
+  // whole second and from the last one.
+  const int64_t since = now_ms - entry.response_time_ms;
+  if (since < 1000) {
+    d.valid_until_ms = entry.response_time_ms + 1000;
+  } else {
+    d.valid_from_ms = entry.response_time_ms + since / 1000 * 1000;
+    d.valid_until_ms = d.valid_from_ms + 1000;
+  }
   const int64_t lifetime = entry.lifetime;
   d.ttl = lifetime >= kForever ? kForever : lifetime - d.age;
   const int64_t staleness = std::max<int64_t>(0, -d.ttl);

@@ -1,9 +1,9 @@
-// Constants of the freshet C ABI, version 3 (docs/abi.md): a copy of
+// Constants of the freshet C ABI, version 4 (docs/abi.md): a copy of
 // bindings/freshet_abi.h, src/decision.h and src/freshness.h that
 // tests/worker/abi_drift.test.js compares with those headers, so the two can
 // never drift apart.
 
-export const ABI_VERSION = 3;
+export const ABI_VERSION = 4;
 
 export const Status = Object.freeze({ OK: 0, BAD_INPUT: 1, NO_ENGINE: 2 });
 
@@ -54,7 +54,9 @@ export const Result = Object.freeze({
   setCookie: 112,
   varyAction: 116,
   strs: 120,
-  size: 224,
+  validFromMs: 224,
+  validUntilMs: 232,
+  size: 240,
 });
 
 // String slots (fr_str_slot): one meaning each.

@@ -176,6 +176,8 @@ export function encodeRecord(list, only) {
 // Engine.cachedRequest's bounds: decisions kept, and the longest record kept.
 export const MEMO_MAX = 1024;
 export const MEMO_KEY_MAX = 2048;
+// Engine.cachedLookup: the entries (metadata) whose lookups one request decision keeps.
+export const LOOKUP_MEMO_MAX = 8;
 
 // The empty request list: the request the engine kept from the last call
 // that sent one in full.
@@ -232,6 +234,8 @@ class RequestDecision {
     this.routeName = this.route < 0 ? '' : engine.routeName(this.route, r);
     this.engine = engine;
     this.readableKey = null;
+    /** Engine.cachedLookup's decisions for this request: entry metadata -> { floors, decision }. */
+    this.lookups = null;
   }
 
   get reason() {
@@ -326,7 +330,37 @@ export class Engine {
     return rd;
   }
 
-  /** Decisions answered by cachedRequest without a call. */
+  /**
+   * lookup(record, rd.route, ...), answered again without a call while the
+   * engine's own answer says it holds: for the same request decision `rd`
+   * (this engine's for `record`, so the same fields), the same entry
+   * metadata and purge floors, and `nowMs` inside the decision's
+   * [validFromMs, validUntilMs) - the clock enters a lookup only through the
+   * whole seconds of the entry's age, so a decision holds for up to one
+   * second. Kept on `rd`, for at most LOOKUP_MEMO_MAX entries. The decision
+   * returned is shared: never modify it.
+   */
+  cachedLookup(rd, record, meta, nowMs, floors = null) {
+    const hard = floors?.hard ?? 0;
+    const soft = floors?.soft ?? 0;
+    const unproven = floors?.unproven ?? 0;
+    let memo = rd.lookups;
+    const known = memo === null ? undefined : memo.get(meta);
+    if (known !== undefined && known.hard === hard && known.soft === soft && known.unproven === unproven) {
+      const d = known.d;
+      if (nowMs >= d.validFromMs && nowMs < d.validUntilMs) {
+        this.memoHits++;
+        return d;
+      }
+    }
+    const d = this.lookup(record, rd.route, meta, nowMs, floors);
+    if (memo === null) memo = rd.lookups = new Map();
+    else if (memo.size >= LOOKUP_MEMO_MAX && known === undefined) memo.clear();
+    memo.set(meta, { hard, soft, unproven, d });
+    return d;
+  }
+
+  /** Decisions answered by cachedRequest and cachedLookup without a call. */
   memoHits = 0;
 
   /** Decisions cachedRequest keeps. */
@@ -375,6 +409,9 @@ export class Engine {
       staleWhileRevalidate: r.f64(Result.staleWhileRevalidate),
       staleIfError: r.f64(Result.staleIfError),
       usableIfError: (r.u32(Result.flags) & Flag.USABLE_IF_ERROR) !== 0,
+      // The decision holds for every nowMs in [validFromMs, validUntilMs).
+      validFromMs: r.f64(Result.validFromMs),
+      validUntilMs: r.f64(Result.validUntilMs),
     };
     d.reason = this.reasonName(d.reason);
     return d;

@@ -209,7 +209,7 @@ export function createHandler(options) {
         ? purges.floors('')
         : purges.floors(rd.key, (stored.field(TAGS_HEADER) ?? '').split(',').filter(Boolean));
       floors.unproven = unproven;
-      ld = eng.lookup(record, rd.route, stored.field(META_HEADER) ?? '', now(), floors);
+      ld = eng.cachedLookup(rd, record, stored.field(META_HEADER) ?? '', now(), floors);
     } catch (err) {
       stored.body?.cancel().catch(() => {});
       engines.failed(err);

@@ -3,6 +3,8 @@
 // with only a validator (section 3).
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "engine.h"
 
 namespace freshet {
@@ -204,6 +206,43 @@ TEST(StoreSemantics, SetCookieOnlyWhenTheDeploymentAllowsIt) {
   EXPECT_EQ(stored.action, StoreAction::kStore);
   EXPECT_EQ(store(e, 200, {{"cache-control", "private, max-age=60"}, {"set-cookie", "a=b"}}).reason,
             Reason::kPrivate);  // the origin can still refuse
+}
+
+// A lookup decision declares the span of the clock it holds for: every
+// field is the same for any now in [valid_from_ms, valid_until_ms), and the
+// span ends where the age gains a second (RFC 9111 4.2.3).
+TEST(LookupSemantics, ADecisionHoldsForItsValiditySpan) {
+  const Engine e = rfcEngine();
+  HeaderView none;
+  const auto req = readRequestFacts("GET", "https://example.com/v", none);
+  const std::string meta = "1;t=1000000;a=2;l=10;w=5;e=30;f=0;r=0";
+  const auto at = [&](int64_t now) { return e.decideLookup(req, 0, meta, now, PurgeFloors{}); };
+  const auto same = [](const LookupDecision& a, const LookupDecision& b) {
+    return a.action == b.action && a.reason == b.reason && a.age == b.age && a.ttl == b.ttl &&
+           a.usable_if_error == b.usable_if_error && a.valid_from_ms == b.valid_from_ms &&
+           a.valid_until_ms == b.valid_until_ms;
+  };
+  for (int64_t now = 1000000 - 2500; now < 1000000 + 60000; now += 137) {
+    const LookupDecision d = at(now);
+    ASSERT_LE(d.valid_from_ms, now) << now;
+    ASSERT_LT(now, d.valid_until_ms) << now;
+    ASSERT_LE(d.valid_until_ms - std::max<int64_t>(now, 1000000), 1000) << now;
+    if (d.valid_from_ms > LookupDecision::kAlwaysValidFrom) {
+      EXPECT_TRUE(same(d, at(d.valid_from_ms))) << now;
+    }
+    EXPECT_TRUE(same(d, at(d.valid_until_ms - 1))) << now;
+    EXPECT_EQ(at(d.valid_until_ms).age, d.age + 1) << now;
+  }
+  // Before the response time the age is its initial age, whatever the clock.
+  EXPECT_EQ(at(1000000 - 1).valid_from_ms, LookupDecision::kAlwaysValidFrom);
+  EXPECT_EQ(at(1000000 - 1).valid_until_ms, 1001000);
+  EXPECT_EQ(at(1000999).age, 2);
+  EXPECT_EQ(at(1001000).age, 3);
+  // An entry the engine cannot read is revalidated whatever the clock.
+  const auto bad = e.decideLookup(req, 0, "junk", 5, PurgeFloors{});
+  EXPECT_EQ(bad.reason, Reason::kBadEntry);
+  EXPECT_EQ(bad.valid_from_ms, LookupDecision::kAlwaysValidFrom);
+  EXPECT_EQ(bad.valid_until_ms, LookupDecision::kAlwaysValidUntil);
 }
 
 }  // namespace

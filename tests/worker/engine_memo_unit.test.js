@@ -62,3 +62,32 @@ test('a shared decision is copied, never changed, for debug', () => {
   assert.equal(dbg.keyUrl, rd.keyUrl);
   assert.equal(dbg.key, rd.key);
 });
+
+test('cachedLookup reuses a lookup only inside the span the engine declares, for the same entry and floors', () => {
+  const eng = new Engine(module, { routes: [{ pattern: '/*', ttl: 10, staleWhileRevalidate: 5 }] });
+  const rec = () => requestRecord(['GET', 'https://example.com/l']);
+  const rd = eng.cachedRequest(rec());
+  const t = 1_800_000_000_000;
+  const meta = eng.store(rec(), rd.route, 200, [['cache-control', 'max-age=10']], t, t).meta;
+  const d1 = eng.cachedLookup(rd, rec(), meta, t + 1500);
+  assert.equal(d1.validFromMs, t + 1000);
+  assert.equal(d1.validUntilMs, t + 2000);
+  assert.equal(eng.cachedLookup(rd, rec(), meta, t + 1999), d1, 'the same second: the same decision');
+  assert.equal(eng.cachedLookup(rd, rec(), meta, t + 1000), d1);
+  const d2 = eng.cachedLookup(rd, rec(), meta, t + 2000);
+  assert.notEqual(d2, d1);
+  assert.equal(d2.age, d1.age + 1);
+  assert.equal(d2.ttl, d1.ttl - 1);
+  const back = eng.cachedLookup(rd, rec(), meta, t + 1200);
+  assert.deepEqual(back, d1, 'a clock that goes back is asked again');
+  const purged = eng.cachedLookup(rd, rec(), meta, t + 1300, { hard: t + 100, soft: 0, unproven: 0 });
+  assert.notEqual(purged.action, d1.action, 'other floors: another decision');
+  const stale = eng.cachedLookup(rd, rec(), meta, t + 12_000);
+  assert.equal(stale.reason, 'stale-while-revalidate');
+  // Every answer equals a fresh engine's for the same input.
+  const ref = new Engine(module, { routes: [{ pattern: '/*', ttl: 10, staleWhileRevalidate: 5 }] });
+  for (let now = t - 1500; now < t + 20_000; now += 333) {
+    const { ...a } = eng.cachedLookup(rd, rec(), meta, now);
+    assert.deepEqual(a, ref.lookup(rec(), rd.route, meta, now), String(now - t));
+  }
+});
