@@ -48,38 +48,44 @@ export function variantGeneration(marker, names, fresh = newGeneration) {
  */
 export function checkedEntry(s, found, url, env, ctx, fields = found ? fieldPairs(found.headers) : null) {
   if (!found) return undefined;
-  const drop = () => {
-    s.storage.entryDamaged(url);
-    const p = s.storage.deleteEverywhere(url, env);
-    if (ctx?.waitUntil) ctx.waitUntil(p);
-  };
   // The byte tiers (memory, global) compared their bytes with the record
   // before answering (tiers.js intactBytes): nothing left to check.
   const tier = fieldOf(fields, TIER_HEADER);
   if (tier === 'memory' || tier === 'global') return new StoredEntry(found, found.body, null, fields);
   const recorded = lengthValue(fieldOf(fields, LENGTH_HEADER));
   const cl = fieldOf(fields, 'content-length');
-  const streamed = () => {
-    const body = intactBody(found, drop, recorded, cl);
-    if (body === false) {
-      found.body?.cancel().catch(() => {});
-      drop();
-      return undefined;
-    }
-    return new StoredEntry(found, body, null, fields);
-  };
   // A small copy without Content-Length: read whole and compared first.
   if (found.body !== null && cl === null && recorded !== null && recorded <= READ_WHOLE_MAX) {
     return wholeIntactBytes(found).then((bytes) => {
-      if (bytes === null) return streamed();
+      if (bytes === null) return streamedEntry(s, found, url, env, ctx, fields, recorded, cl);
       if (bytes === false) {
-        drop();
+        dropEntry(s, url, env, ctx);
         return undefined;
       }
       return new StoredEntry(found, null, bytes, fields);
     });
   }
-  return streamed();
+  return streamedEntry(s, found, url, env, ctx, fields, recorded, cl);
+}
+
+// A damaged copy: counted, logged and deleted from every tier.
+function dropEntry(s, url, env, ctx) {
+  s.storage.entryDamaged(url);
+  const p = s.storage.deleteEverywhere(url, env);
+  if (ctx?.waitUntil) ctx.waitUntil(p);
+}
+
+// checkedEntry's copy whose body is served as it streams: as is where its
+// Content-Length matches the record, checked while read where there is none.
+function streamedEntry(s, found, url, env, ctx, fields, recorded, cl) {
+  const onDamaged = cl === null ? () => dropEntry(s, url, env, ctx) : undefined;
+  const body = intactBody(found, onDamaged, recorded, cl);
+  if (body === false) {
+    found.body?.cancel().catch(() => {});
+    dropEntry(s, url, env, ctx);
+    return undefined;
+  }
+  return new StoredEntry(found, body, null, fields);
 }
 
 /**
