@@ -40,6 +40,8 @@ static_assert(offsetof(fr_result, vary_action) == 116);
 static_assert(offsetof(fr_result, strs) == 120);
 static_assert(offsetof(fr_result, valid_from_ms) == 224);
 static_assert(sizeof(fr_result) == 240);
+// worker/engine.js reads the record through typed arrays: f64 fields at 8-byte offsets.
+static_assert(alignof(fr_result) == 8);
 
 namespace {
 
