@@ -25,6 +25,38 @@ const FIELDS = { t: 'responseTimeMs', a: 'initialAge', l: 'lifetime', w: 'staleW
 const REQUIRED = ['t', 'a', 'l'];
 const ITEM = /^([^;])=(\d{1,18})$/;
 
+// A stored copy's META_HEADER value is the engine's text, then, where the
+// origin sent Cache-Control, " cc=" and that field's value: the copy's own
+// Cache-Control is the platform's (response_headers.js headersForStorage),
+// and one field costs less on every hit than two. The engine's text holds
+// no space, so the first space ends it. Copies stored before kept the
+// origin's field in x-freshet-origin-cc (ORIGIN_CC_HEADER), still read.
+const ORIGIN_CC_MARK = ' cc=';
+
+/**
+ * The META_HEADER value to store: the engine's metadata `meta` and the
+ * origin's Cache-Control `originCc` (null: the origin sent none).
+ * @param {string} meta
+ * @param {string|null} originCc
+ */
+export function storedMetaValue(meta, originCc) {
+  return originCc === null ? meta : meta + ORIGIN_CC_MARK + originCc;
+}
+
+/** The engine's metadata in a META_HEADER value (null: none) - what fr_lookup is given. */
+export function metaOf(value) {
+  if (value === null || value === undefined) return '';
+  const space = value.indexOf(' ');
+  return space < 0 ? value : value.slice(0, space);
+}
+
+/** The origin's Cache-Control kept in a META_HEADER value, or undefined where it kept none. */
+export function originCcOf(value) {
+  if (value === null || value === undefined) return undefined;
+  const at = value.indexOf(ORIGIN_CC_MARK);
+  return at < 0 ? undefined : value.slice(at + ORIGIN_CC_MARK.length);
+}
+
 /**
  * The metadata text of a stored entry ('' when it has none: the engine
  * then answers "bad-entry").
@@ -32,7 +64,7 @@ const ITEM = /^([^;])=(\d{1,18})$/;
  * @returns {string}
  */
 export function entryMetaText(headers) {
-  return headers.get(META_HEADER) ?? '';
+  return metaOf(headers.get(META_HEADER));
 }
 
 /**

@@ -16,7 +16,7 @@ import { keyOnBody } from './request_body.js';
 import { LookupAction, RequestAction } from './abi.js';
 import { requestRecord } from './engine.js';
 import { TEST_SETTLE_HEADER, TAGS_HEADER, serverTimed, serverTiming } from './response_headers.js';
-import { META_HEADER } from './entry_meta.js';
+import { META_HEADER, metaOf } from './entry_meta.js';
 import { createCoalescer } from './coalesce.js';
 import { SHIELD_HEADER } from './shield.js';
 import { createLog } from './log.js';
@@ -209,7 +209,7 @@ export function createHandler(options) {
         ? purges.floors('')
         : purges.floors(rd.key, (stored.field(TAGS_HEADER) ?? '').split(',').filter(Boolean));
       floors.unproven = unproven;
-      ld = eng.cachedLookup(rd, record, stored.field(META_HEADER) ?? '', now(), floors);
+      ld = eng.cachedLookup(rd, record, metaOf(stored.field(META_HEADER)), now(), floors);
     } catch (err) {
       stored.body?.cancel().catch(() => {});
       engines.failed(err);

@@ -5,8 +5,8 @@
 import { ConditionalAction, MissAction } from './abi.js';
 import { rangeResponse } from './range.js';
 import { IN_FLIGHT, TIER_HEADER } from './tiers.js';
-import { cacheStatus, clientHeaders, notModifiedHeaders, serverTimed, serverTiming, storedClientFields } from './response_headers.js';
-import { META_HEADER } from './entry_meta.js';
+import { cacheStatus, clientHeaders, notModifiedHeaders, responseWithFields, serverTimed, serverTiming, storedClientFields } from './response_headers.js';
+import { META_HEADER, metaOf } from './entry_meta.js';
 import { removesCdnCacheControl } from './pass.js';
 
 const PRECONDITIONS = ['if-none-match', 'if-modified-since', 'if-match', 'if-unmodified-since'];
@@ -81,11 +81,11 @@ export function serveStored(s, c, stored, ld, xcache, extra = {}) {
   // stored: what fromEntry would answer, without its Headers object.
   if (c.plain) {
     if (c.started !== null) fields.push(['server-timing', serverTiming(Date.now() - c.started, xcache)]);
-    const response = new Response(stored.content, { status, statusText, headers: fields });
+    const response = responseWithFields(stored.content, status, statusText, fields);
     if (c.started !== null) serverTimed.add(response);
     return response;
   }
-  return fromEntry(s, c, { status, statusText, headers: new Headers(fields), body: stored.body, meta: stored.field(META_HEADER) ?? '' });
+  return fromEntry(s, c, { status, statusText, headers: new Headers(fields), body: stored.body, meta: metaOf(stored.field(META_HEADER)) });
 }
 
 /**

@@ -4,6 +4,7 @@
 // can tell a damaged copy (docs/security.md "Integrity").
 
 import { LENGTH_HEADER } from './integrity.js';
+import { responseWithFields } from './response_headers.js';
 
 /** Internal header on a matched response: which tier answered. */
 export const TIER_HEADER = 'x-freshet-tier';
@@ -25,7 +26,8 @@ export function intactBytes(entry) {
 
 /** A matched entry as a Response, marked with the tier that answered. */
 export function toResponse(entry, tier) {
-  const headers = new Headers(entry.headers);
-  headers.set(TIER_HEADER, tier);
-  return new Response(entry.body && entry.body.byteLength ? entry.body.slice() : null, { status: entry.status, statusText: entry.statusText, headers });
+  const body = entry.body && entry.body.byteLength ? entry.body.slice() : null;
+  const response = responseWithFields(body, entry.status, entry.statusText, entry.headers);
+  response.headers.set(TIER_HEADER, tier);
+  return response;
 }

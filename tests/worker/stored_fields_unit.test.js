@@ -4,7 +4,8 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { clientHeaders, headersForStorage, keepSetCookies, storableEntry, storedClientFields, storedFields } from '../../worker/response_headers.js';
+import { clientHeaders, headersForStorage, keepSetCookies, META_HEADER, responseWithFields, storableEntry, storedClientFields, storedFields } from '../../worker/response_headers.js';
+import { entryMetaText, metaOf, originCcOf, storedMetaValue } from '../../worker/entry_meta.js';
 import { StoredEntry } from '../../worker/stored_entry.js';
 
 const sorted = (pairs) => [...new Headers(pairs)].sort(([a, x], [b, y]) => (a === b ? (x < y ? -1 : 1) : a < b ? -1 : 1));
@@ -71,4 +72,50 @@ test('a stored 204 has no body; clone() gives a second reader', async () => {
   assert.equal(c.headers, e.headers);
   assert.equal(await new Response(c.body).text(), 'body');
   assert.equal(await new Response(e.body).text(), 'body');
+});
+
+test('the origin\'s Cache-Control travels in the metadata field, and the engine gets only its own text', () => {
+  const meta = '1;t=1;a=0;l=60';
+  for (const cc of ['public, max-age=60', 'max-age=60, x cc=1, private="a b"', '']) {
+    const stored = headersForStorage(new Headers({ 'cache-control': cc, 'x-freshet-origin-cc': 'forged' }), meta, 3600);
+    assert.equal(stored.get('x-freshet-origin-cc'), null, 'one field, and an origin cannot set it');
+    assert.equal(stored.get('cache-control'), 'public, max-age=3600');
+    assert.equal(entryMetaText(stored), meta);
+    assert.equal(metaOf(stored.get(META_HEADER)), meta);
+    assert.equal(originCcOf(stored.get(META_HEADER)), cc);
+    assert.equal(new Headers(storedFields(stored)).get('cache-control'), cc);
+  }
+  // No Cache-Control from the origin: none restored, and the value is the engine's text alone.
+  const none = headersForStorage(new Headers({ 'content-type': 'text/plain' }), meta, 3600);
+  assert.equal(none.get(META_HEADER), meta);
+  assert.equal(originCcOf(none.get(META_HEADER)), undefined);
+  assert.equal(new Headers(storedFields(none)).get('cache-control'), null);
+  assert.equal(storedMetaValue(meta, null), meta);
+});
+
+test('a copy stored with the earlier layout (x-freshet-origin-cc beside the metadata) reads the same', () => {
+  const legacy = new Headers({ 'cache-control': 'public, max-age=3600', 'x-freshet-meta': '1;t=1;a=0;l=60', 'x-freshet-origin-cc': 'max-age=60, must-revalidate', 'content-type': 'text/html' });
+  assert.equal(entryMetaText(legacy), '1;t=1;a=0;l=60');
+  const h = new Headers(storedFields(legacy));
+  assert.equal(h.get('cache-control'), 'max-age=60, must-revalidate');
+  assert.equal(h.get('x-freshet-origin-cc'), null);
+  const fields = new Headers(storedClientFields(legacy, { status: 'freshet; hit', xcache: 'HIT', age: 1 }));
+  assert.equal(fields.get('cache-control'), 'max-age=60, must-revalidate');
+  // Without either, the copy shows no Cache-Control.
+  assert.equal(new Headers(storedFields(new Headers({ 'x-freshet-meta': '1;t=1;a=0;l=60' }))).get('cache-control'), null);
+});
+
+test('responseWithFields: the response the constructor gives for the same pairs', async () => {
+  const fields = [['content-type', 'text/html'], ['set-cookie', 'a=1'], ['set-cookie', 'b=2'], ['x-cache', 'HIT']];
+  for (const body of [null, new Uint8Array([104, 105]), new Response('hi').body, 'hi']) {
+    const r = responseWithFields(body, 203, 'S', fields);
+    const expected = new Response(typeof body === 'string' ? body : null, { status: 203, statusText: 'S', headers: fields });
+    assert.equal(r.status, 203);
+    assert.equal(r.statusText, 'S');
+    assert.deepEqual([...r.headers], [...expected.headers], String(body));
+    assert.deepEqual(r.headers.getSetCookie(), ['a=1', 'b=2']);
+    assert.equal(await r.text(), body === null ? '' : 'hi');
+  }
+  // A string body brings no second Content-Type.
+  assert.equal(responseWithFields('x', 200, '', [['content-type', 'text/html']]).headers.get('content-type'), 'text/html');
 });

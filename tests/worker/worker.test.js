@@ -4,7 +4,10 @@
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { respond, startOrigin, startWorker, WASM_BUILD } from './helpers.js';
+import { readFileSync } from 'node:fs';
+import { Response as MiniflareResponse } from 'miniflare';
+import { Engine, requestRecord } from '../../worker/engine.js';
+import { respond, startOrigin, startWorker, wasmPath, WASM_BUILD } from './helpers.js';
 
 const manifest = {
   defaults: { ttl: 60, staleWhileRevalidate: 30, staleIfError: 300, bypassCookies: ['session'] },
@@ -191,6 +194,31 @@ describe(`worker (${WASM_BUILD} build)`, () => {
     assert.equal(b.headers.get('cache-control'), 'no-cache');
     assert.equal(b.headers.get('x-freshet-meta'), null);
     assert.equal(origin.hits('/cdn'), 1);
+  });
+
+  test('the origin\'s Cache-Control is kept in the metadata field; a copy in the earlier layout reads the same', async () => {
+    const keyUrl = new Engine(new WebAssembly.Module(readFileSync(wasmPath())), JSON.stringify(manifest)).request(requestRecord(['GET', 'https://example.com/cdn'])).keyUrl;
+    const cache = (await worker.mf.getCaches()).default;
+    const stored = await cache.match(keyUrl);
+    assert.ok(stored, 'the /cdn entry is where the engine keys it');
+    const meta = stored.headers.get('x-freshet-meta');
+    assert.match(meta, /^1;\S+ cc=no-cache$/);
+    assert.equal(stored.headers.get('x-freshet-origin-cc'), null);
+    assert.notEqual(stored.headers.get('cache-control'), 'no-cache', 'the platform\'s own');
+    // The same copy as an earlier freshet stored it: the engine's text alone
+    // in x-freshet-meta, the origin's field beside it.
+    const headers = Object.fromEntries(stored.headers);
+    const body = await stored.text();
+    headers['x-freshet-meta'] = meta.slice(0, meta.indexOf(' '));
+    headers['x-freshet-origin-cc'] = 'no-cache';
+    await cache.put(keyUrl, new MiniflareResponse(body, { headers }));
+    const hits = origin.hits('/cdn');
+    const b = await worker.fetch('/cdn', { at: 95 });
+    assert.equal(b.xcache, 'HIT');
+    assert.equal(b.headers.get('cache-control'), 'no-cache');
+    assert.equal(b.headers.get('x-freshet-origin-cc'), null);
+    assert.equal(b.headers.get('x-freshet-meta'), null);
+    assert.equal(origin.hits('/cdn'), hits);
   });
 
   test('route override and browser TTL', async () => {
