@@ -82,19 +82,23 @@ function peers(contentLength) {
 }
 
 /**
- * @param {{ rounds?: number, hits?: number, contentLength?: boolean }} [o] contentLength: see memoryCache (default true)
+ * @param {{ rounds?: number, hits?: number, contentLength?: boolean, warm?: number }} [o] contentLength: see memoryCache (default true); warm: hits per worker before measuring
  * @returns {Promise<{ name: string, usPerHit: number, samples: number[] }[]>}
  */
-export async function hitCpu({ rounds = 7, hits = 3000, contentLength = true } = {}) {
+export async function hitCpu({ rounds = 7, hits = 3000, contentLength = true, warm = 3000 } = {}) {
   const { peers: all, ctx, settle } = peers(contentLength);
   const url = 'https://example.com/page';
+  // Each worker is measured warm, as an isolate serving traffic is: `warm`
+  // hits each first (a few thousand; freshet has more code to compile and
+  // a wasm module to tier up, and reaches its steady state last).
   for (const [name, p] of Object.entries(all)) {
     let last;
-    for (let i = 0; i < 3; i++) {
+    for (let i = 0; i < 3 + warm; i++) {
       last = await p.fetch(new Request(url), {}, ctx);
       await last.arrayBuffer();
-      await settle();
+      if (i < 3) await settle();
     }
+    await settle();
     if (name === 'freshet' && last.headers.get('x-cache') !== 'HIT') throw new Error(`freshet answered ${last.headers.get('x-cache')}, not HIT`);
   }
   const samples = Object.fromEntries(Object.keys(all).map((k) => [k, []]));
@@ -112,8 +116,15 @@ export async function hitCpu({ rounds = 7, hits = 3000, contentLength = true } =
   return Object.entries(samples).map(([name, s]) => ({ name, usPerHit: median(s), samples: s }));
 }
 
-// Run on its own (node bench/hitcpu.mjs [--no-content-length]): print the figures.
+// Run on its own (node bench/hitcpu.mjs [--no-content-length]): print the
+// figures; with --json ROUNDS HITS (bench/run.mjs), print the results as JSON.
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const json = process.argv.indexOf('--json');
+  if (json > 0) {
+    const [rounds, hits] = process.argv.slice(json + 1, json + 3).map(Number);
+    process.stdout.write(JSON.stringify(await hitCpu({ rounds, hits })) + '\n');
+    process.exit(0);
+  }
   const results = await hitCpu({ contentLength: !process.argv.includes('--no-content-length') });
   const bare = results.find((r) => r.name === 'bare cache');
   for (const r of results) {
