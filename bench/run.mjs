@@ -149,7 +149,7 @@ t('budget', 'measured', 'met');
 t('---', '---', '---');
 for (const [b, m, ok] of budgets) t(b, m, ok ? 'yes' : '**no**');
 lines.push('', '## 1. Decision cost per request', '');
-lines.push(`Corpus: ${decision.cases} request/response header sets (bench/lib/corpus.mjs), ${decision.rounds} alternating rounds x ${decision.iters} passes. freshet: requestRecord + fr_request + fr_store + fr_lookup through worker/engine.js (ABI 3: only the fields the engine reads cross). http-cache-semantics: key from the URL (sorted query) + new CachePolicy + storable + timeToLive + evaluateRequest.`, '');
+lines.push(`Corpus: ${decision.cases} request/response header sets (bench/lib/corpus.mjs), ${decision.rounds} alternating rounds x ${decision.iters} passes. freshet: requestRecord + fr_request + fr_store + fr_lookup through worker/engine.js (only the fields the engine reads cross, docs/abi.md). http-cache-semantics: key from the URL (sorted query) + new CachePolicy + storable + timeToLive + evaluateRequest.`, '');
 t('what', 'per decision', 'vs freshet (wasi)');
 t('---', '---', '---');
 t('freshet, wasi build', `${fmt(decision.freshetNs / 1000)} us`, '1.00x');
