@@ -2,7 +2,7 @@
 // the C ABI (docs/abi.md). One Engine per isolate and manifest.
 
 import { readableKey } from './keys.js';
-import { ABI_VERSION, Flag, LIFETIME_SOURCES, Option, Result, SetCookiePolicy, Status, StoreAction, Str } from './abi.js';
+import { ABI_VERSION, Flag, LIFETIME_SOURCES, Option, Result, SetCookiePolicy, Status, StoreAction, Str, VaryAction } from './abi.js';
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -68,9 +68,15 @@ function decodeUtf8(bytes, p, n) {
   return decoder.decode(bytes.subarray(p, p + n));
 }
 
+// The answer of a response without Vary (the engine then writes no names
+// and no variant id): one shared, frozen object.
+const NO_VARY = Object.freeze({ action: VaryAction.NONE, names: '', variantId: '' });
+
 // The Vary answer in a store or vary result.
 function varyOf(r) {
-  return { action: r.u32(Result.varyAction), names: r.strs(Str.VARY_NAMES), variantId: r.strs(Str.VARIANT_ID) };
+  const action = r.u32(Result.varyAction);
+  if (action === VaryAction.NONE) return NO_VARY;
+  return { action, names: r.strs(Str.VARY_NAMES), variantId: r.strs(Str.VARIANT_ID) };
 }
 
 // A reusable reader of the fr_result record (one per engine), through
