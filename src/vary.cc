@@ -149,12 +149,13 @@ std::string variantId(const std::vector<std::string>& names, const HeaderView& r
   // "name=value&name&..." percent-encoded: '=' marks presence, so an absent
   // field ("name") never equals an empty one ("name=").
   std::string out;
+  std::string buf;  // only for a field given more than once
   for (const auto& n : names) {
     if (!out.empty()) out += '&';
     appendPercentEncoded(out, n);
     if (request.has(n)) {
       out += '=';
-      appendPercentEncoded(out, normalizeSelecting(n, request.combined(n)));
+      appendPercentEncoded(out, normalizeSelecting(n, request.joined(n, buf)));
     }
   }
   return out;
