@@ -25,22 +25,51 @@ const FIELDS = { t: 'responseTimeMs', a: 'initialAge', l: 'lifetime', w: 'staleW
 const REQUIRED = ['t', 'a', 'l'];
 const ITEM = /^([^;])=(\d{1,18})$/;
 
-// A stored copy's META_HEADER value is the engine's text, then, where the
+// A stored copy's META_HEADER value is the engine's text, then " id=" and
+// the copy's id (12 hex digits, new for every copy put), then, where the
 // origin sent Cache-Control, " cc=" and that field's value: the copy's own
 // Cache-Control is the platform's (response_headers.js headersForStorage),
 // and one field costs less on every hit than two. The engine's text holds
-// no space, so the first space ends it. Copies stored before kept the
-// origin's field in x-freshet-origin-cc (ORIGIN_CC_HEADER), still read.
+// no space, so the first space ends it. The id names one copy as put, in
+// every tier that holds it, so what a hit derives from a copy's fields can
+// be kept for the next hit of the same copy (stored_plan.js). Copies stored
+// before carry no id (they are read field by field, as then), and copies
+// stored before that kept the origin's field in x-freshet-origin-cc
+// (ORIGIN_CC_HEADER), still read.
 const ORIGIN_CC_MARK = ' cc=';
+const COPY_ID_MARK = ' id=';
+const COPY_ID = /^[0-9a-f]{12}$/;
 
 /**
- * The META_HEADER value to store: the engine's metadata `meta` and the
- * origin's Cache-Control `originCc` (null: the origin sent none).
+ * The META_HEADER value to store: the engine's metadata `meta`, the copy's
+ * id (newCopyId; null: none) and the origin's Cache-Control `originCc`
+ * (null: the origin sent none).
  * @param {string} meta
  * @param {string|null} originCc
+ * @param {string|null} [copyId]
  */
-export function storedMetaValue(meta, originCc) {
-  return originCc === null ? meta : meta + ORIGIN_CC_MARK + originCc;
+export function storedMetaValue(meta, originCc, copyId = null) {
+  const withId = copyId === null ? meta : meta + COPY_ID_MARK + copyId;
+  return originCc === null ? withId : withId + ORIGIN_CC_MARK + originCc;
+}
+
+/** A new copy id: 12 hex digits from the platform's random source. */
+export function newCopyId() {
+  const b = new Uint8Array(6);
+  crypto.getRandomValues(b);
+  let s = '';
+  for (const x of b) s += (x < 16 ? '0' : '') + x.toString(16);
+  return s;
+}
+
+/** The copy id in a META_HEADER value, or null (a copy stored before ids, or none). */
+export function copyIdOf(value) {
+  if (value === null || value === undefined) return null;
+  const space = value.indexOf(' ');
+  if (space < 0 || !value.startsWith(COPY_ID_MARK, space)) return null;
+  const id = value.slice(space + COPY_ID_MARK.length, space + COPY_ID_MARK.length + 12);
+  const end = space + COPY_ID_MARK.length + 12;
+  return COPY_ID.test(id) && (end === value.length || value[end] === ' ') ? id : null;
 }
 
 /** The engine's metadata in a META_HEADER value (null: none) - what fr_lookup is given. */

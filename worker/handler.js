@@ -14,7 +14,7 @@ import { CONTROL_HEADER, createAdmin } from './admin.js';
 import { UNPROVEN_REASON, isolatePurgeSync, isolatePurges, markUnproven } from './purge_sync.js';
 import { keyOnBody } from './request_body.js';
 import { LookupAction, RequestAction } from './abi.js';
-import { requestRecord } from './engine.js';
+import { requestRecordOf } from './engine.js';
 import { TEST_SETTLE_HEADER, TAGS_HEADER, serverTimed, serverTiming } from './response_headers.js';
 import { META_HEADER, metaOf } from './entry_meta.js';
 import { createCoalescer } from './coalesce.js';
@@ -25,22 +25,24 @@ import { createEngineSlot } from './engine_slot.js';
 import { NO_PLATFORM_CACHE, createStorage } from './storage.js';
 import { createOrigin } from './origin.js';
 import { pass } from './pass.js';
-import { ANSWER_FIELDS, onlyIfCached, serveStored } from './serve.js';
+import { hasAnswerField, onlyIfCached, serveStored } from './serve.js';
 import { lookupEntry } from './variants.js';
 import { coalesced, refresh, revalidateInBackground } from './refresh.js';
 import { Control, Mode, RequestContext, clock } from './request_context.js';
 
 /**
- * Appends the keyParts hook's answer ({ name: value }, names [a-z0-9-]{1,32})
- * to a request list as ":key-part" pseudo-fields, sorted by name; the engine
+ * The keyParts hook's answer ({ name: value }, names [a-z0-9-]{1,32}) as
+ * ":key-part" pseudo-fields [name, value, ...], sorted by name; the engine
  * checks them (a malformed one bypasses, "bad-key-part").
  */
-function appendKeyParts(list, parts) {
+function keyPartFields(parts) {
+  const out = [];
   for (const name of Object.keys(parts).sort()) {
     const value = parts[name];
     if (value === undefined || value === null) continue;
-    list.push(':key-part', `${name}=${String(value).replace(/\0/g, '')}`);
+    out.push(':key-part', `${name}=${String(value).replace(/\0/g, '')}`);
   }
+  return out;
 }
 
 // Server-Timing (W3C): how long freshet took end to end, and what it did.
@@ -151,22 +153,19 @@ export function createHandler(options) {
     }
     let record;
     let rd;
-    let plain = request.method === 'GET';
+    let plain;
     try {
-      // The request list (engine.js headerList), noting on the way whether
-      // a stored entry answers the request as stored (serve.js).
-      const list = [request.method, request.url];
-      for (const [name, value] of request.headers) {
-        list.push(name, value);
-        if (plain && ANSWER_FIELDS.has(name)) plain = false;
-      }
-      if (parts) appendKeyParts(list, parts);
-      record = requestRecord(list);
+      // The request record reads the fields the engine needs from the
+      // request's Headers (engine.js requestRecordOf), not the whole list.
+      const method = request.method;
+      record = requestRecordOf(method, request.url, request.headers, parts ? keyPartFields(parts) : undefined);
       rd = eng.cachedRequest(record);
+      // Whether a stored entry answers the request as stored (serve.js).
+      plain = method === 'GET' && !hasAnswerField(record);
       // POST routes key on the body: read it (bounded), ask again.
       if (rd.needsBody) {
         const original = request;
-        ({ request, record, rd } = await keyOnBody(eng, request, list, rd));
+        ({ request, record, rd } = await keyOnBody(eng, request, record.list, rd));
         // The original body is read now: a fail-open retry uses this copy.
         bodyReplacements.set(original, request);
       }

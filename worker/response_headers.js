@@ -2,7 +2,7 @@
 
 import { LENGTH_HEADER } from './integrity.js';
 import { ETAG_FLAG } from './etag.js';
-import { META_HEADER, originCcOf, storedMetaValue } from './entry_meta.js';
+import { META_HEADER, newCopyId, originCcOf, storedMetaValue } from './entry_meta.js';
 
 /** Headers the engine keeps on stored entries; never shown to clients. */
 export { META_HEADER };
@@ -108,7 +108,7 @@ export function headersForStorage(headers, meta, platformTtl, routeTags = '') {
   // windows + time to revalidate).
   const cc = headers.get('cache-control');
   out.set('cache-control', `public, max-age=${Math.max(1, Math.trunc(platformTtl))}`);
-  out.set(META_HEADER, storedMetaValue(meta, cc));
+  out.set(META_HEADER, storedMetaValue(meta, cc, newCopyId()));
   const tags = entryTags(routeTags, headers);
   if (tags.length) out.set(TAGS_HEADER, tags.join(','));
   return out;
@@ -121,7 +121,7 @@ const CLIENT_DROPPED = new Set([...HOP_BY_HOP, ...CDN_ONLY, ...INTERNAL]);
  * The fields freshet sets on a response leaving it, as [name, value] pairs
  * (see clientHeaders for the options).
  */
-function clientFields({ browserTtl, age, status, xcache, debug }) {
+export function clientFields({ browserTtl, age, status, xcache, debug }) {
   const out = [];
   if (browserTtl !== undefined && browserTtl >= 0) {
     out.push(['cache-control', browserTtl === 0 ? 'no-cache' : `public, max-age=${Math.trunc(browserTtl)}`]);
@@ -216,6 +216,8 @@ const KEPT_PREFIX = 'x-freshet-kept-';
 // Set-Cookie values, percent-encoded and comma-joined (they may hold commas).
 const KEPT_SET_COOKIE = 'x-freshet-kept-set-cookie';
 const KEPT_DATE = KEPT_PREFIX + 'date';
+/** Where a stored copy keeps the origin's Date (the platform's cache rewrites Date). */
+export const KEPT_DATE_HEADER = KEPT_DATE;
 const KEPT_WARNING = KEPT_PREFIX + 'warning';
 
 /** Keeps the Set-Cookie fields of `from` in `storage` (the platform drops them). */
@@ -312,11 +314,20 @@ export function storedFields(raw) {
  * The client's fields for an answer from a stored copy in one pass, as
  * [name, value] pairs: storedFields(raw), then what clientHeaders(...)
  * does with `o` (the same options).
- * @param {Headers} raw the stored copy's headers as matched
+ * @param {Headers|[string, string][]} raw the stored copy's fields as matched
  */
 export function storedClientFields(raw, o) {
   const set = clientFields(o);
-  const removeCdn = o.removeCdnCacheControl === true;
+  const out = storedOriginPart(raw, o.removeCdnCacheControl === true, set);
+  for (let i = 0; i < set.length; i++) out.push(set[i]);
+  return out;
+}
+
+/**
+ * The origin's part of storedClientFields(raw, o): every field of it but
+ * those clientFields(o) sets (`set`: the names, as [name, ...] entries).
+ */
+export function storedOriginPart(raw, removeCdn, set) {
   const drop = (name) => {
     if (CLIENT_DROPPED.has(name) || (removeCdn && name === 'cdn-cache-control')) return true;
     for (let i = 0; i < set.length; i++) if (set[i][0] === name) return true;
@@ -328,7 +339,6 @@ export function storedClientFields(raw, o) {
     const listed = connection.split(',').map((n) => n.trim().toLowerCase()).filter(Boolean);
     out = out.filter(([name]) => !listed.includes(name));
   }
-  for (let i = 0; i < set.length; i++) out.push(set[i]);
   return out;
 }
 

@@ -5,7 +5,7 @@
 import { ConditionalAction, MissAction } from './abi.js';
 import { rangeResponse } from './range.js';
 import { IN_FLIGHT, TIER_HEADER } from './tiers.js';
-import { cacheStatus, clientHeaders, notModifiedHeaders, responseWithFields, serverTimed, serverTiming, storedClientFields } from './response_headers.js';
+import { cacheStatus, clientFields, clientHeaders, notModifiedHeaders, responseWithFields, serverTimed, serverTiming, storedClientFields } from './response_headers.js';
 import { META_HEADER, metaOf } from './entry_meta.js';
 import { removesCdnCacheControl } from './pass.js';
 
@@ -13,6 +13,17 @@ const PRECONDITIONS = ['if-none-match', 'if-modified-since', 'if-match', 'if-unm
 
 /** Request fields that make an answer from a stored entry other than the entry as stored (fromEntry). */
 export const ANSWER_FIELDS = new Set([...PRECONDITIONS, 'range']);
+
+/**
+ * True when the request of `record` (engine.js RequestRecord) carries a
+ * precondition or a Range: its answer is not the entry as stored.
+ */
+export function hasAnswerField(record) {
+  for (const h of ANSWER_NAMES) if (record.has(h)) return true;
+  return false;
+}
+
+const ANSWER_NAMES = [...ANSWER_FIELDS];
 
 /** True when `headers` (a request's) carry a precondition (RFC 9110 13.1). */
 export function hasPrecondition(headers) {
@@ -67,25 +78,42 @@ export async function fromEntry(s, c, { status, statusText, headers, body, meta 
 export function serveStored(s, c, stored, ld, xcache, extra = {}) {
   const { rd } = c;
   const tier = stored.field(TIER_HEADER);
-  // The client's fields in one pass over the stored copy's.
-  const fields = storedClientFields(stored.fields, {
+  const o = {
     removeCdnCacheControl: removesCdnCacheControl(c.eng, rd.route),
     browserTtl: rd.browserTtl,
     age: ld.age,
     status: cacheStatus({ hit: true, ttl: ld.ttl, key: rd.debug ? rd.key : '', tier, collapsed: tier === IN_FLIGHT || undefined, ...extra }),
     xcache,
     debug: rd.debug ? { key: rd.key, route: rd.routeName, reason: extra.detail ?? ld.reason } : undefined,
-  });
+  };
   const { status, statusText } = stored;
   // Most hits: a GET without preconditions or Range (c.plain), answered as
   // stored: what fromEntry would answer, without its Headers object.
   if (c.plain) {
-    if (c.started !== null) fields.push(['server-timing', serverTiming(Date.now() - c.started, xcache)]);
-    const response = responseWithFields(stored.content, status, statusText, fields);
-    if (c.started !== null) serverTimed.add(response);
+    const timing = c.started !== null ? serverTiming(Date.now() - c.started, xcache) : null;
+    let response;
+    if (stored.plan !== null && !rd.debug) {
+      // The copy's plan (stored_plan.js): the origin's fields copied in
+      // the runtime from its template, then what this answer sets.
+      const set = clientFields(o);
+      response = new Response(stored.content, { status, statusText, headers: stored.plan.template(o.removeCdnCacheControl === true, set) });
+      const headers = response.headers;
+      for (let i = 0; i < set.length; i++) headers.append(set[i][0], set[i][1]);
+      if (stored.plan.liveDate) {
+        const date = stored.headers.get('date');
+        if (date !== null) headers.append('date', date);
+      }
+      if (timing !== null) headers.append('server-timing', timing);
+    } else {
+      // The client's fields in one pass over the stored copy's.
+      const fields = storedClientFields(stored.fields, o);
+      if (timing !== null) fields.push(['server-timing', timing]);
+      response = responseWithFields(stored.content, status, statusText, fields);
+    }
+    if (timing !== null) serverTimed.add(response);
     return response;
   }
-  return fromEntry(s, c, { status, statusText, headers: new Headers(fields), body: stored.body, meta: metaOf(stored.field(META_HEADER)) });
+  return fromEntry(s, c, { status, statusText, headers: new Headers(storedClientFields(stored.fields, o)), body: stored.body, meta: metaOf(stored.field(META_HEADER)) });
 }
 
 /**

@@ -31,15 +31,18 @@ export class StoredEntry {
    * @param {Response} found the copy as matched (storableEntry's layout)
    * @param {ReadableStream|null} [body] the body to read, when not found.body (checked while read)
    * @param {Uint8Array|null} [bytes] the body already read and checked whole
-   * @param {[string, string][]} [fields] fieldPairs(found.headers), when already read
+   * @param {[string, string][]|null} [fields] fieldPairs(found.headers), when already read
+   * @param {import('./stored_plan.js').StoredPlan|null} [plan] the copy's plan
+   *   (stored_plan.js): its internal fields are read from it, the others only
+   *   when asked for
    */
-  constructor(found, body = found.body, bytes = null, fields = fieldPairs(found.headers)) {
+  constructor(found, body = found.body, bytes = null, fields = null, plan = null) {
     /** The copy's fields as matched, internal ones included (META_HEADER, TAGS_HEADER, TIER_HEADER, ...). */
     this.headers = found.headers;
-    /** The same fields as [name, value] pairs (fieldPairs): read them with field(). */
-    this.fields = fields;
+    this.read = fields;
+    this.plan = plan;
     /** The origin's status (every copy is stored as a 200). */
-    this.status = storedStatusValue(fieldOf(fields, STATUS_HEADER), found.status);
+    this.status = storedStatusValue(plan !== null ? plan.status : fieldOf(this.fields, STATUS_HEADER), found.status);
     this.statusText = found.statusText;
     if (hasNullBody(this.status)) {
       body?.cancel().catch(() => {});
@@ -51,9 +54,14 @@ export class StoredEntry {
     this.stream = body;
   }
 
-  /** The value of the copy's field `name` (lower case), or null. */
+  /** The copy's fields as [name, value] pairs (fieldPairs), read when first asked for. */
+  get fields() {
+    return (this.read ??= fieldPairs(this.headers));
+  }
+
+  /** The value of the copy's internal field `name` (lower case), or null. */
   field(name) {
-    return fieldOf(this.fields, name);
+    return fieldOf(this.plan !== null ? this.plan.fields : this.fields, name);
   }
 
   /** @type {ReadableStream|null} the body to read (made from `bytes` when first asked for) */
@@ -84,7 +92,8 @@ export class StoredEntry {
   clone() {
     const copy = Object.create(StoredEntry.prototype);
     copy.headers = this.headers;
-    copy.fields = this.fields;
+    copy.read = this.read;
+    copy.plan = this.plan;
     copy.status = this.status;
     copy.statusText = this.statusText;
     copy.stream = null;

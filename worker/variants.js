@@ -10,6 +10,8 @@ import { variantUrl } from './keys.js';
 import { TIER_HEADER } from './tiers.js';
 import { VARY_GEN_HEADER, VARY_HEADER, varyMarkerHeaders } from './response_headers.js';
 import { StoredEntry, fieldOf, fieldPairs } from './stored_entry.js';
+import { META_HEADER, copyIdOf } from './entry_meta.js';
+import { planOf } from './stored_plan.js';
 import { allSettledOrThrow } from './settled.js';
 
 // Variant markers live at least this long (seconds): an outlived marker only
@@ -38,34 +40,47 @@ export function variantGeneration(marker, names, fresh = newGeneration) {
  * A matched entry as stored (a StoredEntry), or undefined when there is
  * none or its body is not the length recorded at store time (then it is
  * deleted). Where the platform gives no Content-Length, the body is
- * checked while read.
+ * checked while read. A copy whose metadata names it (a copy id) is read
+ * through its plan (stored_plan.js): three fields, not every one.
  * @param {import('./request_context.js').Services} s
  * @param {Response|undefined} found
  * @param {string} url where it was found
- * @param {[string, string][]} [fields] fieldPairs(found.headers), when already read
+ * @param {string|null} [metaValue] its META_HEADER value, when already read
  * @returns {StoredEntry|undefined|Promise<StoredEntry|undefined>} a promise only
  *   when the body is read whole first (most hits cost no extra promise)
  */
-export function checkedEntry(s, found, url, env, ctx, fields = found ? fieldPairs(found.headers) : null) {
+export function checkedEntry(s, found, url, env, ctx, metaValue = undefined) {
   if (!found) return undefined;
+  const headers = found.headers;
+  const meta = metaValue === undefined ? headers.get(META_HEADER) : metaValue;
+  if (copyIdOf(meta) !== null) {
+    const plan = planOf(found, meta, headers.get(TIER_HEADER));
+    const tier = plan.tier;
+    const cl = tier === 'memory' || tier === 'global' ? null : headers.get('content-length');
+    return checkedCopy(s, found, url, env, ctx, tier, plan.recorded, cl, null, plan);
+  }
+  const fields = fieldPairs(headers);
+  return checkedCopy(s, found, url, env, ctx, fieldOf(fields, TIER_HEADER), lengthValue(fieldOf(fields, LENGTH_HEADER)), fieldOf(fields, 'content-length'), fields, null);
+}
+
+// checkedEntry's check, with the copy's tier, recorded length and
+// Content-Length read (from its fields, or its plan's).
+function checkedCopy(s, found, url, env, ctx, tier, recorded, cl, fields, plan) {
   // The byte tiers (memory, global) compared their bytes with the record
   // before answering (tiers.js intactBytes): nothing left to check.
-  const tier = fieldOf(fields, TIER_HEADER);
-  if (tier === 'memory' || tier === 'global') return new StoredEntry(found, found.body, null, fields);
-  const recorded = lengthValue(fieldOf(fields, LENGTH_HEADER));
-  const cl = fieldOf(fields, 'content-length');
+  if (tier === 'memory' || tier === 'global') return new StoredEntry(found, found.body, null, fields, plan);
   // A small copy without Content-Length: read whole and compared first.
   if (found.body !== null && cl === null && recorded !== null && recorded <= READ_WHOLE_MAX) {
     return wholeIntactBytes(found).then((bytes) => {
-      if (bytes === null) return streamedEntry(s, found, url, env, ctx, fields, recorded, cl);
+      if (bytes === null) return streamedEntry(s, found, url, env, ctx, fields, plan, recorded, cl);
       if (bytes === false) {
         dropEntry(s, url, env, ctx);
         return undefined;
       }
-      return new StoredEntry(found, null, bytes, fields);
+      return new StoredEntry(found, null, bytes, fields, plan);
     });
   }
-  return streamedEntry(s, found, url, env, ctx, fields, recorded, cl);
+  return streamedEntry(s, found, url, env, ctx, fields, plan, recorded, cl);
 }
 
 // A damaged copy: counted, logged and deleted from every tier.
@@ -77,7 +92,7 @@ function dropEntry(s, url, env, ctx) {
 
 // checkedEntry's copy whose body is served as it streams: as is where its
 // Content-Length matches the record, checked while read where there is none.
-function streamedEntry(s, found, url, env, ctx, fields, recorded, cl) {
+function streamedEntry(s, found, url, env, ctx, fields, plan, recorded, cl) {
   const onDamaged = cl === null ? () => dropEntry(s, url, env, ctx) : undefined;
   const body = intactBody(found, onDamaged, recorded, cl);
   if (body === false) {
@@ -85,7 +100,7 @@ function streamedEntry(s, found, url, env, ctx, fields, recorded, cl) {
     dropEntry(s, url, env, ctx);
     return undefined;
   }
-  return new StoredEntry(found, body, null, fields);
+  return new StoredEntry(found, body, null, fields, plan);
 }
 
 /**
@@ -99,15 +114,16 @@ export async function lookupEntry(s, rd, record, eng, env, ctx) {
   // Looked up by URL string: no Request object per lookup (the Cache API takes both).
   const found = await cache.match(rd.keyUrl);
   if (!found) return { stored: undefined, entryUrl: rd.keyUrl, vary: null };
-  const fields = fieldPairs(found.headers);
-  const names = fieldOf(fields, VARY_HEADER);
+  // An entry carries metadata; a variant marker does not.
+  const meta = found.headers.get(META_HEADER);
+  const names = meta === null ? found.headers.get(VARY_HEADER) : null;
   if (names === null) {
-    let stored = checkedEntry(s, found, rd.keyUrl, env, ctx, fields);
+    let stored = checkedEntry(s, found, rd.keyUrl, env, ctx, meta);
     if (stored instanceof Promise) stored = await stored;
     return { stored, entryUrl: rd.keyUrl, vary: null };
   }
   found.body?.cancel().catch(() => {});
-  const vary = { names, generation: fieldOf(fields, VARY_GEN_HEADER) ?? '' };
+  const vary = { names, generation: found.headers.get(VARY_GEN_HEADER) ?? '' };
   const v = eng.vary(record, names);
   if (v.action !== VaryAction.SELECT || !vary.generation) return { stored: undefined, entryUrl: rd.keyUrl, vary };
   const url = variantUrl(rd.keyUrl, vary.generation, v.variantId);

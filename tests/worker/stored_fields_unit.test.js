@@ -87,7 +87,8 @@ test('the origin\'s Cache-Control travels in the metadata field, and the engine 
   }
   // No Cache-Control from the origin: none restored, and the value is the engine's text alone.
   const none = headersForStorage(new Headers({ 'content-type': 'text/plain' }), meta, 3600);
-  assert.equal(none.get(META_HEADER), meta);
+  assert.match(none.get(META_HEADER), /^1;t=1;a=0;l=60 id=[0-9a-f]{12}$/, 'the engine\'s text and the copy id');
+  assert.equal(metaOf(none.get(META_HEADER)), meta);
   assert.equal(originCcOf(none.get(META_HEADER)), undefined);
   assert.equal(new Headers(storedFields(none)).get('cache-control'), null);
   assert.equal(storedMetaValue(meta, null), meta);

@@ -202,7 +202,7 @@ describe(`worker (${WASM_BUILD} build)`, () => {
     const stored = await cache.match(keyUrl);
     assert.ok(stored, 'the /cdn entry is where the engine keys it');
     const meta = stored.headers.get('x-freshet-meta');
-    assert.match(meta, /^1;\S+ cc=no-cache$/);
+    assert.match(meta, /^1;\S+ id=[0-9a-f]{12} cc=no-cache$/);
     assert.equal(stored.headers.get('x-freshet-origin-cc'), null);
     assert.notEqual(stored.headers.get('cache-control'), 'no-cache', 'the platform\'s own');
     // The same copy as an earlier freshet stored it: the engine's text alone

@@ -1,0 +1,22 @@
+// Bench worker (bench/hitcpu.mjs): the hit-CPU bench's peers inside workerd,
+// each over an in-memory Cache API stand-in, so the figure is the CPU of
+// each worker's own logic with workerd's native Request, Response and
+// Headers. GET /?peer=<name>&n=<hits>[&stored=<k>] runs n hits of that peer
+// in this one request; the caller times the whole request (timers in
+// workerd do not advance while a request computes). freshet.wasm is a
+// module beside the bundle (bench/hitcpu.mjs puts it there).
+import wasm from './freshet.wasm';
+import { hitPeers, runHits } from '../lib/hit_peers.mjs';
+
+let state = null;
+
+export default {
+  async fetch(request) {
+    state ??= hitPeers(wasm);
+    const q = new URL(request.url).searchParams;
+    const peer = state.peers[q.get('peer')];
+    if (!peer) return new Response(`peers: ${Object.keys(state.peers).join(', ')}\n`, { status: 404 });
+    const last = await runHits(peer, state.ctx, state.settle, Number(q.get('n') ?? 1), Number(q.get('stored') ?? 0));
+    return new Response(null, { status: 204, headers: { 'x-last-cache': last?.headers.get('x-cache') ?? '' } });
+  },
+};

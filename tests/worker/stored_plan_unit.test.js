@@ -1,0 +1,115 @@
+// stored_plan.js: a hit of a copy with a copy id is answered from the
+// copy's plan (its origin fields as one template, its internal fields read
+// once); the answer must be the one the field-by-field path gives, for
+// every layout a copy can have.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { headersForStorage, keepSetCookies, storableEntry } from '../../worker/response_headers.js';
+import { META_HEADER, copyIdOf, newCopyId, storedMetaValue } from '../../worker/entry_meta.js';
+import { StoredEntry } from '../../worker/stored_entry.js';
+import { planCount, planOf } from '../../worker/stored_plan.js';
+import { serveStored } from '../../worker/serve.js';
+import { TIER_HEADER } from '../../worker/tier_entry.js';
+
+const sorted = (headers) => [...headers].sort(([a, x], [b, y]) => (a === b ? (x < y ? -1 : 1) : a < b ? -1 : 1));
+
+// A copy as the handler puts it and a platform cache gives it back.
+function matched(status, origin, platform = {}, tier = null) {
+  const stored = keepSetCookies(headersForStorage(new Headers(origin), '1;t=1;a=0;l=60', 3600, 'tag-a'), new Headers(origin));
+  const entry = storableEntry(status, 'S', stored, 'body');
+  const headers = new Headers(entry.headers);
+  headers.set('x-freshet-length', '4');
+  headers.set('content-length', '4');
+  for (const [k, v] of Object.entries(platform)) headers.set(k, v);
+  if (tier) headers.set(TIER_HEADER, tier);
+  return () => new Response('body', { status: entry.status, statusText: entry.statusText, headers });
+}
+
+const c = (o = {}) => ({ rd: { route: -1, browserTtl: o.browserTtl, debug: false, key: 'k' }, eng: null, plain: true, started: null });
+const ld = { age: 7, ttl: 53, reason: 'fresh' };
+
+async function both(make, ctx) {
+  const a = make();
+  const viaFields = serveStored({}, ctx, new StoredEntry(a), ld, 'HIT');
+  const b = make();
+  const meta = b.headers.get(META_HEADER);
+  const viaPlan = serveStored({}, ctx, new StoredEntry(b, b.body, null, null, planOf(b, meta, b.headers.get(TIER_HEADER))), ld, 'HIT');
+  assert.equal(viaPlan.status, viaFields.status);
+  assert.equal(await viaPlan.text(), await viaFields.text());
+  return [sorted(viaPlan.headers), sorted(viaFields.headers)];
+}
+
+const origin = [
+  ['content-type', 'text/html'],
+  ['cache-control', 'public, max-age=60'],
+  ['date', 'Mon, 30 Nov 2026 00:00:00 GMT'],
+  ['warning', '110 - "stale"'],
+  ['set-cookie', 'a=1, with comma'],
+  ['set-cookie', 'b=2'],
+  ['etag', '"e"'],
+  ['cdn-cache-control', 'max-age=5'],
+  ['surrogate-control', 'max-age=9'],
+  ['x-freshet-key', 'from the origin'],
+  ['cache-status', 'upstream; hit'],
+];
+const platform = { date: 'Wed, 02 Dec 2026 00:00:00 GMT', 'cf-cache-status': 'HIT', warning: '113 - "heuristic"', age: '3' };
+
+test('the plan answers as the fields do: kept fields, platform fields, statuses, tiers, route rules', async () => {
+  const layouts = {
+    'kept Date, Warning, Set-Cookie': matched(200, origin, platform),
+    'another status': matched(203, origin, platform),
+    'no Date from the origin: the platform\'s': matched(200, [['content-type', 'text/plain']], platform),
+    'no Date at all': matched(200, [['content-type', 'text/plain']]),
+    'memory tier': matched(200, origin, {}, 'memory'),
+    'in flight': matched(200, origin, platform, 'in-flight'),
+  };
+  for (const [name, make] of Object.entries(layouts)) {
+    for (const o of [{}, { browserTtl: 30 }, { browserTtl: 0 }]) {
+      const [plan, fields] = await both(make, c(o));
+      assert.deepEqual(plan, fields, `${name} ${JSON.stringify(o)}`);
+    }
+  }
+});
+
+test('a plan is made once per copy and tier; a new copy of the same entry gets its own', async () => {
+  const make = matched(200, origin, platform);
+  const before = planCount();
+  const a = make();
+  const meta = a.headers.get(META_HEADER);
+  assert.ok(copyIdOf(meta), 'the copy names itself');
+  const p1 = planOf(a, meta, null);
+  assert.equal(planOf(make(), meta, null), p1, 'the same copy, the same plan');
+  assert.notEqual(planOf(make(), meta, 'memory'), p1, 'another tier');
+  const other = matched(200, origin, platform)();
+  assert.notEqual(planOf(other, other.headers.get(META_HEADER), null), p1, 'another copy of the same origin answer');
+  assert.equal(planCount(), before + 3);
+  // A copy's Date from the platform is read per hit, never kept in the plan.
+  const live = matched(200, [['content-type', 'text/plain']], { date: 'Thu, 03 Dec 2026 00:00:00 GMT' });
+  const first = serveStored({}, c(), ...entryOf(live()), ld, 'HIT');
+  const later = live();
+  later.headers.set('date', 'Thu, 03 Dec 2026 00:00:09 GMT');
+  const second = serveStored({}, c(), ...entryOf(later), ld, 'HIT');
+  assert.equal(first.headers.get('date'), 'Thu, 03 Dec 2026 00:00:00 GMT');
+  assert.equal(second.headers.get('date'), 'Thu, 03 Dec 2026 00:00:09 GMT');
+});
+
+function entryOf(found) {
+  const meta = found.headers.get(META_HEADER);
+  return [new StoredEntry(found, found.body, null, null, planOf(found, meta, found.headers.get(TIER_HEADER)))];
+}
+
+test('copy ids: new for every copy, read only in their place', () => {
+  const ids = new Set(Array.from({ length: 100 }, newCopyId));
+  assert.equal(ids.size, 100);
+  for (const id of ids) assert.match(id, /^[0-9a-f]{12}$/);
+  const meta = '1;t=1;a=0;l=60';
+  assert.equal(copyIdOf(storedMetaValue(meta, 'max-age=60', 'a1b2c3d4e5f6')), 'a1b2c3d4e5f6');
+  assert.equal(copyIdOf(storedMetaValue(meta, null, 'a1b2c3d4e5f6')), 'a1b2c3d4e5f6');
+  assert.equal(copyIdOf(storedMetaValue(meta, 'max-age=60')), null, 'a copy stored before ids');
+  assert.equal(copyIdOf(meta), null);
+  assert.equal(copyIdOf(null), null);
+  assert.equal(copyIdOf(`${meta} id=a1b2c3d4e5f`), null, 'too short');
+  assert.equal(copyIdOf(`${meta} id=a1b2c3d4e5f6a`), null, 'too long');
+  assert.equal(copyIdOf(`${meta} cc=x id=a1b2c3d4e5f6`), null, 'inside the origin\'s Cache-Control');
+});

@@ -1,0 +1,101 @@
+// What a hit derives from a stored copy's fields, kept for the next hit of
+// the same copy (docs/performance.md "Hit path, fourth step").
+//
+// Reading a copy's fields one by one is the dearest part of a hit in
+// workerd: each field a Headers iteration yields crosses into the runtime
+// (~1-2 us per field of a freshly matched copy), and so does each field
+// appended to the client's answer. A copy never changes once put, and its
+// metadata field names it (entry_meta.js: the copy id, new for every put),
+// so a plan is made from its fields once per isolate: the internal fields
+// it carries (metadata, recorded length, status, tags), and per route
+// rules the origin's fields as the client gets them, as one Headers object
+// the client's Response copies inside the runtime. A hit then reads three
+// fields (metadata, tier, Content-Length) instead of every one, and appends
+// only what changes per answer (Age, Cache-Status, x-cache, Server-Timing).
+//
+// A plan is keyed by the metadata value and the tier field: the tiers hold
+// the same copy with the same metadata, and mark theirs (tier_entry.js).
+// What the platform adds to a copy per match (Age, CF-Cache-Status, its
+// own Date) is never in a plan: Age and CF-Cache-Status are not the
+// origin's, and a copy without a kept Date takes the platform's per hit.
+
+import { fieldOf, fieldPairs } from './stored_entry.js';
+import { LENGTH_HEADER, lengthValue } from './integrity.js';
+import { TIER_HEADER } from './tier_entry.js';
+import { KEPT_DATE_HEADER, STATUS_HEADER, storedOriginPart } from './response_headers.js';
+
+/** Plans one isolate keeps (the oldest made is dropped first). */
+export const PLANS_MAX = 2048;
+// Client field sets of one plan (per route rules: Cache-Control for the
+// browser, CDN-Cache-Control removed or not).
+const TEMPLATES_MAX = 8;
+
+const plans = new Map();
+
+export class StoredPlan {
+  /**
+   * @param {[string, string][]} fields the copy's fields as first matched (fieldPairs)
+   */
+  constructor(fields) {
+    /** The copy's fields as first matched: for its internal fields, which no match changes. */
+    this.fields = fields;
+    this.tier = fieldOf(fields, TIER_HEADER);
+    /** The body length recorded at store time (null: none). */
+    this.recorded = lengthValue(fieldOf(fields, LENGTH_HEADER));
+    this.status = fieldOf(fields, STATUS_HEADER);
+    /** No kept Date: the client gets the platform's Date of each match. */
+    this.liveDate = fieldOf(fields, KEPT_DATE_HEADER) === null;
+    this.templates = new Map();
+  }
+
+  /** The value of the copy's internal field `name`, or null. */
+  field(name) {
+    return fieldOf(this.fields, name);
+  }
+
+  /**
+   * The origin's fields as the client gets them for these rules, as a
+   * Headers object to copy (never to change): storedOriginPart without
+   * the fields `set` names, and without Date where it is the platform's.
+   * @param {boolean} removeCdn the route's "cdnCacheControl": "remove"
+   * @param {[string, string][]} set clientFields of this answer (names used)
+   */
+  template(removeCdn, set) {
+    const browserCc = set.length > 0 && set[0][0] === 'cache-control';
+    const key = (removeCdn ? 1 : 0) + (browserCc ? 2 : 0) + set.length * 4;
+    let headers = this.templates.get(key);
+    if (headers === undefined) {
+      let out = storedOriginPart(this.fields, removeCdn, set);
+      if (this.liveDate) out = out.filter(([name]) => name !== 'date');
+      headers = new Headers();
+      for (const [name, value] of out) headers.append(name, value);
+      if (this.templates.size >= TEMPLATES_MAX) this.templates.clear();
+      this.templates.set(key, headers);
+    }
+    return headers;
+  }
+}
+
+/**
+ * The plan of the copy `found`, whose metadata field is `metaValue` (with a
+ * copy id) and whose tier field is `tier` (null: the platform's cache).
+ * @param {Response} found
+ * @param {string} metaValue
+ * @param {string|null} tier
+ * @returns {StoredPlan}
+ */
+export function planOf(found, metaValue, tier) {
+  const key = tier === null ? metaValue : metaValue + '\n' + tier;
+  let plan = plans.get(key);
+  if (plan === undefined) {
+    plan = new StoredPlan(fieldPairs(found.headers));
+    if (plans.size >= PLANS_MAX) plans.delete(plans.keys().next().value);
+    plans.set(key, plan);
+  }
+  return plan;
+}
+
+/** Plans kept now (for tests). */
+export function planCount() {
+  return plans.size;
+}
