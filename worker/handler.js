@@ -15,8 +15,7 @@ import { UNPROVEN_REASON, isolatePurgeSync, isolatePurges, markUnproven } from '
 import { keyOnBody } from './request_body.js';
 import { LookupAction, RequestAction } from './abi.js';
 import { requestRecordOf } from './engine.js';
-import { TEST_SETTLE_HEADER, TAGS_HEADER, serverTimed, serverTiming } from './response_headers.js';
-import { META_HEADER, metaOf } from './entry_meta.js';
+import { TEST_SETTLE_HEADER, TAGS_HEADER, isServerTimed, serverTiming } from './response_headers.js';
 import { createCoalescer } from './coalesce.js';
 import { SHIELD_HEADER } from './shield.js';
 import { createLog } from './log.js';
@@ -48,7 +47,7 @@ function keyPartFields(parts) {
 // Server-Timing (W3C): how long freshet took end to end, and what it did.
 // An answer from a stored entry carries it already (serve.js).
 function withServerTiming(response, ms) {
-  if (serverTimed.has(response)) return response;
+  if (isServerTimed(response)) return response;
   try {
     const what = response.headers.get('x-cache') ?? '';
     response.headers.append('server-timing', serverTiming(ms, what));
@@ -208,7 +207,7 @@ export function createHandler(options) {
         ? purges.floors('')
         : purges.floors(rd.key, (stored.field(TAGS_HEADER) ?? '').split(',').filter(Boolean));
       floors.unproven = unproven;
-      ld = eng.cachedLookup(rd, record, metaOf(stored.field(META_HEADER)), now(), floors);
+      ld = eng.cachedLookup(rd, record, stored.engineMeta(), now(), floors);
     } catch (err) {
       stored.body?.cancel().catch(() => {});
       engines.failed(err);

@@ -5,8 +5,7 @@
 import { ConditionalAction, MissAction } from './abi.js';
 import { rangeResponse } from './range.js';
 import { IN_FLIGHT, TIER_HEADER } from './tiers.js';
-import { cacheStatus, clientFields, clientHeaders, notModifiedHeaders, responseWithFields, serverTimed, serverTiming, storedClientFields } from './response_headers.js';
-import { META_HEADER, metaOf } from './entry_meta.js';
+import { cacheStatus, clientFields, clientHeaders, notModifiedHeaders, responseWithFields, markServerTimed, serverTiming, storedClientFields } from './response_headers.js';
 import { removesCdnCacheControl } from './pass.js';
 
 const PRECONDITIONS = ['if-none-match', 'if-modified-since', 'if-match', 'if-unmodified-since'];
@@ -110,10 +109,10 @@ export function serveStored(s, c, stored, ld, xcache, extra = {}) {
       if (timing !== null) fields.push(['server-timing', timing]);
       response = responseWithFields(stored.content, status, statusText, fields);
     }
-    if (timing !== null) serverTimed.add(response);
+    if (timing !== null) markServerTimed(response);
     return response;
   }
-  return fromEntry(s, c, { status, statusText, headers: new Headers(storedClientFields(stored.fields, o)), body: stored.body, meta: metaOf(stored.field(META_HEADER)) });
+  return fromEntry(s, c, { status, statusText, headers: new Headers(storedClientFields(stored.fields, o)), body: stored.body, meta: stored.engineMeta() });
 }
 
 /**

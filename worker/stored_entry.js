@@ -5,6 +5,7 @@
 // the matched headers in one pass (response_headers.js storedClientFields).
 
 import { hasNullBody, storedFields, storedStatusValue, STATUS_HEADER } from './response_headers.js';
+import { META_HEADER, metaOf } from './entry_meta.js';
 
 /**
  * The fields of a matched copy as [name, value] pairs, read in one pass
@@ -62,6 +63,11 @@ export class StoredEntry {
   /** The value of the copy's internal field `name` (lower case), or null. */
   field(name) {
     return fieldOf(this.plan !== null ? this.plan.fields : this.fields, name);
+  }
+
+  /** The engine's metadata text of the copy (what fr_lookup is given; '' when it has none). */
+  engineMeta() {
+    return this.plan !== null ? this.plan.meta : metaOf(this.field(META_HEADER));
   }
 
   /** @type {ReadableStream|null} the body to read (made from `bytes` when first asked for) */

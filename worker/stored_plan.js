@@ -20,6 +20,7 @@
 // origin's, and a copy without a kept Date takes the platform's per hit.
 
 import { fieldOf, fieldPairs } from './stored_entry.js';
+import { META_HEADER, metaOf } from './entry_meta.js';
 import { LENGTH_HEADER, lengthValue } from './integrity.js';
 import { TIER_HEADER } from './tier_entry.js';
 import { KEPT_DATE_HEADER, STATUS_HEADER, storedOriginPart } from './response_headers.js';
@@ -39,6 +40,8 @@ export class StoredPlan {
   constructor(fields) {
     /** The copy's fields as first matched: for its internal fields, which no match changes. */
     this.fields = fields;
+    /** The engine's metadata text (one string per copy: the lookup memo hashes it once). */
+    this.meta = metaOf(fieldOf(fields, META_HEADER));
     this.tier = fieldOf(fields, TIER_HEADER);
     /** The body length recorded at store time (null: none). */
     this.recorded = lengthValue(fieldOf(fields, LENGTH_HEADER));
