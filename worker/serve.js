@@ -7,6 +7,7 @@ import { rangeResponse } from './range.js';
 import { IN_FLIGHT, TIER_HEADER } from './tiers.js';
 import { cacheStatus, clientFields, clientHeaders, notModifiedHeaders, responseWithFields, markServerTimed, serverTiming, storedClientFields } from './response_headers.js';
 import { removesCdnCacheControl } from './pass.js';
+import { hitTemplate } from './stored_plan.js';
 
 const PRECONDITIONS = ['if-none-match', 'if-modified-since', 'if-match', 'if-unmodified-since'];
 
@@ -76,14 +77,17 @@ export async function fromEntry(s, c, { status, statusText, headers, body, meta 
  */
 export function serveStored(s, c, stored, ld, xcache, extra = {}) {
   const { rd } = c;
-  const tier = stored.field(TIER_HEADER);
-  const o = {
-    removeCdnCacheControl: removesCdnCacheControl(c.eng, rd.route),
-    browserTtl: rd.browserTtl,
-    age: ld.age,
-    status: cacheStatus({ hit: true, ttl: ld.ttl, key: rd.debug ? rd.key : '', tier, collapsed: tier === IN_FLIGHT || undefined, ...extra }),
-    xcache,
-    debug: rd.debug ? { key: rd.key, route: rd.routeName, reason: extra.detail ?? ld.reason } : undefined,
+  const removeCdn = removesCdnCacheControl(c.eng, rd.route);
+  const options = () => {
+    const tier = stored.field(TIER_HEADER);
+    return {
+      removeCdnCacheControl: removeCdn,
+      browserTtl: rd.browserTtl,
+      age: ld.age,
+      status: cacheStatus({ hit: true, ttl: ld.ttl, key: rd.debug ? rd.key : '', tier, collapsed: tier === IN_FLIGHT || undefined, ...extra }),
+      xcache,
+      debug: rd.debug ? { key: rd.key, route: rd.routeName, reason: extra.detail ?? ld.reason } : undefined,
+    };
   };
   const { status, statusText } = stored;
   // Most hits: a GET without preconditions or Range (c.plain), answered as
@@ -91,28 +95,37 @@ export function serveStored(s, c, stored, ld, xcache, extra = {}) {
   if (c.plain) {
     const timing = c.started !== null ? serverTiming(Date.now() - c.started, xcache) : null;
     let response;
-    if (stored.plan !== null && !rd.debug) {
+    const plan = stored.plan;
+    if (plan !== null && !rd.debug) {
       // The copy's plan (stored_plan.js): the origin's fields copied in
-      // the runtime from its template, then what this answer sets.
-      const set = clientFields(o);
-      response = new Response(stored.content, { status, statusText, headers: stored.plan.template(o.removeCdnCacheControl === true, set) });
-      const headers = response.headers;
-      for (let i = 0; i < set.length; i++) headers.append(set[i][0], set[i][1]);
-      if (stored.plan.liveDate) {
-        const date = stored.headers.get('date');
-        if (date !== null) headers.append('date', date);
+      // the runtime from its template, then what this answer sets; a plain
+      // HIT copies those too, made once per lookup decision.
+      let headers;
+      let set = null;
+      if (xcache === 'HIT' && extra.collapsed === undefined) {
+        headers = hitTemplate(plan, removeCdn, rd.browserTtl, ld, () => clientFields(options()));
+      } else {
+        set = clientFields(options());
+        headers = plan.template(removeCdn, set);
       }
-      if (timing !== null) headers.append('server-timing', timing);
+      response = new Response(stored.content, { status, statusText, headers });
+      const out = response.headers;
+      if (set !== null) for (let i = 0; i < set.length; i++) out.append(set[i][0], set[i][1]);
+      if (plan.liveDate) {
+        const date = stored.headers.get('date');
+        if (date !== null) out.append('date', date);
+      }
+      if (timing !== null) out.append('server-timing', timing);
     } else {
       // The client's fields in one pass over the stored copy's.
-      const fields = storedClientFields(stored.fields, o);
+      const fields = storedClientFields(stored.fields, options());
       if (timing !== null) fields.push(['server-timing', timing]);
       response = responseWithFields(stored.content, status, statusText, fields);
     }
     if (timing !== null) markServerTimed(response);
     return response;
   }
-  return fromEntry(s, c, { status, statusText, headers: new Headers(storedClientFields(stored.fields, o)), body: stored.body, meta: stored.engineMeta() });
+  return fromEntry(s, c, { status, statusText, headers: new Headers(storedClientFields(stored.fields, options())), body: stored.body, meta: stored.engineMeta() });
 }
 
 /**

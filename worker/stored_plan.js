@@ -49,6 +49,7 @@ export class StoredPlan {
     /** No kept Date: the client gets the platform's Date of each match. */
     this.liveDate = fieldOf(fields, KEPT_DATE_HEADER) === null;
     this.templates = new Map();
+    this.lastHit = null;
   }
 
   /** The value of the copy's internal field `name`, or null. */
@@ -77,6 +78,29 @@ export class StoredPlan {
     }
     return headers;
   }
+}
+
+/**
+ * A plain hit's fields but Server-Timing (and a platform Date): the
+ * template of these rules with the client's fields `set()` gives appended.
+ * Reused for the next hit with the same lookup decision `ld`: the engine's
+ * lookup memo hands out the same decision while Age and the TTL left stay
+ * the same (up to a second, worker/engine.js cachedLookup), so a popular
+ * copy builds these once a second, and each hit copies them in one go.
+ * @param {StoredPlan} plan
+ * @param {boolean} removeCdn
+ * @param {number|undefined} browserTtl the route's browser TTL (part of the key)
+ * @param {object} ld the lookup decision
+ * @param {() => [string, string][]} set clientFields of this answer
+ */
+export function hitTemplate(plan, removeCdn, browserTtl, ld, set) {
+  const last = plan.lastHit;
+  if (last !== null && last.ld === ld && last.removeCdn === removeCdn && last.browserTtl === browserTtl) return last.headers;
+  const fields = set();
+  const headers = new Headers(plan.template(removeCdn, fields));
+  for (const [name, value] of fields) headers.append(name, value);
+  plan.lastHit = { ld, removeCdn, browserTtl, headers };
+  return headers;
 }
 
 /**

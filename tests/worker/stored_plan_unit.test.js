@@ -94,6 +94,24 @@ test('a plan is made once per copy and tier; a new copy of the same entry gets i
   assert.equal(second.headers.get('date'), 'Thu, 03 Dec 2026 00:00:09 GMT');
 });
 
+test('a plain hit reuses its fields for one lookup decision, and makes them anew for the next', () => {
+  const make = matched(200, origin, platform);
+  const ld1 = { age: 7, ttl: 53, reason: 'fresh' };
+  const ld2 = { age: 8, ttl: 52, reason: 'fresh' };
+  const a = serveStored({}, c(), ...entryOf(make()), ld1, 'HIT');
+  const b = serveStored({}, c(), ...entryOf(make()), ld1, 'HIT');
+  const d = serveStored({}, c(), ...entryOf(make()), ld2, 'HIT');
+  assert.deepEqual(sorted(b.headers), sorted(a.headers));
+  assert.equal(a.headers.get('age'), '7');
+  assert.equal(d.headers.get('age'), '8');
+  assert.equal(d.headers.get('cache-status'), 'freshet; hit; ttl=52');
+  const stale = serveStored({}, c(), ...entryOf(make()), ld2, 'STALE', { detail: 'stale-while-revalidate' });
+  assert.equal(stale.headers.get('x-cache'), 'STALE');
+  assert.match(stale.headers.get('cache-status'), /detail="stale-while-revalidate"/);
+  const again = serveStored({}, c({ browserTtl: 30 }), ...entryOf(make()), ld2, 'HIT');
+  assert.equal(again.headers.get('cache-control'), 'public, max-age=30', 'the route\'s rules are part of the key');
+});
+
 function entryOf(found) {
   const meta = found.headers.get(META_HEADER);
   return [new StoredEntry(found, found.body, null, null, planOf(found, meta, found.headers.get(TIER_HEADER)))];
