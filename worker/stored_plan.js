@@ -20,16 +20,16 @@
 // origin's, and a copy without a kept Date takes the platform's per hit.
 
 import { fieldOf, fieldPairs } from './stored_entry.js';
-import { META_HEADER, metaOf } from './entry_meta.js';
+import { META_HEADER, copyIdOf, metaOf } from './entry_meta.js';
 import { LENGTH_HEADER, lengthValue } from './integrity.js';
 import { TIER_HEADER } from './tier_entry.js';
 import { KEPT_DATE_HEADER, STATUS_HEADER, storedOriginPart } from './response_headers.js';
 
 /** Plans one isolate keeps (the oldest made is dropped first). */
-export const PLANS_MAX = 2048;
+export const PLANS_MAX = 1024;
 // Client field sets of one plan (per route rules: Cache-Control for the
 // browser, CDN-Cache-Control removed or not).
-const TEMPLATES_MAX = 8;
+const TEMPLATES_MAX = 4;
 
 const plans = new Map();
 
@@ -104,17 +104,20 @@ export function hitTemplate(plan, removeCdn, browserTtl, ld, set) {
 }
 
 /**
- * The plan of the copy `found`, whose metadata field is `metaValue` (with a
- * copy id) and whose tier field is `tier` (null: the platform's cache).
+ * The plan of the copy `found`, whose metadata field is `metaValue` and
+ * whose tier field is `tier` (null: the platform's cache); null when the
+ * metadata names no copy (a copy stored before copy ids, or none).
  * @param {Response} found
- * @param {string} metaValue
+ * @param {string|null} metaValue
  * @param {string|null} tier
- * @returns {StoredPlan}
+ * @returns {StoredPlan|null}
  */
 export function planOf(found, metaValue, tier) {
+  if (metaValue === null) return null;
   const key = tier === null ? metaValue : metaValue + '\n' + tier;
   let plan = plans.get(key);
   if (plan === undefined) {
+    if (copyIdOf(metaValue) === null) return null;
     plan = new StoredPlan(fieldPairs(found.headers));
     if (plans.size >= PLANS_MAX) plans.delete(plans.keys().next().value);
     plans.set(key, plan);

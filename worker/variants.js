@@ -10,7 +10,7 @@ import { variantUrl } from './keys.js';
 import { TIER_HEADER } from './tiers.js';
 import { VARY_GEN_HEADER, VARY_HEADER, varyMarkerHeaders } from './response_headers.js';
 import { StoredEntry, fieldOf, fieldPairs } from './stored_entry.js';
-import { META_HEADER, copyIdOf } from './entry_meta.js';
+import { META_HEADER } from './entry_meta.js';
 import { planOf } from './stored_plan.js';
 import { allSettledOrThrow } from './settled.js';
 
@@ -53,8 +53,8 @@ export function checkedEntry(s, found, url, env, ctx, metaValue = undefined) {
   if (!found) return undefined;
   const headers = found.headers;
   const meta = metaValue === undefined ? headers.get(META_HEADER) : metaValue;
-  if (copyIdOf(meta) !== null) {
-    const plan = planOf(found, meta, headers.get(TIER_HEADER));
+  const plan = meta === null ? null : planOf(found, meta, headers.get(TIER_HEADER));
+  if (plan !== null) {
     const tier = plan.tier;
     const cl = tier === 'memory' || tier === 'global' ? null : headers.get('content-length');
     return checkedCopy(s, found, url, env, ctx, tier, plan.recorded, cl, null, plan);

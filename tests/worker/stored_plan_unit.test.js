@@ -130,4 +130,7 @@ test('copy ids: new for every copy, read only in their place', () => {
   assert.equal(copyIdOf(`${meta} id=a1b2c3d4e5f`), null, 'too short');
   assert.equal(copyIdOf(`${meta} id=a1b2c3d4e5f6a`), null, 'too long');
   assert.equal(copyIdOf(`${meta} cc=x id=a1b2c3d4e5f6`), null, 'inside the origin\'s Cache-Control');
+  // A copy without an id has no plan: it is read field by field.
+  assert.equal(planOf(new Response('x'), `${meta} cc=max-age=60`, null), null);
+  assert.equal(planOf(new Response('x'), null, null), null);
 });
