@@ -119,9 +119,9 @@ function print(title, results) {
   }
 }
 
-// Run on its own (node bench/hitcpu.mjs [--node|--workerd] [--no-content-length]):
-// print the figures; with --json ROUNDS HITS (bench/run.mjs), print
-// { workerd, node } as JSON.
+// Run on its own (node bench/hitcpu.mjs [--node|--workerd] [--rounds N]
+// [--no-content-length]): print the figures; with --json ROUNDS HITS
+// (bench/run.mjs), print { workerd, node } as JSON.
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const json = process.argv.indexOf('--json');
   if (json > 0) {
@@ -131,6 +131,8 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
     process.stdout.write(JSON.stringify({ workerd, node }) + '\n');
     process.exit(0);
   }
-  if (!process.argv.includes('--node')) print('workerd (Miniflare), one isolate:', await hitCpuWorkerd());
-  if (!process.argv.includes('--workerd')) print('Node (undici):', await hitCpu({ contentLength: !process.argv.includes('--no-content-length') }));
+  const at = process.argv.indexOf('--rounds');
+  const rounds = at > 0 ? Number(process.argv[at + 1]) : 7;
+  if (!process.argv.includes('--node')) print('workerd (Miniflare), one isolate:', await hitCpuWorkerd({ rounds, hits: 5000 }));
+  if (!process.argv.includes('--workerd')) print('Node (undici):', await hitCpu({ rounds, contentLength: !process.argv.includes('--no-content-length') }));
 }
