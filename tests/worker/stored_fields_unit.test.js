@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { clientHeaders, headersForStorage, keepSetCookies, META_HEADER, responseWithFields, storableEntry, storedClientFields, storedFields } from '../../worker/response_headers.js';
 import { entryMetaText, metaOf, originCcOf, storedMetaValue } from '../../worker/entry_meta.js';
 import { StoredEntry } from '../../worker/stored_entry.js';
+import { ORIGIN_FIELDS } from './stored_copies.js';
 
 const sorted = (pairs) => [...new Headers(pairs)].sort(([a, x], [b, y]) => (a === b ? (x < y ? -1 : 1) : a < b ? -1 : 1));
 
@@ -19,19 +20,8 @@ function matched(status, origin, platform = {}) {
   return new Response(entry.body, { status: entry.status, statusText: entry.statusText, headers });
 }
 
-const origin = [
-  ['content-type', 'text/html'],
-  ['cache-control', 'public, max-age=60'],
-  ['date', 'Mon, 30 Nov 2026 00:00:00 GMT'],
-  ['warning', '110 - "stale"'],
-  ['set-cookie', 'a=1, with comma'],
-  ['set-cookie', 'b=2'],
-  ['etag', '"e"'],
-  ['cdn-cache-control', 'max-age=5'],
-  ['surrogate-control', 'max-age=9'],
-  ['x-listed', 'gone'],
-  ['x-freshet-key', 'from the origin'],
-];
+// x-listed: named by the platform's Connection below.
+const origin = [...ORIGIN_FIELDS.slice(0, -1), ['x-listed', 'gone'], ORIGIN_FIELDS.at(-1)];
 // The platform rewrites Date, adds its own fields and Warning.
 const platform = { date: 'Wed, 02 Dec 2026 00:00:00 GMT', 'cf-cache-status': 'HIT', warning: '113 - "heuristic"', 'cache-control': 'public, max-age=3600', connection: 'x-listed' };
 
