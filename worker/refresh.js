@@ -226,7 +226,7 @@ export async function putEntry(s, c, status, statusText, headers, body, sd) {
     // platform drops puts with Set-Cookie, so kept cookies go aside;
     // "strip" omits them (the engine's omit list says so).
     if (!omitted(sd.omit, 'set-cookie')) keepSetCookies(stored, headers);
-    const entry = storableEntry(status, statusText, stored, body);
+    const entry = storableEntry(status, statusText, stored, body, c.now());
     await putVariant(cache, c, sd.vary, entry, sd.platformTtl);
   } catch (err) {
     // A failed or truncated body rejects the put: nothing is stored.

@@ -245,12 +245,16 @@ export function keepSetCookies(storage, from) {
  * http-cache-semantics understands; 204 not at all), whatever freshness the
  * engine granted. Every entry is therefore stored as a 200 with the origin's
  * status in STATUS_HEADER; storedEntry() restores it and the KEPT fields.
+ * `receivedMs`: when the response arrived, for a Date where it has none.
  */
-export function storableEntry(status, statusText, headers, body) {
+export function storableEntry(status, statusText, headers, body, receivedMs = null) {
   for (const f of KEPT) {
     const v = headers.get(f);
     if (v !== null) headers.set(KEPT_PREFIX + f, v);
   }
+  // RFC 9110 6.6.1: a recipient with a clock that caches a response
+  // without Date records when it was received and adds a Date saying so.
+  if (receivedMs !== null && !headers.has(KEPT_DATE)) headers.set(KEPT_DATE, new Date(receivedMs).toUTCString());
   if (status === 200) return new Response(body, { status, statusText, headers });
   headers.set(STATUS_HEADER, String(status));
   return new Response(NULL_BODY.has(status) ? null : body, { status: 200, statusText, headers });

@@ -100,22 +100,25 @@ export function serveStored(s, c, stored, ld, xcache, extra = {}) {
       // The copy's plan (stored_plan.js): the origin's fields copied in
       // the runtime from its template, then what this answer sets; a plain
       // HIT copies those too, made once per lookup decision.
-      let headers;
-      let set = null;
       if (xcache === 'HIT' && extra.collapsed === undefined) {
-        headers = hitTemplate(plan, removeCdn, rd.browserTtl, ld, () => clientFields(options()));
+        // A plain HIT: every field in one copy (Server-Timing too), but
+        // the platform's Date where the copy kept none.
+        response = new Response(stored.content, { status, statusText, headers: hitTemplate(plan, removeCdn, rd.browserTtl, ld, () => clientFields(options()), timing) });
+        if (plan.liveDate) {
+          const date = stored.headers.get('date');
+          if (date !== null) response.headers.append('date', date);
+        }
       } else {
-        set = clientFields(options());
-        headers = plan.template(removeCdn, set);
+        const set = clientFields(options());
+        response = new Response(stored.content, { status, statusText, headers: plan.template(removeCdn, set) });
+        const out = response.headers;
+        for (let i = 0; i < set.length; i++) out.append(set[i][0], set[i][1]);
+        if (plan.liveDate) {
+          const date = stored.headers.get('date');
+          if (date !== null) out.append('date', date);
+        }
+        if (timing !== null) out.append('server-timing', timing);
       }
-      response = new Response(stored.content, { status, statusText, headers });
-      const out = response.headers;
-      if (set !== null) for (let i = 0; i < set.length; i++) out.append(set[i][0], set[i][1]);
-      if (plan.liveDate) {
-        const date = stored.headers.get('date');
-        if (date !== null) out.append('date', date);
-      }
-      if (timing !== null) out.append('server-timing', timing);
     } else {
       // The client's fields in one pass over the stored copy's.
       const fields = storedClientFields(stored.fields, options());

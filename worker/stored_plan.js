@@ -81,27 +81,44 @@ export class StoredPlan {
 }
 
 /**
- * A plain hit's fields but Server-Timing (and a platform Date): the
- * template of these rules with the client's fields `set()` gives appended.
- * Reused for the next hit with the same lookup decision `ld`: the engine's
- * lookup memo hands out the same decision while Age and the TTL left stay
- * the same (up to a second, worker/engine.js cachedLookup), so a popular
- * copy builds these once a second, and each hit copies them in one go.
+ * A plain hit's fields (but a platform Date): the template of these rules
+ * with the client's fields `set()` gives, and the Server-Timing member
+ * `timing` (null: none), appended. Reused for the next hit with the same
+ * lookup decision `ld`: the engine's lookup memo hands out the same
+ * decision while Age and the TTL left stay the same (up to a second,
+ * worker/engine.js cachedLookup), and Server-Timing's duration is a whole
+ * number of milliseconds, the same for most hits; so a popular copy builds
+ * these a few times a second, and each hit copies them in one go, without
+ * an append of its own (in workerd the client's headers are then never
+ * touched from JavaScript).
  * @param {StoredPlan} plan
  * @param {boolean} removeCdn
  * @param {number|undefined} browserTtl the route's browser TTL (part of the key)
  * @param {object} ld the lookup decision
  * @param {() => [string, string][]} set clientFields of this answer
+ * @param {string|null} timing the Server-Timing member
  */
-export function hitTemplate(plan, removeCdn, browserTtl, ld, set) {
-  const last = plan.lastHit;
-  if (last !== null && last.ld === ld && last.removeCdn === removeCdn && last.browserTtl === browserTtl) return last.headers;
-  const fields = set();
-  const headers = new Headers(plan.template(removeCdn, fields));
-  for (const [name, value] of fields) headers.append(name, value);
-  plan.lastHit = { ld, removeCdn, browserTtl, headers };
+export function hitTemplate(plan, removeCdn, browserTtl, ld, set, timing) {
+  let last = plan.lastHit;
+  if (last === null || last.ld !== ld || last.removeCdn !== removeCdn || last.browserTtl !== browserTtl) {
+    const fields = set();
+    const base = new Headers(plan.template(removeCdn, fields));
+    for (const [name, value] of fields) base.append(name, value);
+    last = plan.lastHit = { ld, removeCdn, browserTtl, base, timed: new Map() };
+  }
+  if (timing === null) return last.base;
+  let headers = last.timed.get(timing);
+  if (headers === undefined) {
+    headers = new Headers(last.base);
+    headers.append('server-timing', timing);
+    if (last.timed.size >= TIMINGS_MAX) last.timed.clear();
+    last.timed.set(timing, headers);
+  }
   return headers;
 }
+
+// Server-Timing values one decision's fields are kept with.
+const TIMINGS_MAX = 4;
 
 /**
  * The plan of the copy `found`, whose metadata field is `metaValue` and

@@ -110,3 +110,13 @@ test('responseWithFields: the response the constructor gives for the same pairs'
   // A string body brings no second Content-Type.
   assert.equal(responseWithFields('x', 200, '', [['content-type', 'text/html']]).headers.get('content-type'), 'text/html');
 });
+
+test('a response stored without Date gets one saying when it arrived (RFC 9110 6.6.1); one with Date keeps its own', () => {
+  const at = Date.UTC(2026, 11, 3, 8, 0, 0);
+  const none = storableEntry(200, '', new Headers({ 'content-type': 'text/plain' }), 'x', at);
+  assert.equal(new Headers(storedFields(none.headers)).get('date'), 'Thu, 03 Dec 2026 08:00:00 GMT');
+  const own = storableEntry(200, '', new Headers({ date: 'Mon, 30 Nov 2026 00:00:00 GMT' }), 'x', at);
+  assert.equal(new Headers(storedFields(own.headers)).get('date'), 'Mon, 30 Nov 2026 00:00:00 GMT');
+  const unknown = storableEntry(200, '', new Headers({ 'content-type': 'text/plain' }), 'x');
+  assert.equal(new Headers(storedFields(unknown.headers)).get('date'), null, 'no time given: none made up');
+});

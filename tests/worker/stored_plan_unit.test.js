@@ -102,6 +102,22 @@ test('a plain hit reuses its fields for one lookup decision, and makes them anew
   assert.equal(again.headers.get('cache-control'), 'public, max-age=30', 'the route\'s rules are part of the key');
 });
 
+test('Server-Timing: once per answer, whether the fields are made or copied', () => {
+  const make = matched(200, origin, platform);
+  const timed = { ...c(), started: Date.now() - 5 };
+  const ld1 = { age: 1, ttl: 59, reason: 'fresh' };
+  const first = serveStored({}, timed, ...entryOf(make()), ld1, 'HIT');
+  const second = serveStored({}, timed, ...entryOf(make()), ld1, 'HIT');
+  for (const r of [first, second]) assert.match(r.headers.get('server-timing'), /^freshet;dur=\d+;desc="HIT"$/);
+  const without = (r) => sorted(r.headers).filter(([k]) => k !== 'server-timing');
+  assert.deepEqual(without(second), without(first));
+  // A copy whose Date is the platform's: made per hit, Server-Timing appended.
+  const live = matched(200, [['content-type', 'text/plain']], { date: 'Thu, 03 Dec 2026 00:00:00 GMT' });
+  const l = serveStored({}, timed, ...entryOf(live()), ld1, 'HIT');
+  assert.match(l.headers.get('server-timing'), /^freshet;dur=\d+;desc="HIT"$/);
+  assert.equal(l.headers.get('date'), 'Thu, 03 Dec 2026 00:00:00 GMT');
+});
+
 function entryOf(found) {
   const meta = found.headers.get(META_HEADER);
   return [new StoredEntry(found, found.body, null, null, planOf(found, meta, found.headers.get(TIER_HEADER)))];
