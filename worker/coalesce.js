@@ -17,7 +17,7 @@
 
 import { concat } from './bytes.js';
 import { LENGTH_HEADER, declaredLength, framedBody } from './integrity.js';
-import { IN_FLIGHT, TIER_HEADER } from './tier_entry.js';
+import { IN_FLIGHT, TIER_HEADER, markTier } from './tier_entry.js';
 import { withGeneratedEtag, withoutEtagRequest } from './etag.js';
 
 /** Replay limit per entry: past it, late arrivals read the platform cache. */
@@ -127,10 +127,10 @@ class Hub {
     // request is collapsed into that one (RFC 9211 2.6).
     headers.set(TIER_HEADER, IN_FLIGHT);
     const init = { status: this.status, statusText: this.statusText, headers };
-    if (this.done && this.size === 0) return new Response(null, init);
+    if (this.done && this.size === 0) return markTier(new Response(null, init), IN_FLIGHT);
     // Framed by the declared length: a follower of a body cut short sees an
     // aborted response, like the leader's client (docs/security.md "Integrity").
-    return new Response(framedBody(this.stream(), declaredLength(headers)), init);
+    return markTier(new Response(framedBody(this.stream(), declaredLength(headers)), init), IN_FLIGHT);
   }
 
   /** The body from its first byte, as it arrives; errors where the source failed. */

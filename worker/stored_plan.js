@@ -122,8 +122,9 @@ const TIMINGS_MAX = 4;
 
 /**
  * The plan of the copy `found`, whose metadata field is `metaValue` and
- * whose tier field is `tier` (null: the platform's cache); null when the
- * metadata names no copy (a copy stored before copy ids, or none).
+ * whose tier is `tier` (the tier's mark, tier_entry.js tierMarkOf; null: the
+ * platform's cache); null when the metadata names no copy (a copy stored
+ * before copy ids, or none) or its tier field says another tier.
  * @param {Response} found
  * @param {string|null} metaValue
  * @param {string|null} tier
@@ -136,6 +137,10 @@ export function planOf(found, metaValue, tier) {
   if (plan === undefined) {
     if (copyIdOf(metaValue) === null) return null;
     plan = new StoredPlan(fieldPairs(found.headers));
+    // `tier` is the tier's mark on the Response (tier_entry.js markTier); a
+    // copy whose field says another tier is read field by field, so a plan
+    // of the platform's copies is only ever made from one.
+    if (plan.tier !== tier) return null;
     if (plans.size >= PLANS_MAX) plans.delete(plans.keys().next().value);
     plans.set(key, plan);
   }

@@ -24,10 +24,26 @@ export function intactBytes(entry) {
   return rec === undefined || Number(rec[1]) === (entry.body?.byteLength ?? 0);
 }
 
+// The tier of a Response a tier made, on the object itself as well as in
+// TIER_HEADER: a hit reads it without asking the runtime for a field
+// (stored_plan.js keys plans by it).
+const TIER_MARK = Symbol('freshet.tier');
+
+/** Marks `response` (whose TIER_HEADER is `tier`) with its tier. */
+export function markTier(response, tier) {
+  response[TIER_MARK] = tier;
+  return response;
+}
+
+/** The tier markTier gave `response`, or null (the platform's cache). */
+export function tierMarkOf(response) {
+  return response[TIER_MARK] ?? null;
+}
+
 /** A matched entry as a Response, marked with the tier that answered. */
 export function toResponse(entry, tier) {
   const body = entry.body && entry.body.byteLength ? entry.body.slice() : null;
   const response = responseWithFields(body, entry.status, entry.statusText, entry.headers);
   response.headers.set(TIER_HEADER, tier);
-  return response;
+  return markTier(response, tier);
 }

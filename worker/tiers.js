@@ -18,6 +18,7 @@ import { cacheApiStore } from './tier_cache.js';
 import { GlobalTier } from './tier_global.js';
 import { memoryStore } from './tier_memory.js';
 import { allSettledOrThrow } from './settled.js';
+import { markTier, tierMarkOf } from './tier_entry.js';
 
 export { IN_FLIGHT, TIER_HEADER, intactBytes } from './tier_entry.js';
 export { MemoryTier } from './tier_memory.js';
@@ -74,7 +75,7 @@ export class TieredCache {
         copy.headers.delete('x-freshet-tier');
         this.waitUntil(Promise.resolve(this.stores[j].put(url, copy)).catch(() => {}));
       }
-      return new Response(copies[0], hit);
+      return markTier(new Response(copies[0], hit), tierMarkOf(hit));
     }
     return undefined;
   }

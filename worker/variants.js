@@ -8,6 +8,7 @@ import { VaryAction } from './abi.js';
 import { LENGTH_HEADER, READ_WHOLE_MAX, intactBody, lengthValue, wholeIntactBytes } from './integrity.js';
 import { variantUrl } from './keys.js';
 import { TIER_HEADER } from './tiers.js';
+import { tierMarkOf } from './tier_entry.js';
 import { VARY_GEN_HEADER, VARY_HEADER, varyMarkerHeaders } from './response_headers.js';
 import { StoredEntry, fieldOf, fieldPairs } from './stored_entry.js';
 import { META_HEADER } from './entry_meta.js';
@@ -53,7 +54,7 @@ export function checkedEntry(s, found, url, env, ctx, metaValue = undefined) {
   if (!found) return undefined;
   const headers = found.headers;
   const meta = metaValue === undefined ? headers.get(META_HEADER) : metaValue;
-  const plan = meta === null ? null : planOf(found, meta, headers.get(TIER_HEADER));
+  const plan = meta === null ? null : planOf(found, meta, tierMarkOf(found));
   if (plan !== null) {
     const tier = plan.tier;
     const cl = tier === 'memory' || tier === 'global' ? null : headers.get('content-length');
@@ -70,7 +71,7 @@ function checkedCopy(s, found, url, env, ctx, tier, recorded, cl, fields, plan) 
   // before answering (tiers.js intactBytes): nothing left to check.
   if (tier === 'memory' || tier === 'global') return new StoredEntry(found, found.body, null, fields, plan);
   // A small copy without Content-Length: read whole and compared first.
-  if (found.body !== null && cl === null && recorded !== null && recorded <= READ_WHOLE_MAX) {
+  if (cl === null && recorded !== null && recorded <= READ_WHOLE_MAX && found.body !== null) {
     return wholeIntactBytes(found).then((bytes) => {
       if (bytes === null) return streamedEntry(s, found, url, env, ctx, fields, plan, recorded, cl);
       if (bytes === false) {

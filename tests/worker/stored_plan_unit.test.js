@@ -10,7 +10,7 @@ import { META_HEADER, copyIdOf, newCopyId, storedMetaValue } from '../../worker/
 import { StoredEntry } from '../../worker/stored_entry.js';
 import { planCount, planOf } from '../../worker/stored_plan.js';
 import { serveStored } from '../../worker/serve.js';
-import { TIER_HEADER } from '../../worker/tier_entry.js';
+import { TIER_HEADER, markTier, tierMarkOf } from '../../worker/tier_entry.js';
 import { ORIGIN_FIELDS } from './stored_copies.js';
 
 const sorted = (headers) => [...headers].sort(([a, x], [b, y]) => (a === b ? (x < y ? -1 : 1) : a < b ? -1 : 1));
@@ -24,7 +24,10 @@ function matched(status, origin, platform = {}, tier = null) {
   headers.set('content-length', '4');
   for (const [k, v] of Object.entries(platform)) headers.set(k, v);
   if (tier) headers.set(TIER_HEADER, tier);
-  return () => new Response('body', { status: entry.status, statusText: entry.statusText, headers });
+  return () => {
+    const r = new Response('body', { status: entry.status, statusText: entry.statusText, headers });
+    return tier ? markTier(r, tier) : r;
+  };
 }
 
 const c = (o = {}) => ({ rd: { route: -1, browserTtl: o.browserTtl, debug: false, key: 'k' }, eng: null, plain: true, started: null });
@@ -35,7 +38,7 @@ async function both(make, ctx) {
   const viaFields = serveStored({}, ctx, new StoredEntry(a), ld, 'HIT');
   const b = make();
   const meta = b.headers.get(META_HEADER);
-  const viaPlan = serveStored({}, ctx, new StoredEntry(b, b.body, null, null, planOf(b, meta, b.headers.get(TIER_HEADER))), ld, 'HIT');
+  const viaPlan = serveStored({}, ctx, new StoredEntry(b, b.body, null, null, planOf(b, meta, tierMarkOf(b))), ld, 'HIT');
   assert.equal(viaPlan.status, viaFields.status);
   assert.equal(await viaPlan.text(), await viaFields.text());
   return [sorted(viaPlan.headers), sorted(viaFields.headers)];
@@ -70,9 +73,20 @@ test('a plan is made once per copy and tier; a new copy of the same entry gets i
   assert.ok(copyIdOf(meta), 'the copy names itself');
   const p1 = planOf(a, meta, null);
   assert.equal(planOf(make(), meta, null), p1, 'the same copy, the same plan');
-  assert.notEqual(planOf(make(), meta, 'memory'), p1, 'another tier');
+  assert.equal(planOf(make(), meta, 'memory'), null, 'marked as a tier its field does not name: no plan');
   const other = matched(200, origin, platform)();
   assert.notEqual(planOf(other, other.headers.get(META_HEADER), null), p1, 'another copy of the same origin answer');
+  // The same copy in the memory tier (its field and its mark) has a plan of its own.
+  const inMemory = make();
+  const h = new Headers(inMemory.headers);
+  h.set(TIER_HEADER, 'memory');
+  const memoryCopy = markTier(new Response('body', { headers: h }), 'memory');
+  const pm = planOf(memoryCopy, meta, tierMarkOf(memoryCopy));
+  assert.ok(pm && pm !== p1 && pm.tier === 'memory');
+  // A tier's copy that lost its mark is never the platform's plan.
+  const unmarked = new Response('body', { headers: h });
+  const pu = planOf(unmarked, meta, tierMarkOf(unmarked));
+  assert.ok(pu === p1 || pu === null, 'the platform copy\'s plan (its checks) or none');
   assert.equal(planCount(), before + 3);
   // A copy's Date from the platform is read per hit, never kept in the plan.
   const live = matched(200, [['content-type', 'text/plain']], { date: 'Thu, 03 Dec 2026 00:00:00 GMT' });
@@ -120,7 +134,7 @@ test('Server-Timing: once per answer, whether the fields are made or copied', ()
 
 function entryOf(found) {
   const meta = found.headers.get(META_HEADER);
-  return [new StoredEntry(found, found.body, null, null, planOf(found, meta, found.headers.get(TIER_HEADER)))];
+  return [new StoredEntry(found, found.body, null, null, planOf(found, meta, tierMarkOf(found)))];
 }
 
 test('copy ids: new for every copy, read only in their place', () => {
