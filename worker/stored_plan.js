@@ -9,15 +9,17 @@
 // so a plan is made from its fields once per isolate: the internal fields
 // it carries (metadata, recorded length, status, tags), and per route
 // rules the origin's fields as the client gets them, as one Headers object
-// the client's Response copies inside the runtime. A hit then reads three
-// fields (metadata, tier, Content-Length) instead of every one, and appends
-// only what changes per answer (Age, Cache-Status, x-cache, Server-Timing).
+// the client's Response copies inside the runtime. A hit then reads two
+// fields (metadata, Content-Length) instead of every one, and a plain HIT
+// copies its whole answer (Age, Cache-Status, x-cache, Server-Timing),
+// made once per lookup decision.
 //
-// A plan is keyed by the metadata value and the tier field: the tiers hold
-// the same copy with the same metadata, and mark theirs (tier_entry.js).
-// What the platform adds to a copy per match (Age, CF-Cache-Status, its
-// own Date) is never in a plan: Age and CF-Cache-Status are not the
-// origin's, and a copy without a kept Date takes the platform's per hit.
+// A plan is keyed by the metadata value and the tier's mark on the
+// Response (tier_entry.js markTier): the tiers hold the same copy with the
+// same metadata. What the platform adds to a copy per match (Age,
+// CF-Cache-Status, its own Date) is never in a plan: Age and
+// CF-Cache-Status are not the origin's, and a copy without a kept Date
+// (stored before freshet added one) takes the platform's per hit.
 
 import { fieldOf, fieldPairs } from './stored_entry.js';
 import { META_HEADER, copyIdOf, metaOf } from './entry_meta.js';
