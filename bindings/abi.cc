@@ -71,9 +71,13 @@ struct State {
   freshet::VaryDecision vary_decision;
 };
 
+// At namespace scope rather than a function's static: no guard to test on
+// every call (the module is single-threaded; built before the first export
+// runs, by _initialize or the native start-up).
+State g_state;
+
 State& state() {
-  static State s;
-  return s;
+  return g_state;
 }
 
 // A record past this many bytes is not kept at its size once a smaller one

@@ -42,15 +42,18 @@ std::optional<EntryMeta> decodeEntryMeta(std::string_view text) {
     const char key = text[pos];
     if (key == ';' || pos + 2 >= n || text[pos + 1] != '=') return std::nullopt;
     size_t i = pos + 2;
-    int64_t value = 0;
-    for (; i < n && text[i] != ';'; ++i) {
-      const char c = text[i];
-      if (c < '0' || c > '9' || i - pos - 2 >= 18) return std::nullopt;  // at most 18 digits
-      value = value * 10 + (c - '0');
+    // Unsigned, and at most 19 digits read: no overflow before the check.
+    uint64_t value = 0;
+    const size_t stop = pos + 2 + 19 < n ? pos + 2 + 19 : n;
+    for (; i < stop; ++i) {
+      const auto d = static_cast<unsigned>(static_cast<unsigned char>(text[i]) - '0');
+      if (d > 9) break;
+      value = value * 10 + d;
     }
-    if (i == pos + 2) return std::nullopt;  // no digits
+    // 1 to 18 digits, then ';' or the end.
+    if (i == pos + 2 || i - pos - 2 > 18 || (i < n && text[i] != ';')) return std::nullopt;
     pos = i + 1;
-    const std::optional<int64_t> v = value;
+    const std::optional<int64_t> v = static_cast<int64_t>(value);
     switch (key) {
       case 't':
         m.response_time_ms = *v;

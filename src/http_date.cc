@@ -101,20 +101,59 @@ bool time_of_day(Cursor& c, int64_t& h, int64_t& m, int64_t& s) {
   return true;
 }
 
-// IMF-fixdate: Sun, 06 Nov 1994 08:49:37 GMT
+// Three letters at `p` folded to lower case and packed (day and month
+// names, RFC 9110 5.6.7, are matched case-insensitively).
+uint32_t packedName(const char* p) {
+  return static_cast<uint32_t>(static_cast<unsigned char>(toLowerAscii(p[0]))) |
+         static_cast<uint32_t>(static_cast<unsigned char>(toLowerAscii(p[1]))) << 8 |
+         static_cast<uint32_t>(static_cast<unsigned char>(toLowerAscii(p[2]))) << 16;
+}
+
+constexpr uint32_t pack3(const char* s) {
+  return static_cast<uint32_t>(s[0]) | static_cast<uint32_t>(s[1]) << 8 |
+         static_cast<uint32_t>(s[2]) << 16;
+}
+constexpr std::array<uint32_t, 12> kPackedMonths = {
+    pack3("jan"), pack3("feb"), pack3("mar"), pack3("apr"), pack3("may"), pack3("jun"),
+    pack3("jul"), pack3("aug"), pack3("sep"), pack3("oct"), pack3("nov"), pack3("dec")};
+constexpr std::array<uint32_t, 7> kPackedDays = {pack3("sun"), pack3("mon"), pack3("tue"),
+                                                 pack3("wed"), pack3("thu"), pack3("fri"),
+                                                 pack3("sat")};
+
+template <size_t N>
+std::optional<unsigned> packedIndex(const std::array<uint32_t, N>& names, uint32_t v) {
+  for (size_t k = 0; k < N; ++k) {
+    if (names[k] == v) return static_cast<unsigned>(k);
+  }
+  return std::nullopt;
+}
+
+// `n` digits at `p`, or -1.
+int64_t fixedDigits(const char* p, size_t n) {
+  int64_t v = 0;
+  for (size_t i = 0; i < n; ++i) {
+    if (p[i] < '0' || p[i] > '9') return -1;
+    v = v * 10 + (p[i] - '0');
+  }
+  return v;
+}
+
+// IMF-fixdate: Sun, 06 Nov 1994 08:49:37 GMT - a fixed layout of 29
+// characters (RFC 9110 5.6.7), read at fixed offsets: the form nearly
+// every Date, Expires and Last-Modified takes.
 std::optional<UnixSeconds> parseImf(std::string_view text) {
-  Cursor c{text};
-  if (!c.name(kDays, 3) || !c.lit(',') || !c.lit(' ')) return std::nullopt;
-  auto day = c.digits(2, 2);
-  if (!day || !c.lit(' ')) return std::nullopt;
-  auto mon = c.name(kMonths, 3);
-  if (!mon || !c.lit(' ')) return std::nullopt;
-  auto year = c.digits(4, 4);
-  if (!year || !c.lit(' ')) return std::nullopt;
-  int64_t h = 0, m = 0, s = 0;
-  if (!time_of_day(c, h, m, s) || !c.lit(' ')) return std::nullopt;
-  if (!c.lit('G') || !c.lit('M') || !c.lit('T') || !c.done()) return std::nullopt;
-  return assemble(*year, *mon + 1, *day, h, m, s);
+  if (text.size() != 29) return std::nullopt;
+  const char* p = text.data();
+  if (p[3] != ',' || p[4] != ' ' || p[7] != ' ' || p[11] != ' ' || p[16] != ' ' || p[19] != ':' ||
+      p[22] != ':' || p[25] != ' ' || p[26] != 'G' || p[27] != 'M' || p[28] != 'T') {
+    return std::nullopt;
+  }
+  if (!packedIndex(kPackedDays, packedName(p))) return std::nullopt;
+  const auto mon = packedIndex(kPackedMonths, packedName(p + 8));
+  const int64_t day = fixedDigits(p + 5, 2), year = fixedDigits(p + 12, 4);
+  const int64_t h = fixedDigits(p + 17, 2), m = fixedDigits(p + 20, 2), s = fixedDigits(p + 23, 2);
+  if (!mon || day < 0 || year < 0 || h < 0 || m < 0 || s < 0) return std::nullopt;
+  return assemble(year, *mon + 1, day, h, m, s);
 }
 
 // RFC 850: Sunday, 06-Nov-94 08:49:37 GMT

@@ -15,8 +15,10 @@ inline char toLowerAscii(char c) {
 
 inline bool equalsIgnoreCase(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
+  // Names mostly arrive in the case compared against (the ABI's field
+  // names are lower case): equal bytes skip the folding.
   for (size_t i = 0; i < a.size(); ++i) {
-    if (toLowerAscii(a[i]) != toLowerAscii(b[i])) return false;
+    if (a[i] != b[i] && toLowerAscii(a[i]) != toLowerAscii(b[i])) return false;
   }
   return true;
 }
@@ -90,21 +92,26 @@ inline std::optional<int64_t> parseDeltaSeconds(std::string_view s) {
 // strings; calls f(element) for each non-empty trimmed element.
 template <typename F>
 void forEachListElement(std::string_view s, F&& f) {
+  // Runs outside quotes are scanned for ',' and '"' only; a quoted string
+  // for its closing '"', a backslash escaping the next byte.
+  const char* p = s.data();
+  const size_t n = s.size();
   size_t start = 0;
-  bool quoted = false;
-  for (size_t i = 0; i <= s.size(); ++i) {
-    if (i < s.size()) {
-      const char c = s[i];
-      if (quoted && c == '\\') {
-        ++i;
-        continue;
+  size_t i = 0;
+  for (;;) {
+    while (i < n && p[i] != ',' && p[i] != '"') ++i;
+    if (i < n && p[i] == '"') {
+      for (++i; i < n && p[i] != '"'; ++i) {
+        if (p[i] == '\\') ++i;
       }
-      if (c == '"') quoted = !quoted;
-      if (c != ',' || quoted) continue;
+      if (i > n) return;  // a final backslash inside quotes: nothing more to read
+      if (i < n) ++i;     // the closing quote
+      continue;
     }
     const std::string_view el = trimOws(s.substr(start, i - start));
     if (!el.empty()) f(el);
-    start = i + 1;
+    if (i == n) return;
+    start = ++i;
   }
 }
 

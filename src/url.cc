@@ -53,6 +53,31 @@ std::string normalise(std::string_view s, bool path, bool& ambiguous) {
   return out;
 }
 
+// Character classes of the URL scanners, one table lookup per character.
+enum UrlClass : uint8_t {
+  kEndsAuthority = 1,  // '/', '?', '#'
+  kEndsPath = 2,       // '?', '#'
+  kUpper = 4,          // 'A'..'Z'
+  kPathMark = 8,       // '\\', ';', '%', '/': what canonicalPath() stops at
+};
+struct UrlClassTable {
+  uint8_t of[256] = {};
+  constexpr UrlClassTable() {
+    of[static_cast<unsigned char>('/')] = kEndsAuthority | kPathMark;
+    of[static_cast<unsigned char>('?')] = kEndsAuthority | kEndsPath;
+    of[static_cast<unsigned char>('#')] = kEndsAuthority | kEndsPath;
+    for (int c = 'A'; c <= 'Z'; ++c) of[c] = kUpper;
+    of[static_cast<unsigned char>('\\')] = kPathMark;
+    of[static_cast<unsigned char>(';')] = kPathMark;
+    of[static_cast<unsigned char>('%')] = kPathMark;
+  }
+};
+constexpr UrlClassTable kUrlClass;
+
+uint8_t classOf(char c) {
+  return kUrlClass.of[static_cast<unsigned char>(c)];
+}
+
 }  // namespace
 
 std::optional<UrlParts> splitUrl(std::string_view url) {
@@ -71,27 +96,34 @@ std::optional<UrlParts> splitUrl(std::string_view url) {
   const std::string_view rest = url.substr(colon + 3);
   // The authority ends at the first '/', '?' or '#' (a fragment is never
   // sent).
+  const char* p = rest.data();
+  const size_t n = rest.size();
   size_t i = 0;
-  while (i < rest.size() && rest[i] != '/' && rest[i] != '?' && rest[i] != '#') ++i;
-  u.host = rest.substr(0, i);
-  if (const size_t at = u.host.rfind('@'); at != std::string_view::npos) {
-    u.host = u.host.substr(at + 1);
+  size_t host_from = 0;  // after the last '@' (userinfo is not the host)
+  uint8_t upper = 0;     // upper-case letters seen since host_from
+  for (; i < n; ++i) {
+    const uint8_t k = classOf(p[i]);
+    if (k & kEndsAuthority) break;
+    upper |= k;
+    if (p[i] == '@') {
+      host_from = i + 1;
+      upper = 0;
+    }
   }
+  u.host = rest.substr(host_from, i - host_from);
   if (u.host.empty()) return std::nullopt;
-  for (char c : u.host) {
-    if (c >= 'A' && c <= 'Z') return std::nullopt;  // the runtime lower-cases hosts
-  }
-  if (i == rest.size() || rest[i] == '#') {
+  if (upper & kUpper) return std::nullopt;  // the runtime lower-cases hosts
+  if (i == n || p[i] == '#') {
     u.path = "/";
     return u;
   }
   size_t q = i;
-  while (q < rest.size() && rest[q] != '?' && rest[q] != '#') ++q;
+  while (q < n && !(classOf(p[q]) & kEndsPath)) ++q;
   u.path = rest.substr(i, q - i);
   if (u.path.empty()) u.path = "/";
-  if (q < rest.size() && rest[q] == '?') {
+  if (q < n && p[q] == '?') {
     size_t end = q + 1;
-    while (end < rest.size() && rest[end] != '#') ++end;
+    while (end < n && p[end] != '#') ++end;
     u.query = rest.substr(q + 1, end - q - 1);
   }
   return u;
@@ -122,15 +154,22 @@ std::optional<std::string_view> canonicalPath(std::string_view path, std::string
   bool percent = false;
   bool dot = false;
   size_t start = 0;
-  for (size_t i = 0; i <= path.size(); ++i) {
-    if (i < path.size()) {
+  const size_t n = path.size();
+  for (size_t i = 0;; ++i) {
+    // Only '/', '%', '\\' and ';' need a look (a dot segment is seen at
+    // its end).
+    while (i < n && !(classOf(path[i]) & kPathMark)) ++i;
+    if (i < n) {
       const char c = path[i];
       if (c == '\\' || c == ';') return std::nullopt;  // as normalise() would say
       if (c == '%') percent = true;
       if (c != '/') continue;
     }
-    const size_t n = i - start;
-    if ((n == 1 || n == 2) && path[start] == '.' && (n == 1 || path[start + 1] == '.')) dot = true;
+    const size_t len = i - start;
+    if ((len == 1 || len == 2) && path[start] == '.' && (len == 1 || path[start + 1] == '.')) {
+      dot = true;
+    }
+    if (i >= n) break;
     start = i + 1;
   }
   if (!percent) {

@@ -2,8 +2,32 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+#include <vector>
+
+#include "text.h"
+
 namespace freshet {
 namespace {
+
+std::vector<std::string> elements(std::string_view list) {
+  std::vector<std::string> out;
+  forEachListElement(list, [&](std::string_view el) { out.emplace_back(el); });
+  return out;
+}
+
+// RFC 9110 5.6.1: commas inside a quoted string do not split; empty
+// elements and OWS around elements are dropped.
+TEST(ListElements, SplitsOutsideQuotesOnly) {
+  using V = std::vector<std::string>;
+  EXPECT_EQ(elements("a, b,,c ,\t d"), (V{"a", "b", "c", "d"}));
+  EXPECT_EQ(elements(R"(no-cache="a,b", max-age=1)"), (V{R"(no-cache="a,b")", "max-age=1"}));
+  EXPECT_EQ(elements(R"(x="a\",b", y)"), (V{R"(x="a\",b")", "y"}));  // an escaped quote
+  EXPECT_EQ(elements(R"(x="open, y)"), (V{R"(x="open, y)"}));        // unterminated: one element
+  EXPECT_EQ(elements(R"(a, x="ends\)"), (V{"a"}));  // a final escape inside quotes: nothing more
+  EXPECT_EQ(elements(""), V{});
+  EXPECT_EQ(elements(" , ,"), V{});
+}
 
 TEST(ResponseCacheControl, ParsesEveryDirective) {
   const auto cc = parseResponseCacheControl(

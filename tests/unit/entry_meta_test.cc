@@ -19,6 +19,17 @@ TEST(EntryMeta, RejectsGarbageAndOtherVersions) {
   EXPECT_FALSE(decodeEntryMeta("1;t=x;a=1;l=1"));
   EXPECT_FALSE(decodeEntryMeta("1;t=1;a=-1;l=1"));
   EXPECT_TRUE(decodeEntryMeta("1;t=1;a=1;l=1;z=9"));  // unknown fields ignored
+  EXPECT_FALSE(decodeEntryMeta("1;t=1;a=1;l=1x"));    // a digit run ends at ';' or the end
+  EXPECT_FALSE(decodeEntryMeta("1;t=1;a=1;l="));      // no digits
+}
+
+TEST(EntryMeta, NumbersHaveAtMostEighteenDigits) {
+  const auto eighteen = decodeEntryMeta("1;t=999999999999999999;a=0;l=0");
+  ASSERT_TRUE(eighteen);
+  EXPECT_EQ(eighteen->response_time_ms, 999999999999999999LL);
+  EXPECT_FALSE(decodeEntryMeta("1;t=1000000000000000000;a=0;l=0"));
+  // Far past any int64: rejected, never overflowed.
+  EXPECT_FALSE(decodeEntryMeta("1;t=99999999999999999999999999999999;a=0;l=0"));
 }
 
 }  // namespace

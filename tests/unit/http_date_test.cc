@@ -46,7 +46,12 @@ INSTANTIATE_TEST_SUITE_P(
                     DateCase{"hour_25", "Sun, 06 Nov 1994 25:49:37 GMT", std::nullopt},
                     DateCase{"trailing_garbage", "Sun, 06 Nov 1994 08:49:37 GMTx", std::nullopt},
                     DateCase{"missing_comma", "Sun 06 Nov 1994 08:49:37 GMT", std::nullopt},
-                    DateCase{"one_digit_day_imf", "Sun, 6 Nov 1994 08:49:37 GMT", std::nullopt}),
+                    DateCase{"one_digit_day_imf", "Sun, 6 Nov 1994 08:49:37 GMT", std::nullopt},
+                    DateCase{"bad_day_name", "Sux, 06 Nov 1994 08:49:37 GMT", std::nullopt},
+                    DateCase{"letter_in_year", "Sun, 06 Nov 19x4 08:49:37 GMT", std::nullopt},
+                    DateCase{"letter_in_second", "Sun, 06 Nov 1994 08:49:3x GMT", std::nullopt},
+                    DateCase{"colon_moved", "Sun, 06 Nov 1994 08:4:937 GMT", std::nullopt},
+                    DateCase{"lower_case_gmt", "Sun, 06 Nov 1994 08:49:37 gmt", std::nullopt}),
     [](const auto& info) { return info.param.name; });
 
 TEST(HttpDateFormat, RoundTrips) {
