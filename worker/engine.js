@@ -156,10 +156,10 @@ export function headerList(headers) {
 /**
  * A request record: [method, url, name0, value0, ...] (names must be lower
  * case, as a Headers object yields them; pseudo-fields start with ':'),
- * built once
- * per request and given to every phase of it. The engine encodes it: with
- * only the fields its manifest reads (src/request_fields.cc), or whole
- * where a Vary decision may name any field.
+ * built once per request and given to every phase of it. The engine
+ * encodes it with only the fields its manifest reads
+ * (src/request_fields.cc), and for a Vary decision those and the fields
+ * the Vary names (varyFieldNames).
  */
 export class RequestRecord {
   /**
@@ -171,11 +171,22 @@ export class RequestRecord {
     this.source = list;
     this.headers = headers;
     this.full = headers === null ? list : null; // the whole list, once read
-    this.whole = null; // the encoded list, every field
     this.sent = null; // the encoded list, the fields of `sentFor` only
     this.sentFor = null;
     this.readNames = null; // the names encodeFromHeaders read, and their values (null: absent)
     this.readValues = null;
+    this.varySent = null; // the encoded list with the fields a Vary names (varyFor: those names)
+    this.varyFor = null;
+  }
+
+  /** The value of field `name` (lower case), repeated lines combined as a Headers object combines them; null when absent. */
+  value(name) {
+    if (this.headers !== null) return this.headers.get(name);
+    let out = null;
+    for (let i = 2; i + 1 < this.source.length; i += 2) {
+      if (this.source[i] === name) out = out === null ? this.source[i + 1] : out + ', ' + this.source[i + 1];
+    }
+    return out;
   }
 
   /** Whether the request carries field `name` (lower case); no second call for a field already read. */
@@ -211,7 +222,8 @@ export function requestRecord(list) {
 /**
  * The request record of a request whose fields stay in its Headers object:
  * the engine reads the fields its manifest names with get() (one call each),
- * and the whole list only where a Vary decision may name any field. In
+ * and for a Vary decision the fields the Vary names; the whole list only
+ * when something asks for `list`. In
  * workerd each field a Headers iteration yields costs ~0.4 us and each
  * get() ~0.2 us, and a browser's request carries a dozen fields the
  * manifest never reads (docs/performance.md). `pseudo`: pseudo-fields
@@ -265,6 +277,50 @@ export function encodeRecord(list, only) {
   return n + '\0' + s;
 }
 
+const NO_FIELDS = Object.freeze([]);
+
+// `encoded` (a record's encoded list) with the fields `names` of `record`
+// added (those it carries).
+function withFields(encoded, record, names) {
+  let add = '';
+  let k = 0;
+  for (const name of names) {
+    const value = record.value(name);
+    if (value === null) continue;
+    add += name + '\0' + value + '\0';
+    k += 2;
+  }
+  if (k === 0) return encoded;
+  const z = encoded.indexOf('\0');
+  return Number(encoded.slice(0, z)) + k + encoded.slice(z) + add;
+}
+
+// A field name (RFC 9110 5.1: a token), lower case as the ABI sends names.
+const FIELD_NAME = /^[!#$%&'*+\-.^_`|~0-9a-z]+$/;
+
+/**
+ * The request fields a `Vary` value (or a variant marker's names) can make
+ * the engine read for a variant id (src/vary.cc variantId: the fields it
+ * names, nothing else), beyond `known` (a Set: the fields always sent): its
+ * comma-separated elements that are field names, lower case, each once. A
+ * superset of the names the engine derives - an element the engine reads
+ * differently (a quoted string) is no field name, so no request carries it.
+ * @param {string} vary
+ * @param {Set<string>} known
+ * @returns {string[]}
+ */
+export function varyFieldNames(vary, known) {
+  const out = [];
+  for (const part of vary.split(',')) {
+    const name = part.trim().toLowerCase();
+    if (name !== '' && name !== '*' && !known.has(name) && FIELD_NAME.test(name) && !out.includes(name)) out.push(name);
+  }
+  return out.sort();
+}
+
+// Engine.#varyFields: the Vary values whose field names are kept.
+const VARY_NAMES_MAX = 64;
+
 // Engine.cachedRequest's bounds: decisions kept, and the longest record kept.
 export const MEMO_MAX = 1024;
 export const MEMO_KEY_MAX = 2048;
@@ -276,13 +332,14 @@ export const LOOKUP_MEMO_MAX = 8;
 const KEPT_REQUEST = '0\0';
 
 // [status, name0, value0, ...] from a Headers object or [name, value] pairs;
-// with `only` (a Set of lower-case names), just those fields. Whether a
-// Vary field was among them is left in `listHadVary` (no result object).
-let listHadVary = false;
+// with `only` (a Set of lower-case names), just those fields. The Vary
+// value among them (lines combined), or null, is left in `listVary` (no
+// result object).
+let listVary = null;
 function responseList(status, headers, only = null) {
   let s = '';
   let n = 1;
-  let hasVary = false;
+  let vary = null;
   // A Headers object yields lower-case names; an array of [name, value]
   // pairs may not (folded only where the name as given is not wanted).
   const fold = Array.isArray(headers);
@@ -296,11 +353,11 @@ function responseList(status, headers, only = null) {
       if (lower === name || !only.has(lower)) continue;
       name = lower;
     }
-    if (name === 'vary') hasVary = true;
+    if (name === 'vary') vary = vary === null ? pair[1] : vary + ', ' + pair[1];
     s += name + '\0' + pair[1] + '\0';
     n += 2;
   }
-  listHadVary = hasVary;
+  listVary = vary;
   return n + '\0' + status + '\0' + s;
 }
 
@@ -525,8 +582,8 @@ export class Engine {
    */
   store(record, route, status, headers, requestTimeMs, responseTimeMs) {
     const response = responseList(status, headers, this.#responseFields);
-    // With Vary the variant id may read any request field: the whole record.
-    const text = this.#request(record, listHadVary) + response;
+    // With Vary the variant id reads the fields it names: those too.
+    const text = this.#request(record, listVary) + response;
     const r = this.#call(this.exports.fr_store(this.#write(text), route, requestTimeMs, responseTimeMs));
     this.#check(r);
     const action = r.u32(Result.action);
@@ -578,7 +635,7 @@ export class Engine {
    * names and this request's variant id.
    */
   vary(record, vary) {
-    const r = this.#call(this.exports.fr_vary(this.#write(this.#request(record, true) + '1\0' + vary + '\0')));
+    const r = this.#call(this.exports.fr_vary(this.#write(this.#request(record, vary) + '1\0' + vary + '\0')));
     this.#check(r);
     return varyOf(r);
   }
@@ -616,16 +673,45 @@ export class Engine {
   // this record from the previous call (docs/abi.md), else the record.
   // A record sent in full counts as kept only once its call succeeded
   // (#check): after a trap or a refusal the engine may hold another one.
-  // `whole`: every field (a Vary decision); else the manifest's fields. A
-  // kept whole record serves both.
-  #request(record, whole = false) {
-    if (record === this.#kept && (this.#keptWhole || !whole)) return KEPT_REQUEST;
+  // `vary`: a Vary value (or a marker's names) whose variant id is decided:
+  // the manifest's fields and the ones it names; else the manifest's
+  // fields. A kept record sent for a Vary serves the manifest's calls too.
+  #request(record, vary = null) {
+    const extra = vary === null ? NO_FIELDS : this.#varyFields(vary);
+    const key = extra.length === 0 ? null : extra;
+    if (record === this.#kept && (key === null || key === this.#keptFor)) return KEPT_REQUEST;
     this.#kept = null;
     this.#sent = record;
-    this.#sentWhole = whole;
-    if (whole) return (record.whole ??= encodeRecord(record.list, null));
-    return this.#encoded(record);
+    this.#sentFor = key;
+    if (key === null) return this.#encoded(record);
+    if (record.varyFor !== key) {
+      record.varySent = withFields(this.#encoded(record), record, key);
+      record.varyFor = key;
+    }
+    return record.varySent;
   }
+
+  // The field names a Vary value adds to the manifest's: one shared array
+  // per set of names (so a record sent for "B, a" serves "a,b"), kept for
+  // at most VARY_NAMES_MAX values.
+  #varyFields(vary) {
+    let names = this.#varyNames.get(vary);
+    if (names === undefined) {
+      names = varyFieldNames(vary, this.#requestFields);
+      if (names.length === 0) {
+        names = NO_FIELDS;
+      } else {
+        const key = '\0' + names.join(','); // never a Vary value: those hold no NUL
+        names = this.#varyNames.get(key) ?? names;
+        this.#varyNames.set(key, names);
+      }
+      if (this.#varyNames.size >= VARY_NAMES_MAX) this.#varyNames.clear();
+      this.#varyNames.set(vary, names);
+    }
+    return names;
+  }
+
+  #varyNames = new Map();
 
   // The record as sent with the manifest's fields (computed once per record).
   #encoded(record) {
@@ -637,9 +723,9 @@ export class Engine {
   }
 
   #kept = null;
-  #keptWhole = false;
+  #keptFor = null;
   #sent = null;
-  #sentWhole = false;
+  #sentFor = null;
   #routeNames = [];
 
   // Writes `text` as UTF-8 into the input buffer; returns the byte length.
@@ -674,7 +760,7 @@ export class Engine {
     if (r.status === Status.OK) {
       if (this.#sent !== null) {
         this.#kept = this.#sent;
-        this.#keptWhole = this.#sentWhole;
+        this.#keptFor = this.#sentFor;
       }
     } else {
       this.#kept = null; // nothing kept, or not this record

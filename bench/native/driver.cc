@@ -5,6 +5,7 @@
 //   freshet_bench <manifest.json> <corpus.json> <iterations>
 //   freshet_bench <manifest.json> <corpus.json> dump
 // "dump" prints every result of one pass instead (to diff two builds).
+#include <cctype>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
@@ -60,10 +61,27 @@ void dump(const char* call, const fr_result* r) {
 
 struct Case {
   std::string request;   // request list, the fields the manifest reads
-  std::string whole;     // request list, every field
+  std::string varied;    // request list, those and the fields the response's Vary names
   std::string response;  // response list, the fields a store decision reads
   bool vary = false;     // the response has Vary
 };
+
+// The lower-case names of a Vary value, as worker/engine.js varyFieldNames
+// reads them (split on ',', trimmed).
+std::set<std::string> varyNames(const std::string& value) {
+  std::set<std::string> out;
+  std::stringstream in(value);
+  std::string part;
+  while (std::getline(in, part, ',')) {
+    const size_t b = part.find_first_not_of(" \t");
+    const size_t e = part.find_last_not_of(" \t");
+    if (b == std::string::npos) continue;
+    std::string name = part.substr(b, e - b + 1);
+    for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    out.insert(name);
+  }
+  return out;
+}
 
 std::set<std::string> namesIn(const nlohmann::json& list) {
   std::set<std::string> out;
@@ -89,8 +107,8 @@ int main(int argc, char** argv) {
     return 1;
   }
   // As worker/engine.js does: only the fields the engine reads cross
-  // (the manifest's request fields; the whole request where a response has
-  // Vary, whose variant id may read any field).
+  // (the manifest's request fields; and those the Vary names where a
+  // response has Vary, whose variant id reads them).
   const fr_result* info = fr_manifest_info();
   const auto fields = nlohmann::json::parse(
       std::string(fr_native_str(FR_STR_INFO), info->strs[FR_STR_INFO].len), nullptr, false);
@@ -98,27 +116,34 @@ int main(int argc, char** argv) {
   const std::set<std::string> response_fields = namesIn(fields["responseFields"]);
   std::vector<Case> cases;
   for (const auto& c : corpus) {
-    std::vector<std::string> req{c["method"].get<std::string>(), c["url"].get<std::string>()};
-    std::vector<std::string> whole = req;
-    for (const auto& h : c["request"]) {
-      const std::string name = h[0].get<std::string>();
-      whole.push_back(name);
-      whole.push_back(h[1].get<std::string>());
-      if (request_fields.count(name) == 0 && name[0] != ':') continue;
-      req.push_back(name);
-      req.push_back(h[1].get<std::string>());
-    }
     Case k;
     std::vector<std::string> resp{std::to_string(c["status"].get<int>())};
+    std::set<std::string> named;
     for (const auto& h : c["response"]) {
       const std::string name = h[0].get<std::string>();
       if (response_fields.count(name) == 0) continue;
-      if (name == "vary") k.vary = true;
+      if (name == "vary") {
+        k.vary = true;
+        named = varyNames(h[1].get<std::string>());
+      }
       resp.push_back(name);
       resp.push_back(h[1].get<std::string>());
     }
+    std::vector<std::string> req{c["method"].get<std::string>(), c["url"].get<std::string>()};
+    std::vector<std::string> varied = req;
+    for (const auto& h : c["request"]) {
+      const std::string name = h[0].get<std::string>();
+      const bool read = request_fields.count(name) != 0 || name[0] == ':';
+      if (read || named.count(name) != 0) {
+        varied.push_back(name);
+        varied.push_back(h[1].get<std::string>());
+      }
+      if (!read) continue;
+      req.push_back(name);
+      req.push_back(h[1].get<std::string>());
+    }
     putList(k.request, req);
-    putList(k.whole, whole);
+    putList(k.varied, varied);
     putList(k.response, resp);
     cases.push_back(std::move(k));
   }
@@ -133,7 +158,7 @@ int main(int argc, char** argv) {
   std::vector<std::string> lookups;
   for (const auto& k : cases) {
     const int32_t route = call(k.request, fr_request)->route;
-    stores.push_back((k.vary ? k.whole : kept) + k.response);
+    stores.push_back((k.vary ? k.varied : kept) + k.response);
     write(stores.back());
     const fr_result* sd = fr_store(static_cast<uint32_t>(stores.back().size()), route, t1 - 40, t1);
     std::string lookup = kept;

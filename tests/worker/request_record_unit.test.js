@@ -1,12 +1,12 @@
 // engine.js requestRecordOf: a record that reads the fields its engine
 // needs from the request's Headers one by one gives the engine the same
 // text, and so the same decisions, as the whole list; the whole list is
-// read only when a decision needs every field (Vary).
+// never read for a decision: a Vary decision reads the fields it names.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { Engine, headerList, requestRecord, requestRecordOf } from '../../worker/engine.js';
+import { Engine, headerList, requestRecord, requestRecordOf, varyFieldNames } from '../../worker/engine.js';
 import { hasAnswerField } from '../../worker/serve.js';
 import { WASM_BUILD, wasmPath } from './helpers.js';
 import { corpus, manifest } from '../../bench/lib/corpus.mjs';
@@ -68,13 +68,46 @@ test('a record read lazily and one from the list share one kept decision', () =>
   assert.notEqual(c, a, 'pseudo-fields count');
 });
 
-test('a Vary decision reads the whole request', () => {
+test('a Vary decision reads the fields the Vary names, never the whole request', () => {
   const eng = new Engine(module, { routes: [{ pattern: '/*', ttl: 60 }] });
   const { headers, n } = counted([['accept-language', 'de'], ['user-agent', 'x']]);
   const record = requestRecordOf('GET', 'https://example.com/a', headers);
   eng.cachedRequest(record);
-  const de = eng.vary(record, 'accept-language');
-  assert.equal(n.iterated, 1);
+  const gets = n.get;
+  const de = eng.vary(record, 'Accept-Language, "x,y", accept-language');
+  assert.equal(n.iterated, 0, 'no iteration');
+  assert.equal(n.get, gets + 1, 'one get(): the field named (once, lower case; no quoted name)');
   const en = eng.vary(requestRecordOf('GET', 'https://example.com/a', new Headers({ 'accept-language': 'en' })), 'accept-language');
   assert.notEqual(de.variantId, en.variantId);
+  eng.vary(record, 'accept-language');
+  assert.equal(n.get, gets + 1, 'the record keeps what it read for the names');
+});
+
+test('varyFieldNames: the field names of a Vary beyond the known ones', () => {
+  const known = new Set(['cache-control']);
+  assert.deepEqual(varyFieldNames('Accept-Encoding, cache-control,, X-Foo ,accept-encoding', known), ['accept-encoding', 'x-foo']);
+  assert.deepEqual(varyFieldNames('*', known), []);
+  assert.deepEqual(varyFieldNames('"a,b", c d, ü', known), [], 'no field names');
+});
+
+// Variant ids from the fields sent for a Vary equal those from the whole
+// request, over the bench corpus and a few Vary values (repeated lines,
+// absent fields, names in capitals).
+test(`variant ids from the named fields equal those from the whole list (${WASM_BUILD})`, () => {
+  const named = new Engine(module, manifest(10));
+  const varies = ['accept-encoding', 'Accept-Language, User-Agent', 'cookie, x-absent', 'accept, accept-encoding, sec-ch-ua-mobile', '*', ''];
+  const lists = corpus().map((c) => [c.method, c.url, ...c.request.flat(), 'accept-language', 'fr']);
+  // An engine whose manifest reads every field of the corpus sends the
+  // whole list for every call: the variant ids the engine gave before.
+  const names = [...new Set(lists.flatMap((l) => l.filter((_, i) => i >= 2 && i % 2 === 0)))].filter((n) => n !== 'cookie');
+  const whole = new Engine(module, { routes: [{ pattern: '/*', ttl: 60, key: { headers: names, cookies: ['theme'] } }] });
+  for (const list of lists) {
+    for (const vary of varies) {
+      const a = named.vary(requestRecordOf(list[0], list[1], new Headers(list.slice(2).reduce((o, v, i, l) => (i % 2 === 0 && o.push([v, l[i + 1]]), o), []))), vary);
+      const b = named.vary(requestRecord(list), vary);
+      const c = whole.vary(requestRecord(list), vary);
+      assert.deepEqual(b, c, `${list[1]} ${vary}`);
+      assert.deepEqual(a, c, `${list[1]} ${vary} (Headers)`);
+    }
+  }
 });
