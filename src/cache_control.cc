@@ -18,34 +18,61 @@ struct Directive {
   bool is(std::string_view lower) const { return equalsIgnoreCase(name, lower); }
 };
 
+// The list elements of a Cache-Control value (RFC 9110 5.6.1, as
+// forEachListElement splits them), each as a directive. One pass finds the
+// element boundaries and each element's first '=' outside quotes: a name
+// that holds a quote (where the first '=' may lie inside one) is no
+// directive either way.
 template <typename F>
 void forEachDirective(std::string_view value, F&& f) {
-  forEachListElement(value, [&](std::string_view el) {
-    Directive d;
-    // The first '=' (a loop: a directive is short, and memchr is a call in
-    // wasm).
-    size_t eq = std::string_view::npos;
-    for (size_t i = 0; i < el.size(); ++i) {
-      if (el[i] == '=') {
-        eq = i;
-        break;
-      }
+  const char* p = value.data();
+  const size_t n = value.size();
+  size_t start = 0;
+  size_t eq = std::string_view::npos;
+  size_t i = 0;
+  for (;;) {
+    while (i < n && p[i] != ',' && p[i] != '"' && p[i] != '=') ++i;
+    if (i < n && p[i] == '=') {
+      if (eq == std::string_view::npos) eq = i;
+      ++i;
+      continue;
     }
-    // RFC 9111 5.2: cache-directive = token [ "=" ( token / quoted-string ) ]
-    // - no whitespace around "=". "max-age =60" is not a max-age directive,
-    // and in "max-age= 60" the argument is malformed.
-    d.name = el.substr(0, eq);
-    if (eq != std::string_view::npos) {
-      d.has_value = true;
-      std::string_view v = el.substr(eq + 1);
-      if (v.size() >= 2 && v.front() == '"' && v.back() == '"') {
-        v = v.substr(1, v.size() - 2);
-        d.quoted = true;
+    if (i < n && p[i] == '"') {
+      for (++i; i < n && p[i] != '"'; ++i) {
+        if (p[i] == '\\') ++i;
       }
-      d.raw_value = v;
+      if (i > n) return;  // a final backslash inside quotes, as forEachListElement
+      if (i < n) ++i;
+      continue;
     }
-    if (!d.name.empty()) f(d);
-  });
+    size_t b = start;
+    size_t e = i;
+    while (b < e && isOws(p[b])) ++b;
+    while (e > b && isOws(p[e - 1])) --e;
+    if (b < e) {
+      // RFC 9111 5.2: cache-directive = token [ "=" ( token / quoted-string )
+      // ] - no whitespace around "=". "max-age =60" is not a max-age
+      // directive, and in "max-age= 60" the argument is malformed.
+      Directive d;
+      const std::string_view el(p + b, e - b);
+      if (eq == std::string_view::npos || eq >= e) {
+        d.name = el;
+      } else {
+        d.name = el.substr(0, eq - b);
+        d.has_value = true;
+        std::string_view v = el.substr(eq - b + 1);
+        if (v.size() >= 2 && v.front() == '"' && v.back() == '"') {
+          v = v.substr(1, v.size() - 2);
+          d.quoted = true;
+        }
+        d.raw_value = v;
+      }
+      if (!d.name.empty()) f(d);
+    }
+    if (i == n) return;
+    start = ++i;
+    eq = std::string_view::npos;
+  }
 }
 
 // Duration argument. RFC 9111 section 1.2.2 delta-seconds; the quoted form is

@@ -332,11 +332,30 @@ export const LOOKUP_MEMO_MAX = 8;
 const KEPT_REQUEST = '0\0';
 
 // [status, name0, value0, ...] from a Headers object or [name, value] pairs;
-// with `only` (a Set of lower-case names), just those fields. The Vary
-// value among them (lines combined), or null, is left in `listVary` (no
-// result object).
+// with `only` (a Set of lower-case names, and `names`: the same as an
+// array), just those fields. The Vary value among them (lines combined), or
+// null, is left in `listVary` (no result object).
 let listVary = null;
-function responseList(status, headers, only = null) {
+function responseList(status, headers, only = null, names = null) {
+  // A Headers object and a few names: one get() each rather than iterating
+  // every field (in workerd each field an iteration yields costs more than
+  // a get(), and an origin's answer carries many the engine never reads).
+  // get() combines repeated lines as iteration does; Set-Cookie, the one
+  // field iteration keeps apart, is read for its presence only.
+  if (names !== null && !Array.isArray(headers) && typeof headers.get === 'function') {
+    let s = '';
+    let n = 1;
+    let vary = null;
+    for (let i = 0; i < names.length; i++) {
+      const value = headers.get(names[i]);
+      if (value === null) continue;
+      if (names[i] === 'vary') vary = value;
+      s += names[i] + '\0' + value + '\0';
+      n += 2;
+    }
+    listVary = vary;
+    return n + '\0' + status + '\0' + s;
+  }
   let s = '';
   let n = 1;
   let vary = null;
@@ -448,12 +467,14 @@ export class Engine {
     // The response fields a store decision reads (src/response_facts.cc):
     // only those cross into wasm.
     this.#responseFields = new Set(this.#info.responseFields);
+    this.#responseFieldList = [...this.#responseFields];
     this.#requestFields = new Set(this.#info.requestFields);
     this.#sortedFields = [...this.#requestFields].sort();
   }
 
   #info;
   #responseFields;
+  #responseFieldList;
   #requestFields = null;
   #sortedFields = [];
 
@@ -581,7 +602,7 @@ export class Engine {
    * (`vary`: the response's Vary against this request; set when stored).
    */
   store(record, route, status, headers, requestTimeMs, responseTimeMs) {
-    const response = responseList(status, headers, this.#responseFields);
+    const response = responseList(status, headers, this.#responseFields, this.#responseFieldList);
     // With Vary the variant id reads the fields it names: those too.
     const text = this.#request(record, listVary) + response;
     const r = this.#call(this.exports.fr_store(this.#write(text), route, requestTimeMs, responseTimeMs));
