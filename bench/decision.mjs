@@ -110,23 +110,30 @@ export function hcsDecider() {
 }
 
 /**
- * Alternating rounds: freshet, http-cache-semantics, freshet, ... each round
- * `iters` passes over the corpus. Returns medians in ns per decision.
+ * Alternating rounds: freshet, (freshet's other build,) http-cache-semantics,
+ * freshet, ... each round `iters` passes over the corpus. Returns medians in
+ * ns per decision. With `otherPath` (the other wasm build) its rounds
+ * alternate with the first build's, so the two are compared over the same
+ * stretch of a noisy machine (`otherNs`).
  */
-export function decisionBench(wasmPath, { rounds = 9, iters = 200 } = {}) {
+export function decisionBench(wasmPath, { rounds = 9, iters = 200, otherPath = null } = {}) {
   const module = new WebAssembly.Module(readFileSync(wasmPath));
   const fr = freshetDecider(module);
+  const other = otherPath === null ? null : freshetDecider(new WebAssembly.Module(readFileSync(otherPath)));
   const hcs = hcsDecider();
   const floor = boundaryFloor(module);
   fr.run(iters); // warm up both JITs
+  other?.run(iters);
   hcs.run(iters);
   floor.run(iters);
   const a = [];
+  const o = [];
   const b = [];
   const f = [];
   const parts = { policy: [], evaluate: [], key: [] };
   for (let r = 0; r < rounds; r++) {
     a.push(nsPer(fr.run, iters, iters * fr.cases));
+    if (other !== null) o.push(nsPer(other.run, iters, iters * other.cases));
     b.push(nsPer(hcs.run, iters, iters * hcs.cases));
     parts.policy.push(nsPer(hcs.parts.policy, iters, iters * hcs.cases));
     parts.evaluate.push(nsPer((n) => hcs.parts.evaluate(n, hcs.policies), iters, iters * hcs.cases));
@@ -138,6 +145,7 @@ export function decisionBench(wasmPath, { rounds = 9, iters = 200 } = {}) {
     rounds,
     iters,
     freshetNs: median(a),
+    otherNs: other === null ? null : median(o),
     hcsNs: median(b),
     hcsPolicyNs: median(parts.policy),
     hcsEvaluateNs: median(parts.evaluate),

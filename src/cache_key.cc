@@ -71,6 +71,7 @@ std::string percentEncodeAll(std::string_view s) {
 
 void appendKeyedQuery(std::string& out, std::string_view query, const KeyRules& rules,
                       Reason& problem, char lead) {
+  if (query.empty()) return;  // most URLs: no parameters, nothing to sort
   // Normalising the whole query equals normalising each name and value:
   // '&' and '=' are reserved (RFC 3986 section 2.2), so a percent-encoded
   // one stays encoded and the separators stay where they were.

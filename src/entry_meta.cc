@@ -13,7 +13,11 @@ void appendEntryMeta(std::string& out, const EntryMeta& m) {
     *w++ = ';';
     *w++ = k;
     *w++ = '=';
-    w = writeDecimal(w, v);
+    if (v >= 0 && v < 10) {
+      *w++ = static_cast<char>('0' + v);  // most ages, flags and routes
+    } else {
+      w = writeDecimal(w, v);
+    }
   };
   put('t', m.response_time_ms);
   put('a', m.initial_age);

@@ -128,14 +128,11 @@ std::optional<unsigned> packedIndex(const std::array<uint32_t, N>& names, uint32
   return std::nullopt;
 }
 
-// `n` digits at `p`, or -1.
-int64_t fixedDigits(const char* p, size_t n) {
-  int64_t v = 0;
-  for (size_t i = 0; i < n; ++i) {
-    if (p[i] < '0' || p[i] > '9') return -1;
-    v = v * 10 + (p[i] - '0');
-  }
-  return v;
+// Two digits at `p`, or -1.
+int64_t twoDigits(const char* p) {
+  const auto hi = static_cast<unsigned>(static_cast<unsigned char>(p[0]) - '0');
+  const auto lo = static_cast<unsigned>(static_cast<unsigned char>(p[1]) - '0');
+  return hi > 9 || lo > 9 ? -1 : static_cast<int64_t>(hi * 10 + lo);
 }
 
 // IMF-fixdate: Sun, 06 Nov 1994 08:49:37 GMT - a fixed layout of 29
@@ -150,10 +147,10 @@ std::optional<UnixSeconds> parseImf(std::string_view text) {
   }
   if (!packedIndex(kPackedDays, packedName(p))) return std::nullopt;
   const auto mon = packedIndex(kPackedMonths, packedName(p + 8));
-  const int64_t day = fixedDigits(p + 5, 2), year = fixedDigits(p + 12, 4);
-  const int64_t h = fixedDigits(p + 17, 2), m = fixedDigits(p + 20, 2), s = fixedDigits(p + 23, 2);
-  if (!mon || day < 0 || year < 0 || h < 0 || m < 0 || s < 0) return std::nullopt;
-  return assemble(year, *mon + 1, day, h, m, s);
+  const int64_t day = twoDigits(p + 5), century = twoDigits(p + 12), years = twoDigits(p + 14);
+  const int64_t h = twoDigits(p + 17), m = twoDigits(p + 20), s = twoDigits(p + 23);
+  if (!mon || day < 0 || century < 0 || years < 0 || h < 0 || m < 0 || s < 0) return std::nullopt;
+  return assemble(century * 100 + years, *mon + 1, day, h, m, s);
 }
 
 // RFC 850: Sunday, 06-Nov-94 08:49:37 GMT
