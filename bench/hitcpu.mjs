@@ -3,7 +3,8 @@
 // so the emulated cache of Miniflare (which dominates a hit there) is out of
 // the figure. The same stand-in serves freshet, the bare Cache API worker's
 // logic and Hono's cache middleware (bench/lib/hit_peers.mjs); the
-// difference to the bare worker is each one's own overhead per hit.
+// difference to the bare worker in the same round (median over the rounds)
+// is each one's own overhead per hit.
 //
 // Two runtimes, the same code:
 // - workerd (Miniflare on 127.0.0.1): the peers run inside one worker
@@ -25,10 +26,32 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const WASM = path.join(ROOT, 'dist', 'freshet.wasm');
 const PEERS = ['bare cache', 'hono cache', 'freshet'];
 
+// Round r runs the workers in a rotated order (A B C, B C A, C A B, ...):
+// no worker always runs first, or right after the same one.
+function rotated(list, r) {
+  const k = r % list.length;
+  return [...list.slice(k), ...list.slice(0, k)];
+}
+
+// Each worker's median time per hit, and its overhead: the median over the
+// rounds of its time less the bare worker's in the same round. The workers
+// of one round run back to back, so the machine's drift between rounds
+// (on a shared machine, the bare worker alone moved 23-56 us per hit
+// between runs) falls out of the difference.
+function summarise(samples) {
+  const bare = samples['bare cache'];
+  return Object.entries(samples).map(([name, s]) => ({
+    name,
+    usPerHit: median(s),
+    overheadUs: median(s.map((x, r) => x - bare[r])),
+    samples: s,
+  }));
+}
+
 /**
  * In this process (Node).
  * @param {{ rounds?: number, hits?: number, contentLength?: boolean, warm?: number }} [o] contentLength: see memoryCache (default true); warm: hits per worker before measuring
- * @returns {Promise<{ name: string, usPerHit: number, samples: number[] }[]>}
+ * @returns {Promise<{ name: string, usPerHit: number, overheadUs: number, samples: number[] }[]>}
  */
 export async function hitCpu({ rounds = 7, hits = 3000, contentLength = true, warm = 3000 } = {}) {
   const { peers: all, ctx, settle } = hitPeers(new WebAssembly.Module(readFileSync(WASM)), { contentLength });
@@ -40,14 +63,15 @@ export async function hitCpu({ rounds = 7, hits = 3000, contentLength = true, wa
     if (name === 'freshet' && last.headers.get('x-cache') !== 'HIT') throw new Error(`freshet answered ${last.headers.get('x-cache')}, not HIT`);
   }
   const samples = Object.fromEntries(Object.keys(all).map((k) => [k, []]));
+  const entries = Object.entries(all);
   for (let r = 0; r < rounds; r++) {
-    for (const [name, p] of Object.entries(all)) {
+    for (const [name, p] of rotated(entries, r)) {
       const t = process.hrtime.bigint();
       await runHits(p, ctx, settle, hits);
       samples[name].push(Number(process.hrtime.bigint() - t) / hits / 1000);
     }
   }
-  return Object.entries(samples).map(([name, s]) => ({ name, usPerHit: median(s), samples: s }));
+  return summarise(samples);
 }
 
 // The worker bundled (freshet's handler, Hono, the stand-in) with
@@ -74,7 +98,7 @@ function workerModules() {
  * less the median time of requests running none (the dispatch itself,
  * ~0.5 ms: a few hundredths of a microsecond per hit).
  * @param {{ rounds?: number, hits?: number, warm?: number }} [o]
- * @returns {Promise<{ name: string, usPerHit: number, samples: number[] }[]>}
+ * @returns {Promise<{ name: string, usPerHit: number, overheadUs: number, samples: number[] }[]>}
  */
 export async function hitCpuWorkerd({ rounds = 7, hits = 3000, warm = 3000 } = {}) {
   const mf = new Miniflare({
@@ -100,22 +124,21 @@ export async function hitCpuWorkerd({ rounds = 7, hits = 3000, warm = 3000 } = {
     const empty = median(empties);
     const samples = Object.fromEntries(PEERS.map((k) => [k, []]));
     for (let r = 0; r < rounds; r++) {
-      for (const name of PEERS) {
+      for (const name of rotated(PEERS, r)) {
         const { ms } = await run(name, hits);
         samples[name].push(((ms - empty) * 1000) / hits);
       }
     }
-    return PEERS.map((name) => ({ name, usPerHit: median(samples[name]), samples: samples[name] }));
+    return summarise(samples);
   } finally {
     await mf.dispose();
   }
 }
 
 function print(title, results) {
-  const bare = results.find((r) => r.name === 'bare cache');
   console.log(title);
   for (const r of results) {
-    console.log(`  ${r.name.padEnd(12)} ${r.usPerHit.toFixed(1).padStart(6)} us/hit  overhead ${(r.usPerHit - bare.usPerHit).toFixed(1).padStart(5)} us  rounds ${r.samples.map((x) => x.toFixed(0)).join(' ')}`);
+    console.log(`  ${r.name.padEnd(12)} ${r.usPerHit.toFixed(1).padStart(6)} us/hit  overhead ${r.overheadUs.toFixed(1).padStart(5)} us  rounds ${r.samples.map((x) => x.toFixed(0)).join(' ')}`);
   }
 }
 

@@ -123,7 +123,7 @@ const budgets = [
   ...sizes.map((s) => [`wasm ${s.name} <= 200 KB raw`, kb(s.raw), s.raw <= 200 * 1024]),
   ...sizes.map((s) => [`wasm ${s.name} <= 80 KB gzip`, kb(s.gzip), s.gzip <= 80 * 1024]),
   ...Object.entries(cpu).map(([runtime, c]) => {
-    const o = (n) => c.find((x) => x.name === n).usPerHit - c.find((x) => x.name === 'bare cache').usPerHit;
+    const o = (n) => c.find((x) => x.name === n).overheadUs;
     return [`freshet's own CPU per hit <= Hono's (in-memory Cache API stand-in, ${runtime})`, `${fmt(o('freshet'), 1)} us vs ${fmt(o('hono cache'), 1)} us`, o('freshet') <= o('hono cache')];
   }),
   ...fleet.herd.filter((h) => h.name === 'freshet + shield').map((h) => [`fleet herd (${h.locations} locations, ${h.n} requests): 1 origin fetch`, `${h.fetches}`, h.fetches === 1]),
@@ -185,12 +185,11 @@ t('miss', 'p50 ms', 'p99 ms');
 t('---', '---', '---');
 for (const [name, c] of Object.entries(fleet.cost)) t(name === 'freshet' ? 'freshet, direct to the origin' : 'freshet, through the shield', fmt(c.p50), fmt(c.p99));
 lines.push('', '## 3c. Where freshet\'s own cost goes on a hit', '');
-lines.push('Each worker\'s time per hit over the same in-memory stand-in for the Cache API (bench/hitcpu.mjs, in a process of its own), so the emulated cache of Miniflare is out of the figure; every hit is a browser\'s navigation request (12 fields); overhead = time per hit minus the bare worker\'s. workerd: the three workers in one isolate of one Miniflare, each sample one request running the hits, timed from outside. Node: the same code in Node, with undici\'s Request, Response and Headers.', '');
+lines.push('Each worker\'s time per hit over the same in-memory stand-in for the Cache API (bench/hitcpu.mjs, in a process of its own), so the emulated cache of Miniflare is out of the figure; every hit is a browser\'s navigation request (12 fields); overhead = the median over the rounds of the time per hit minus the bare worker\'s in the same round (each round runs the three back to back, in a rotated order). workerd: the three workers in one isolate of one Miniflare, each sample one request running the hits, timed from outside. Node: the same code in Node, with undici\'s Request, Response and Headers.', '');
 t('runtime', 'worker', 'per hit', 'overhead per hit', 'rounds (us)');
 t('---', '---', '---', '---', '---');
 for (const [runtime, c] of Object.entries(cpu)) {
-  const bareCpu = c.find((x) => x.name === 'bare cache');
-  for (const x of c) t(runtime, x.name, `${fmt(x.usPerHit, 1)} us`, `${fmt(x.usPerHit - bareCpu.usPerHit, 1)} us`, x.samples.map((v) => v.toFixed(0)).join(' '));
+  for (const x of c) t(runtime, x.name, `${fmt(x.usPerHit, 1)} us`, `${fmt(x.overheadUs, 1)} us`, x.samples.map((v) => v.toFixed(0)).join(' '));
 }
 lines.push('', '## 4. Scale, start-up, size', '');
 t('routes', 'per decision', 'vs 10 routes');
