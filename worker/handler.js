@@ -25,7 +25,7 @@ import { NO_PLATFORM_CACHE, createStorage } from './storage.js';
 import { createOrigin } from './origin.js';
 import { pass } from './pass.js';
 import { hasAnswerField, onlyIfCached, serveStored } from './serve.js';
-import { lookupEntry } from './variants.js';
+import { foundEntry, lookupEntry } from './variants.js';
 import { coalesced, refresh, revalidateInBackground } from './refresh.js';
 import { Control, Mode, RequestContext, clock } from './request_context.js';
 
@@ -188,7 +188,11 @@ export function createHandler(options) {
     if (typeof unproven !== 'number') unproven = await unproven;
     let found = { stored: undefined, entryUrl: rd.keyUrl, vary: null };
     try {
-      found = await lookupEntry(s, rd, record, eng, env, ctx);
+      // The match awaited here, not in lookupEntry: a hit costs one
+      // promise less (foundEntry answers at once for most copies).
+      const cache = s.storage.cacheFor(rd, env, ctx);
+      found = foundEntry(s, rd, record, eng, env, ctx, cache, await cache.match(rd.keyUrl));
+      if (found instanceof Promise) found = await found;
     } catch (err) {
       stats.cacheErrors++;
       log.once('cache-match', { event: 'cache-error', message: String(err?.message ?? err) });

@@ -113,16 +113,29 @@ function streamedEntry(s, found, url, env, ctx, fields, plan, recorded, cl) {
 export async function lookupEntry(s, rd, record, eng, env, ctx) {
   const cache = s.storage.cacheFor(rd, env, ctx);
   // Looked up by URL string: no Request object per lookup (the Cache API takes both).
-  const found = await cache.match(rd.keyUrl);
+  return foundEntry(s, rd, record, eng, env, ctx, cache, await cache.match(rd.keyUrl));
+}
+
+/**
+ * lookupEntry's answer once `cache` (Storage.cacheFor) matched the key URL
+ * (`found`: the copy or undefined): at once for a copy that needs no
+ * reading, else a promise (a body read whole, a variant's second match).
+ */
+export function foundEntry(s, rd, record, eng, env, ctx, cache, found) {
   if (!found) return { stored: undefined, entryUrl: rd.keyUrl, vary: null };
   // An entry carries metadata; a variant marker does not.
   const meta = found.headers.get(META_HEADER);
   const names = meta === null ? found.headers.get(VARY_HEADER) : null;
   if (names === null) {
-    let stored = checkedEntry(s, found, rd.keyUrl, env, ctx, meta);
-    if (stored instanceof Promise) stored = await stored;
+    const stored = checkedEntry(s, found, rd.keyUrl, env, ctx, meta);
+    if (stored instanceof Promise) return stored.then((e) => ({ stored: e, entryUrl: rd.keyUrl, vary: null }));
     return { stored, entryUrl: rd.keyUrl, vary: null };
   }
+  return variantEntry(s, rd, record, eng, env, ctx, cache, found, names);
+}
+
+// The variant this request selects, `found` being the marker at the key URL.
+async function variantEntry(s, rd, record, eng, env, ctx, cache, found, names) {
   found.body?.cancel().catch(() => {});
   const vary = { names, generation: found.headers.get(VARY_GEN_HEADER) ?? '' };
   const v = eng.vary(record, names);
