@@ -177,6 +177,7 @@ export class RequestRecord {
     this.readValues = null;
     this.varySent = null; // the encoded list with the fields a Vary names (varyFor: those names)
     this.varyFor = null;
+    this.bodyless = false; // a request known to carry no body: its framing fields are not read (requestRecordOf)
   }
 
   /** The value of field `name` (lower case), repeated lines combined as a Headers object combines them; null when absent. */
@@ -232,10 +233,20 @@ export function requestRecord(list) {
  * @param {string} url
  * @param {Headers} headers
  * @param {string[]} [pseudo]
+ * @param {boolean} [bodyless] the request carries no body (its `body` is
+ *   null): Transfer-Encoding and Content-Length, which the engine reads only
+ *   to tell that, are taken as absent without a get() each
  */
-export function requestRecordOf(method, url, headers, pseudo = []) {
-  return new RequestRecord([method, url, ...pseudo], headers);
+export function requestRecordOf(method, url, headers, pseudo = undefined, bodyless = false) {
+  const record = new RequestRecord(pseudo === undefined ? [method, url] : [method, url, ...pseudo], headers);
+  record.bodyless = bodyless;
+  return record;
 }
+
+// The fields the engine reads only to tell whether a request carries a
+// body (src/request_policy.cc hasBody; a POST's declared length is read
+// with its body): for a request known to carry none, not read at all.
+const FRAMING_FIELDS = new Set(['transfer-encoding', 'content-length']);
 
 // The record encoded with the fields `only` names (sorted, lower case),
 // read from its Headers object one by one: the same text encodeRecord
@@ -249,8 +260,9 @@ function encodeFromHeaders(record, only) {
   const values = new Array(only.length);
   record.readNames = only;
   record.readValues = values;
+  const bodyless = record.bodyless;
   for (let i = 0; i < only.length; i++) {
-    const value = headers.get(only[i]);
+    const value = bodyless && FRAMING_FIELDS.has(only[i]) ? null : headers.get(only[i]);
     values[i] = value;
     if (value === null) continue;
     s += only[i] + '\0' + value + '\0';

@@ -46,6 +46,10 @@ function keyPartFields(parts) {
 
 // Server-Timing (W3C): how long freshet took end to end, and what it did.
 // An answer from a stored entry carries it already (serve.js).
+// serveStored's Cache-Status parameters beyond hit and TTL (shared, never changed).
+const NO_EXTRA = Object.freeze({});
+const COLLAPSED = Object.freeze({ collapsed: true });
+
 function withServerTiming(response, ms) {
   if (isServerTimed(response)) return response;
   try {
@@ -157,7 +161,7 @@ export function createHandler(options) {
       // The request record reads the fields the engine needs from the
       // request's Headers (engine.js requestRecordOf), not the whole list.
       const method = request.method;
-      record = requestRecordOf(method, request.url, request.headers, parts ? keyPartFields(parts) : undefined);
+      record = requestRecordOf(method, request.url, request.headers, parts ? keyPartFields(parts) : undefined, request.body === null);
       rd = eng.cachedRequest(record);
       // Whether a stored entry answers the request as stored (serve.js).
       plain = method === 'GET' && !hasAnswerField(record);
@@ -186,7 +190,7 @@ export function createHandler(options) {
     // entries stored before `unproven` are revalidated (purge_sync.js).
     let unproven = purgeSync.view(env, (p) => ctx.waitUntil(p), now(), request);
     if (typeof unproven !== 'number') unproven = await unproven;
-    let found = { stored: undefined, entryUrl: rd.keyUrl, vary: null };
+    let found;
     try {
       // The match awaited here, not in lookupEntry: a hit costs one
       // promise less (foundEntry answers at once for most copies).
@@ -196,6 +200,7 @@ export function createHandler(options) {
     } catch (err) {
       stats.cacheErrors++;
       log.once('cache-match', { event: 'cache-error', message: String(err?.message ?? err) });
+      found = { stored: undefined, entryUrl: rd.keyUrl, vary: null };
     }
     const { stored, entryUrl, vary } = found;
     const c = new RequestContext({ request, env, ctx, rd, record, eng, now, entryUrl, vary, plain, started });
@@ -225,12 +230,12 @@ export function createHandler(options) {
     }
     if (ld.action === LookupAction.HIT) {
       stats.hits++;
-      return serveStored(s, c, stored, ld, 'HIT', collapsed ? { collapsed: true } : {});
+      return serveStored(s, c, stored, ld, 'HIT', collapsed ? COLLAPSED : NO_EXTRA);
     }
     if (collapsed && ld.reason !== 'purged') {
       stats.hits++;
       stats.collapsed++;
-      return serveStored(s, c, stored, ld, 'HIT', { collapsed: true });
+      return serveStored(s, c, stored, ld, 'HIT', COLLAPSED);
     }
     // A location revalidating through the shield waits for a fresh answer
     // (coalesced: one origin revalidation for every location at once).

@@ -93,7 +93,7 @@ export function serveStored(s, c, stored, ld, xcache, extra = {}) {
   // Most hits: a GET without preconditions or Range (c.plain), answered as
   // stored: what fromEntry would answer, without its Headers object.
   if (c.plain) {
-    const timing = c.started !== null ? serverTiming(Date.now() - c.started, xcache) : null;
+    const ms = c.started !== null ? Date.now() - c.started : null;
     let response;
     const plan = stored.plan;
     if (plan !== null && !rd.debug) {
@@ -103,7 +103,7 @@ export function serveStored(s, c, stored, ld, xcache, extra = {}) {
       if (xcache === 'HIT' && extra.collapsed === undefined) {
         // A plain HIT: every field in one copy (Server-Timing too), but
         // the platform's Date where the copy kept none.
-        response = new Response(stored.content, { status, statusText, headers: hitTemplate(plan, removeCdn, rd.browserTtl, ld, () => clientFields(options()), timing) });
+        response = new Response(stored.content, { status, statusText, headers: hitTemplate(plan, removeCdn, rd.browserTtl, ld, () => clientFields(options()), ms) });
         if (plan.liveDate) {
           const date = stored.headers.get('date');
           if (date !== null) response.headers.append('date', date);
@@ -117,15 +117,15 @@ export function serveStored(s, c, stored, ld, xcache, extra = {}) {
           const date = stored.headers.get('date');
           if (date !== null) out.append('date', date);
         }
-        if (timing !== null) out.append('server-timing', timing);
+        if (ms !== null) out.append('server-timing', serverTiming(ms, xcache));
       }
     } else {
       // The client's fields in one pass over the stored copy's.
       const fields = storedClientFields(stored.fields, options());
-      if (timing !== null) fields.push(['server-timing', timing]);
+      if (ms !== null) fields.push(['server-timing', serverTiming(ms, xcache)]);
       response = responseWithFields(stored.content, status, statusText, fields);
     }
-    if (timing !== null) markServerTimed(response);
+    if (ms !== null) markServerTimed(response);
     return response;
   }
   return fromEntry(s, c, { status, statusText, headers: new Headers(storedClientFields(stored.fields, options())), body: stored.body, meta: stored.engineMeta() });

@@ -25,7 +25,7 @@ import { fieldOf, fieldPairs } from './stored_entry.js';
 import { META_HEADER, copyIdOf, metaOf } from './entry_meta.js';
 import { LENGTH_HEADER, lengthValue } from './integrity.js';
 import { TIER_HEADER } from './tier_entry.js';
-import { KEPT_DATE_HEADER, STATUS_HEADER, storedOriginPart } from './response_headers.js';
+import { KEPT_DATE_HEADER, STATUS_HEADER, serverTiming, storedOriginPart } from './response_headers.js';
 
 /** Plans one isolate keeps (the oldest made is dropped first). */
 export const PLANS_MAX = 1024;
@@ -85,7 +85,7 @@ export class StoredPlan {
 /**
  * A plain hit's fields (but a platform Date): the template of these rules
  * with the client's fields `set()` gives, and the Server-Timing member
- * `timing` (null: none), appended. Reused for the next hit with the same
+ * of `ms` (null: none), appended. Reused for the next hit with the same
  * lookup decision `ld`: the engine's lookup memo hands out the same
  * decision while Age and the TTL left stay the same (up to a second,
  * worker/engine.js cachedLookup), and Server-Timing's duration is a whole
@@ -98,9 +98,10 @@ export class StoredPlan {
  * @param {number|undefined} browserTtl the route's browser TTL (part of the key)
  * @param {object} ld the lookup decision
  * @param {() => [string, string][]} set clientFields of this answer
- * @param {string|null} timing the Server-Timing member
+ * @param {number|null} ms the Server-Timing duration (null: no member);
+ *   the member is looked up by this number, built once per value
  */
-export function hitTemplate(plan, removeCdn, browserTtl, ld, set, timing) {
+export function hitTemplate(plan, removeCdn, browserTtl, ld, set, ms) {
   let last = plan.lastHit;
   if (last === null || last.ld !== ld || last.removeCdn !== removeCdn || last.browserTtl !== browserTtl) {
     const fields = set();
@@ -108,13 +109,13 @@ export function hitTemplate(plan, removeCdn, browserTtl, ld, set, timing) {
     for (const [name, value] of fields) base.append(name, value);
     last = plan.lastHit = { ld, removeCdn, browserTtl, base, timed: new Map() };
   }
-  if (timing === null) return last.base;
-  let headers = last.timed.get(timing);
+  if (ms === null) return last.base;
+  let headers = last.timed.get(ms);
   if (headers === undefined) {
     headers = new Headers(last.base);
-    headers.append('server-timing', timing);
+    headers.append('server-timing', serverTiming(ms, 'HIT'));
     if (last.timed.size >= TIMINGS_MAX) last.timed.clear();
-    last.timed.set(timing, headers);
+    last.timed.set(ms, headers);
   }
   return headers;
 }
