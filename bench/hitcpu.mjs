@@ -20,11 +20,11 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Miniflare } from 'miniflare';
 import { hitPeers, runHits } from './lib/hit_peers.mjs';
-import { median } from './lib/stats.mjs';
+import { median, quantile } from './lib/stats.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const WASM = path.join(ROOT, 'dist', 'freshet.wasm');
-const PEERS = ['bare cache', 'hono cache', 'freshet'];
+const PEERS = ['bare cache', 'hono cache', 'freshet', 'freshet floor'];
 
 // Round r runs the workers in a rotated order (A B C, B C A, C A B, ...):
 // no worker always runs first, or right after the same one.
@@ -38,14 +38,22 @@ function rotated(list, r) {
 // of one round run back to back, so the machine's drift between rounds
 // (on a shared machine, the bare worker alone moved 23-56 us per hit
 // between runs) falls out of the difference.
+// vsHono: the same against Hono's worker (freshet's time less Hono's in the
+// same round), with the quartiles of those differences: the run's
+// resolution for the budget (no more overhead than Hono's).
 function summarise(samples) {
   const bare = samples['bare cache'];
-  return Object.entries(samples).map(([name, s]) => ({
-    name,
-    usPerHit: median(s),
-    overheadUs: median(s.map((x, r) => x - bare[r])),
-    samples: s,
-  }));
+  const hono = samples['hono cache'];
+  return Object.entries(samples).map(([name, s]) => {
+    const vs = s.map((x, r) => x - hono[r]);
+    return {
+      name,
+      usPerHit: median(s),
+      overheadUs: median(s.map((x, r) => x - bare[r])),
+      vsHono: { median: median(vs), q1: quantile(vs, 0.25), q3: quantile(vs, 0.75) },
+      samples: s,
+    };
+  });
 }
 
 /**
@@ -76,7 +84,7 @@ export async function hitCpu({ rounds = 7, hits = 3000, contentLength = true, wa
 
 // The worker bundled (freshet's handler, Hono, the stand-in) with
 // freshet.wasm beside it, as Miniflare modules.
-function workerModules() {
+export function workerModules() {
   const dir = path.join(ROOT, 'build', 'bench-hitcpu');
   mkdirSync(dir, { recursive: true });
   const out = path.join(dir, 'hitcpu.bundle.js');
@@ -138,8 +146,10 @@ export async function hitCpuWorkerd({ rounds = 7, hits = 3000, warm = 3000 } = {
 function print(title, results) {
   console.log(title);
   for (const r of results) {
-    console.log(`  ${r.name.padEnd(12)} ${r.usPerHit.toFixed(1).padStart(6)} us/hit  overhead ${r.overheadUs.toFixed(1).padStart(5)} us  rounds ${r.samples.map((x) => x.toFixed(0)).join(' ')}`);
+    console.log(`  ${r.name.padEnd(14)} ${r.usPerHit.toFixed(1).padStart(6)} us/hit  overhead ${r.overheadUs.toFixed(1).padStart(5)} us  rounds ${r.samples.map((x) => x.toFixed(0)).join(' ')}`);
   }
+  const f = results.find((r) => r.name === 'freshet').vsHono;
+  console.log(`  freshet less hono, same round: median ${f.median.toFixed(1)} us, quartiles ${f.q1.toFixed(1)} .. ${f.q3.toFixed(1)} us`);
 }
 
 // Run on its own (node bench/hitcpu.mjs [--node|--workerd] [--rounds N]
@@ -155,7 +165,7 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
     process.exit(0);
   }
   const at = process.argv.indexOf('--rounds');
-  const rounds = at > 0 ? Number(process.argv[at + 1]) : 7;
-  if (!process.argv.includes('--node')) print('workerd (Miniflare), one isolate:', await hitCpuWorkerd({ rounds, hits: 5000 }));
+  const rounds = at > 0 ? Number(process.argv[at + 1]) : 21;
+  if (!process.argv.includes('--node')) print('workerd (Miniflare), one isolate:', await hitCpuWorkerd({ rounds, hits: 2000 }));
   if (!process.argv.includes('--workerd')) print('Node (undici):', await hitCpu({ rounds, contentLength: !process.argv.includes('--no-content-length') }));
 }

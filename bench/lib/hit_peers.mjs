@@ -5,7 +5,7 @@
 import { Hono } from 'hono';
 import { cache as honoCache } from 'hono/cache';
 import { createHandler } from '../../worker/handler.js';
-import { BROWSER_FIELDS, MANIFEST, URL_HIT, memoryCache, origin } from './memory_cache.mjs';
+import { BODY, BROWSER_FIELDS, MANIFEST, URL_HIT, memoryCache, origin } from './memory_cache.mjs';
 
 /**
  * @param {WebAssembly.Module} wasm compiled freshet.wasm
@@ -40,7 +40,62 @@ export function hitPeers(wasm, { contentLength = true } = {}) {
   app.get('*', () => origin());
   const hono = { fetch: (request) => app.fetch(request, {}, ctx) };
 
-  return { peers: { 'bare cache': bare, 'hono cache': hono, freshet }, ctx, settle };
+  return { peers: { 'bare cache': bare, 'hono cache': hono, freshet, 'freshet floor': floorPeer(memoryCache(contentLength)) }, ctx, settle };
+}
+
+// The fields a request carries that a plain freshet HIT reads (those
+// src/request_fields.cc names for MANIFEST but the two framing fields a
+// bodyless request skips, then the preconditions and Range serve.js
+// checks), and a copy as freshet stores it (entry_meta.js, integrity.js).
+const FLOOR_GETS = ['authorization', 'cache-control', 'if-modified-since', 'if-none-match', 'pragma'];
+const FLOOR_HAS = ['if-match', 'if-unmodified-since', 'range'];
+const FLOOR_URL = 'https://example.com/__freshet/floor';
+const FLOOR_COPY = [
+  ['cache-control', 'public, max-age=3600'],
+  ['content-type', 'text/html'],
+  ['x-freshet-kept-date', 'Thu, 03 Dec 2026 16:46:24 GMT'],
+  ['x-freshet-length', '2048'],
+  ['x-freshet-meta', '1;t=1796316384240;a=0;l=3600;w=0;e=0;f=0;r=0 id=340cf624bcab cc=public, max-age=3600'],
+];
+const FLOOR_ANSWER = [
+  ['age', '0'],
+  ['cache-control', 'public, max-age=3600'],
+  ['cache-status', 'freshet; hit; ttl=3600'],
+  ['content-length', '2048'],
+  ['content-type', 'text/html'],
+  ['date', 'Thu, 03 Dec 2026 16:46:24 GMT'],
+  ['server-timing', 'freshet;dur=0;desc="HIT"'],
+  ['x-cache', 'HIT'],
+];
+
+/**
+ * Not a cache: the runtime calls a plain freshet HIT makes, with no
+ * decision and no logic (the request's URL, method and the fields it
+ * reads, one match, the copy's two fields and body, one Response with
+ * freshet's eight answer fields from a prepared Headers). Its overhead is
+ * the floor under freshet's for the fields freshet reads and sends
+ * (docs/performance.md "Hit path, fifth step").
+ */
+function floorPeer(cache) {
+  let seeded = null;
+  let answer = null;
+  return {
+    async fetch(request) {
+      seeded ??= cache.put(FLOOR_URL, new Response(BODY, { headers: FLOOR_COPY }));
+      await seeded;
+      answer ??= new Headers(FLOOR_ANSWER);
+      const headers = request.headers;
+      let seen = request.url.length + request.method.length + (headers.has('freshet-control') ? 1 : 0);
+      for (const name of FLOOR_GETS) seen += headers.get(name) === null ? 0 : 1;
+      for (const name of FLOOR_HAS) seen += headers.has(name) ? 1 : 0;
+      if (request.body !== null) seen++;
+      const found = await cache.match(FLOOR_URL);
+      const fields = found.headers;
+      if (fields.get('x-freshet-meta') === null || fields.get('content-length') === null) seen++;
+      if (seen < 0) throw new Error('unreachable');
+      return new Response(found.body, { status: found.status, statusText: found.statusText, headers: answer });
+    },
+  };
 }
 
 /**
