@@ -111,3 +111,22 @@ test(`variant ids from the named fields equal those from the whole list (${WASM_
     }
   }
 });
+
+test('a request without a body is not asked for its framing fields, and is decided the same', () => {
+  const eng = new Engine(module, { routes: [{ pattern: '/*', ttl: 60 }] });
+  const names = eng.manifestInfo().requestFields;
+  assert.ok(names.includes('content-length') && names.includes('transfer-encoding'));
+  const init = [['accept', 'text/html'], ['content-length', '0']];
+  const { headers, n } = counted(init);
+  const record = requestRecordOf('GET', 'https://example.com/a', headers, undefined, true);
+  const rd = eng.request(record);
+  assert.equal(n.get, names.length - 2, 'Transfer-Encoding and Content-Length are not read');
+  assert.equal(record.has('content-length'), false, 'taken as absent');
+  const full = eng.request(requestRecord(['GET', 'https://example.com/a', ...init.flat()]));
+  assert.deepEqual(plain(rd), plain(full));
+  // With a body (a "fat GET"), they are read and decide.
+  const fat = counted([['content-length', '5']]);
+  const withBody = eng.request(requestRecordOf('GET', 'https://example.com/a', fat.headers, undefined, false));
+  assert.equal(fat.n.get, names.length);
+  assert.notEqual(withBody.action, rd.action, 'a GET with a body is not looked up');
+});
