@@ -16,7 +16,7 @@
 // nothing (`shared` false) fetches for itself, in parallel with the others.
 
 import { concat } from './bytes.js';
-import { LENGTH_HEADER, declaredLength, framedBody } from './integrity.js';
+import { declaredLength, framedBody, recordLength } from './integrity.js';
 import { IN_FLIGHT, TIER_HEADER, markTier } from './tier_entry.js';
 import { withGeneratedEtag, withoutEtagRequest } from './etag.js';
 
@@ -179,14 +179,14 @@ export function createCoalescer(getCache, { replayLimit = DEFAULT_REPLAY_LIMIT, 
     if (hub.done) {
       const headers = new Headers(response.headers);
       const bytes = hub.bytes();
-      headers.set(LENGTH_HEADER, String(hub.size));
+      recordLength(headers, hub.size);
       headers.delete('content-length');
       await withGeneratedEtag(headers, bytes);
       return getCache().put(request, new Response(bytes, { ...init, headers }));
     }
     const headers = withoutEtagRequest(new Headers(response.headers));
     const declared = declaredLength(headers);
-    if (declared !== null) headers.set(LENGTH_HEADER, String(declared));
+    if (declared !== null) recordLength(headers, declared);
     const put = await getCache().put(request, new Response(hub.stream(), { ...init, headers }));
     if (hub.failed) {
       await getCache().delete(request).catch(() => false);

@@ -36,9 +36,23 @@ const ITEM = /^([^;])=(\d{1,18})$/;
 // before carry no id (they are read field by field, as then), and copies
 // stored before that kept the origin's field in x-freshet-origin-cc
 // (ORIGIN_CC_HEADER), still read.
+//
+// Between the id and " cc=", two more items may follow, each a space, a
+// one-letter key, '=' and decimal digits: " n=" the byte length of the body
+// as put (integrity.js; copies stored before kept it in LENGTH_HEADER) and
+// " d=" the origin's Date as whole seconds since the epoch, where that
+// field is an IMF-fixdate (response_headers.js storableEntry; copies
+// stored before, and Dates in another form, keep it in x-freshet-kept-date).
+// Every field a copy carries costs each match of it in the runtime; these
+// two cost none of their own.
 const ORIGIN_CC_MARK = ' cc=';
 const COPY_ID_MARK = ' id=';
 const COPY_ID = /^[0-9a-f]{12}$/;
+/** The metadata value's item of the body length as put. */
+export const LENGTH_ITEM = 'n';
+/** The metadata value's item of the origin's Date (seconds since the epoch). */
+export const DATE_ITEM = 'd';
+const DIGITS = /^\d{1,15}$/;
 
 /**
  * The META_HEADER value to store: the engine's metadata `meta`, the copy's
@@ -70,6 +84,69 @@ export function copyIdOf(value) {
   const id = value.slice(space + COPY_ID_MARK.length, space + COPY_ID_MARK.length + 12);
   const end = space + COPY_ID_MARK.length + 12;
   return COPY_ID.test(id) && (end === value.length || value[end] === ' ') ? id : null;
+}
+
+// Where the items before " cc=" end in `value`.
+function itemsEnd(value) {
+  const at = value.indexOf(ORIGIN_CC_MARK);
+  return at < 0 ? value.length : at;
+}
+
+/**
+ * The digits of item `key` (LENGTH_ITEM, DATE_ITEM) in a META_HEADER value,
+ * as a number, or null (no such item, not 1 to 15 digits, or no value).
+ * @param {string|null|undefined} value
+ * @param {string} key
+ * @returns {number|null}
+ */
+export function metaItemOf(value, key) {
+  if (value === null || value === undefined) return null;
+  const end = itemsEnd(value);
+  const mark = ' ' + key + '=';
+  const at = value.indexOf(mark);
+  if (at < 0 || at >= end) return null;
+  const from = at + mark.length;
+  const space = value.indexOf(' ', from);
+  const digits = value.slice(from, space < 0 || space > end ? end : space);
+  return DIGITS.test(digits) ? Number(digits) : null;
+}
+
+/**
+ * `value` (a META_HEADER value) with item `key` set to `n` (a whole number
+ * >= 0), before the origin's Cache-Control, which stays last; an item of
+ * the same key is replaced.
+ * @param {string} value
+ * @param {string} key
+ * @param {number} n
+ */
+export function withMetaItem(value, key, n) {
+  const end = itemsEnd(value);
+  const mark = ' ' + key + '=';
+  let head = value.slice(0, end);
+  const at = head.indexOf(mark);
+  if (at >= 0) {
+    const space = head.indexOf(' ', at + mark.length);
+    head = head.slice(0, at) + (space < 0 ? '' : head.slice(space));
+  }
+  return head + mark + String(n) + value.slice(end);
+}
+
+/** The origin's Date kept in a META_HEADER value (DATE_ITEM) as an IMF-fixdate, or null. */
+export function keptDateOf(value) {
+  const s = metaItemOf(value, DATE_ITEM);
+  return s === null ? null : new Date(s * 1000).toUTCString();
+}
+
+/**
+ * The seconds since the epoch of a Date field value that DATE_ITEM can
+ * keep exactly (an IMF-fixdate, RFC 9110 5.6.7, as toUTCString writes it,
+ * from 1970 on), or null.
+ * @param {string} date
+ */
+export function fixdateSeconds(date) {
+  const ms = Date.parse(date);
+  if (!Number.isFinite(ms) || ms < 0 || ms % 1000 !== 0) return null;
+  return new Date(ms).toUTCString() === date ? ms / 1000 : null;
 }
 
 /** The engine's metadata in a META_HEADER value (null: none) - what fr_lookup is given. */

@@ -6,10 +6,17 @@
 //   source errors (a reset, a stream cut short), errors the stream. Every
 //   reader of it (the client, the tiers, coalesced followers) then sees an
 //   error instead of a clean short body, and no tier keeps it.
-// - Each tier records the byte count of what it stored (LENGTH_HEADER) and
+// - Each tier records the byte count of what it stored (the metadata's
+//   LENGTH_ITEM, or LENGTH_HEADER on a copy without metadata) and
 //   checks it on read: an entry whose body length differs is dropped.
 
-/** Internal field on a stored entry: the byte length of the stored body. */
+import { LENGTH_ITEM, META_HEADER, metaItemOf, withMetaItem } from './entry_meta.js';
+
+/**
+ * Internal field on a stored entry: the byte length of the stored body,
+ * where it has no metadata field (which holds the length otherwise, its
+ * LENGTH_ITEM: entry_meta.js). Copies stored before kept it here.
+ */
 export const LENGTH_HEADER = 'x-freshet-length';
 
 /** A body that did not arrive whole. */
@@ -95,9 +102,32 @@ export function checkedBody(stream, expected, onFail = () => {}) {
   }, { highWaterMark: 0 });
 }
 
-/** The byte length recorded on a stored entry (headers), or null. */
+/**
+ * The byte length recorded on a stored entry (headers), or null: the
+ * metadata's LENGTH_ITEM (entry_meta.js), or, on copies stored before,
+ * LENGTH_HEADER.
+ */
 export function recordedLength(headers) {
-  return lengthValue(headers.get(LENGTH_HEADER));
+  return recordedLengthOf(headers.get(META_HEADER), headers.get(LENGTH_HEADER));
+}
+
+/** recordedLength from the META_HEADER and LENGTH_HEADER values (null: none). */
+export function recordedLengthOf(metaValue, lengthField) {
+  return metaItemOf(metaValue, LENGTH_ITEM) ?? lengthValue(lengthField);
+}
+
+/**
+ * Records `n` as the byte length of the body `headers` go with: in the
+ * metadata field where there is one (no field of its own), else in
+ * LENGTH_HEADER.
+ * @param {Headers} headers
+ * @param {number} n
+ */
+export function recordLength(headers, n) {
+  const meta = headers.get(META_HEADER);
+  headers.delete(LENGTH_HEADER);
+  if (meta === null) headers.set(LENGTH_HEADER, String(n));
+  else headers.set(META_HEADER, withMetaItem(meta, LENGTH_ITEM, n));
 }
 
 /** A LENGTH_HEADER value (null: none) as a byte count, or null. */

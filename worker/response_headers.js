@@ -2,7 +2,7 @@
 
 import { LENGTH_HEADER } from './integrity.js';
 import { ETAG_FLAG } from './etag.js';
-import { META_HEADER, newCopyId, originCcOf, storedMetaValue } from './entry_meta.js';
+import { DATE_ITEM, META_HEADER, fixdateSeconds, keptDateOf, newCopyId, originCcOf, storedMetaValue, withMetaItem } from './entry_meta.js';
 
 /** Headers the engine keeps on stored entries; never shown to clients. */
 export { META_HEADER };
@@ -229,7 +229,7 @@ const KEPT_PREFIX = 'x-freshet-kept-';
 // Set-Cookie values, percent-encoded and comma-joined (they may hold commas).
 const KEPT_SET_COOKIE = 'x-freshet-kept-set-cookie';
 const KEPT_DATE = KEPT_PREFIX + 'date';
-/** Where a stored copy keeps the origin's Date (the platform's cache rewrites Date). */
+/** Where a stored copy keeps the origin's Date when its metadata cannot (the platform's cache rewrites Date; see keepDate). */
 export const KEPT_DATE_HEADER = KEPT_DATE;
 const KEPT_WARNING = KEPT_PREFIX + 'warning';
 
@@ -248,16 +248,30 @@ export function keepSetCookies(storage, from) {
  * `receivedMs`: when the response arrived, for a Date where it has none.
  */
 export function storableEntry(status, statusText, headers, body, receivedMs = null) {
-  for (const f of KEPT) {
-    const v = headers.get(f);
-    if (v !== null) headers.set(KEPT_PREFIX + f, v);
-  }
-  // RFC 9110 6.6.1: a recipient with a clock that caches a response
-  // without Date records when it was received and adds a Date saying so.
-  if (receivedMs !== null && !headers.has(KEPT_DATE)) headers.set(KEPT_DATE, new Date(receivedMs).toUTCString());
+  // An internal field is freshet's alone: an origin cannot set one.
+  for (const f of KEPT) headers.delete(KEPT_PREFIX + f);
+  keepDate(headers, receivedMs);
+  const warning = headers.get('warning');
+  if (warning !== null) headers.set(KEPT_WARNING, warning);
   if (status === 200) return new Response(body, { status, statusText, headers });
   headers.set(STATUS_HEADER, String(status));
   return new Response(NULL_BODY.has(status) ? null : body, { status: 200, statusText, headers });
+}
+
+// The origin's Date of a copy to store, kept aside from the platform's: as
+// seconds in the metadata field (entry_meta.js DATE_ITEM: no field of its
+// own) where it is an IMF-fixdate and the copy has metadata, else in
+// KEPT_DATE. RFC 9110 6.6.1: a recipient with a clock that caches a
+// response without Date records when it was received (`receivedMs`) and
+// adds a Date saying so.
+function keepDate(headers, receivedMs) {
+  let date = headers.get('date');
+  if (date === null && receivedMs !== null) date = new Date(receivedMs).toUTCString();
+  if (date === null) return;
+  const meta = headers.get(META_HEADER);
+  const seconds = meta === null ? null : fixdateSeconds(date);
+  if (seconds === null) headers.set(KEPT_DATE, date);
+  else headers.set(META_HEADER, withMetaItem(meta, DATE_ITEM, seconds));
 }
 
 /** The origin's status of a stored copy (see storableEntry); `fallback` when it is not recorded. */
@@ -308,7 +322,7 @@ function storedPass(raw, drop) {
     if (value !== undefined && (!drop || !drop(name))) out.push([name, value]);
   };
   // The origin's Date where it was kept, else the platform's.
-  restore('date', aside[KEPT_DATE] ?? aside.date);
+  restore('date', keptDateOf(aside[META_HEADER]) ?? aside[KEPT_DATE] ?? aside.date);
   restore('warning', aside[KEPT_WARNING]);
   if (aside[KEPT_SET_COOKIE]) for (const c of aside[KEPT_SET_COOKIE].split(',')) restore('set-cookie', decodeURIComponent(c));
   restore('cache-control', originCcOf(aside[META_HEADER]) ?? aside[ORIGIN_CC_HEADER]);

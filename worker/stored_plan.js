@@ -22,8 +22,8 @@
 // (stored before freshet added one) takes the platform's per hit.
 
 import { fieldOf, fieldPairs } from './stored_entry.js';
-import { META_HEADER, copyIdOf, metaOf } from './entry_meta.js';
-import { LENGTH_HEADER, lengthValue } from './integrity.js';
+import { META_HEADER, copyIdOf, keptDateOf, metaOf } from './entry_meta.js';
+import { LENGTH_HEADER, recordedLengthOf } from './integrity.js';
 import { TIER_HEADER } from './tier_entry.js';
 import { KEPT_DATE_HEADER, STATUS_HEADER, serverTiming, storedOriginPart } from './response_headers.js';
 
@@ -43,13 +43,14 @@ export class StoredPlan {
     /** The copy's fields as first matched: for its internal fields, which no match changes. */
     this.fields = fields;
     /** The engine's metadata text (one string per copy: the lookup memo hashes it once). */
-    this.meta = metaOf(fieldOf(fields, META_HEADER));
+    const metaValue = fieldOf(fields, META_HEADER);
+    this.meta = metaOf(metaValue);
     this.tier = fieldOf(fields, TIER_HEADER);
     /** The body length recorded at store time (null: none). */
-    this.recorded = lengthValue(fieldOf(fields, LENGTH_HEADER));
+    this.recorded = recordedLengthOf(metaValue, fieldOf(fields, LENGTH_HEADER));
     this.status = fieldOf(fields, STATUS_HEADER);
     /** No kept Date: the client gets the platform's Date of each match. */
-    this.liveDate = fieldOf(fields, KEPT_DATE_HEADER) === null;
+    this.liveDate = keptDateOf(metaValue) === null && fieldOf(fields, KEPT_DATE_HEADER) === null;
     this.templates = new Map();
     this.lastHit = null;
   }

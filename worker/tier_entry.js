@@ -3,7 +3,8 @@
 // with the byte length of the body recorded beside the headers, so a read
 // can tell a damaged copy (docs/security.md "Integrity").
 
-import { LENGTH_HEADER } from './integrity.js';
+import { LENGTH_HEADER, recordedLengthOf } from './integrity.js';
+import { LENGTH_ITEM, META_HEADER, withMetaItem } from './entry_meta.js';
 import { responseWithFields } from './response_headers.js';
 
 /** Internal header on a matched response: which tier answered. */
@@ -11,17 +12,23 @@ export const TIER_HEADER = 'x-freshet-tier';
 /** Its value on an entry read from a store still in progress (coalesce.js). */
 export const IN_FLIGHT = 'in-flight';
 
-/** An entry of bytes with its body's length recorded. */
+/**
+ * An entry of bytes with its body's length recorded: in its metadata
+ * field (entry_meta.js LENGTH_ITEM), or in LENGTH_HEADER where it has none.
+ */
 export function recorded(status, statusText, headers, body) {
   const h = headers.filter(([k]) => k !== LENGTH_HEADER && k !== 'content-length');
-  h.push([LENGTH_HEADER, String(body.byteLength)]);
+  const meta = h.findIndex(([k]) => k === META_HEADER);
+  if (meta >= 0) h[meta] = [META_HEADER, withMetaItem(h[meta][1], LENGTH_ITEM, body.byteLength)];
+  else h.push([LENGTH_HEADER, String(body.byteLength)]);
   return { status, statusText, headers: h, body };
 }
 
 /** True when an entry's body has the length its tier recorded (entries without a record pass). */
 export function intactBytes(entry) {
-  const rec = entry.headers.find(([k]) => k === LENGTH_HEADER);
-  return rec === undefined || Number(rec[1]) === (entry.body?.byteLength ?? 0);
+  const value = (name) => entry.headers.find(([k]) => k === name)?.[1] ?? null;
+  const rec = recordedLengthOf(value(META_HEADER), value(LENGTH_HEADER));
+  return rec === null || rec === (entry.body?.byteLength ?? 0);
 }
 
 // The tier of a Response a tier made, on the object itself as well as in

@@ -5,7 +5,7 @@
 // this request selects.
 
 import { VaryAction } from './abi.js';
-import { LENGTH_HEADER, READ_WHOLE_MAX, intactBody, lengthValue, wholeIntactBytes } from './integrity.js';
+import { LENGTH_HEADER, READ_WHOLE_MAX, intactBody, recordedLengthOf, wholeIntactBytes } from './integrity.js';
 import { variantUrl } from './keys.js';
 import { TIER_HEADER } from './tiers.js';
 import { tierMarkOf } from './tier_entry.js';
@@ -61,7 +61,7 @@ export function checkedEntry(s, found, url, env, ctx, metaValue = undefined) {
     return checkedCopy(s, found, url, env, ctx, tier, plan.recorded, cl, null, plan);
   }
   const fields = fieldPairs(headers);
-  return checkedCopy(s, found, url, env, ctx, fieldOf(fields, TIER_HEADER), lengthValue(fieldOf(fields, LENGTH_HEADER)), fieldOf(fields, 'content-length'), fields, null);
+  return checkedCopy(s, found, url, env, ctx, fieldOf(fields, TIER_HEADER), recordedLengthOf(fieldOf(fields, META_HEADER), fieldOf(fields, LENGTH_HEADER)), fieldOf(fields, 'content-length'), fields, null);
 }
 
 // checkedEntry's check, with the copy's tier, recorded length and

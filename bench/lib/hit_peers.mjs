@@ -53,9 +53,7 @@ const FLOOR_URL = 'https://example.com/__freshet/floor';
 const FLOOR_COPY = [
   ['cache-control', 'public, max-age=3600'],
   ['content-type', 'text/html'],
-  ['x-freshet-kept-date', 'Thu, 03 Dec 2026 16:46:24 GMT'],
-  ['x-freshet-length', '2048'],
-  ['x-freshet-meta', '1;t=1796316384240;a=0;l=3600;w=0;e=0;f=0;r=0 id=340cf624bcab cc=public, max-age=3600'],
+  ['x-freshet-meta', '1;t=1796316384240;a=0;l=3600;w=0;e=0;f=0;r=0 id=340cf624bcab d=1796316384 n=2048 cc=public, max-age=3600'],
 ];
 const FLOOR_ANSWER = [
   ['age', '0'],

@@ -11,6 +11,8 @@ import { readFileSync } from 'node:fs';
 import { Response as MiniflareResponse } from 'miniflare';
 import { Engine, requestRecord } from '../../worker/engine.js';
 import { encodeGlobalObject } from '../../worker/tiers.js';
+import { recordedLength } from '../../worker/integrity.js';
+import { LENGTH_ITEM, withMetaItem } from '../../worker/entry_meta.js';
 import { globalObjectKey } from '../../worker/keys.js';
 import { T0, startLocations, startOrigin, startWorker, wasmPath, WASM_BUILD } from './helpers.js';
 
@@ -177,7 +179,8 @@ describe(`body integrity, every tier (${WASM_BUILD} build)`, () => {
     const damage = async () => {
       const stored = await cache.default.match(keyUrl);
       assert.ok(stored, 'the entry is where the engine keys it');
-      assert.equal(stored.headers.get('x-freshet-length'), '1000');
+      assert.equal(recordedLength(stored.headers), 1000);
+      assert.equal(stored.headers.get('x-freshet-length'), null, 'in the metadata field, not a field of its own');
       const headers = Object.fromEntries(stored.headers);
       const body = (await stored.text()).slice(0, 300);
       delete headers['content-length'];
@@ -200,13 +203,48 @@ describe(`body integrity, every tier (${WASM_BUILD} build)`, () => {
     assert.equal((await get(a, p, { at: 6 })).xcache, 'HIT', 'the refetched copy replaced it');
   });
 
+  test('a copy in the earlier layout (length and Date in fields of their own) is checked and served the same', async () => {
+    const p = '/c/ok';
+    const keyUrl = keyUrlOf(`https://example.com${p}`);
+    const cache = await a.mf.getCaches();
+    const stored = await cache.default.match(keyUrl);
+    const meta = stored.headers.get('x-freshet-meta');
+    const date = (await get(a, p, { at: 6 })).headers.get('date');
+    // The same copy as freshet stored it before: no n= and d= items.
+    const earlier = (n) => {
+      const headers = Object.fromEntries(stored.headers);
+      headers['x-freshet-meta'] = meta.replace(/ n=\d+/, '').replace(/ d=\d+/, '');
+      headers['x-freshet-length'] = String(n);
+      headers['x-freshet-kept-date'] = date;
+      delete headers['content-length'];
+      return headers;
+    };
+    assert.match(meta, / d=\d+ /);
+    const body = await stored.text();
+    await cache.default.put(keyUrl, new MiniflareResponse(body, { headers: earlier(1000) }));
+    const before = origin.hits(p);
+    const hit = await get(a, p, { at: 6 });
+    assert.equal(hit.xcache, 'HIT');
+    assert.equal(hit.text, body);
+    assert.equal(hit.headers.get('date'), date, 'the kept Date, not the platform\'s');
+    assert.equal(hit.headers.get('x-freshet-kept-date'), null);
+    assert.equal(origin.hits(p), before);
+    const damagedBefore = (await stats(a)).damagedEntries;
+    await cache.default.put(keyUrl, new MiniflareResponse(body, { headers: earlier(999) }));
+    const next = await get(a, p, { at: 6 });
+    assert.equal(next.xcache, 'MISS', 'its recorded length is checked too');
+    assert.equal(next.text.length, 1000);
+    assert.equal(origin.hits(p), before + 1);
+    assert.equal((await stats(a)).damagedEntries, damagedBefore + 1);
+  });
+
   test('a Cache API copy handed over without a body but with a recorded length is dropped, not served empty', async () => {
     const p = '/c/ok';
     const keyUrl = keyUrlOf(`https://example.com${p}`);
     const cache = await a.mf.getCaches();
     assert.ok((await get(a, p, { at: 7 })).text.length === 1000);
     const stored = await cache.default.match(keyUrl);
-    assert.equal(stored.headers.get('x-freshet-length'), '1000');
+    assert.equal(recordedLength(stored.headers), 1000);
     const headers = Object.fromEntries(stored.headers);
     await stored.arrayBuffer();
     delete headers['content-length'];
@@ -230,7 +268,7 @@ describe(`body integrity, every tier (${WASM_BUILD} build)`, () => {
     const keyUrl = keyUrlOf(`https://example.com${p}`);
     const cache = await a.mf.getCaches();
     const stored = await cache.default.match(keyUrl);
-    assert.equal(stored.headers.get('x-freshet-length'), '200000');
+    assert.equal(recordedLength(stored.headers), 200_000);
     const headers = Object.fromEntries(stored.headers);
     const body = (await stored.text()).slice(0, 150_000);
     delete headers['content-length'];
@@ -272,7 +310,8 @@ describe(`body integrity, every tier (${WASM_BUILD} build)`, () => {
     const good = new Uint8Array(await obj.arrayBuffer());
     const n = new DataView(good.buffer).getUint32(0);
     const head = JSON.parse(new TextDecoder().decode(good.subarray(4, 4 + n)));
-    const headers = head.headers.map(([k, v]) => [k, k === 'x-freshet-length' ? '999' : v]);
+    const headers = head.headers.map(([k, v]) => [k, k === 'x-freshet-meta' ? withMetaItem(v, LENGTH_ITEM, 999) : v]);
+    assert.ok(head.headers.some(([k, v]) => k === 'x-freshet-meta' && / n=1000( |$)/.test(v)), 'the global copy records its length in its metadata');
     await bucket.put(objectKey, encodeGlobalObject({ status: head.status, statusText: head.statusText, headers, body: good.subarray(4 + n) }));
     const c = await startWorker({ origin: origin.url, manifest, bindings: { FRESHET_ADMIN_TOKEN: TOKEN }, options: locations.shared });
     try {

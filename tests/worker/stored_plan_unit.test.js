@@ -11,16 +11,19 @@ import { StoredEntry } from '../../worker/stored_entry.js';
 import { planCount, planOf } from '../../worker/stored_plan.js';
 import { serveStored } from '../../worker/serve.js';
 import { TIER_HEADER, markTier, tierMarkOf } from '../../worker/tier_entry.js';
-import { ORIGIN_FIELDS } from './stored_copies.js';
+import { recordLength } from '../../worker/integrity.js';
+import { ORIGIN_FIELDS, earlierLayout } from './stored_copies.js';
 
 const sorted = (headers) => [...headers].sort(([a, x], [b, y]) => (a === b ? (x < y ? -1 : 1) : a < b ? -1 : 1));
 
 // A copy as the handler puts it and a platform cache gives it back.
-function matched(status, origin, platform = {}, tier = null) {
+// `earlier`: in the layout freshet stored before (stored_copies.js earlierLayout).
+function matched(status, origin, platform = {}, tier = null, earlier = false) {
   const stored = keepSetCookies(headersForStorage(new Headers(origin), '1;t=1;a=0;l=60', 3600, 'tag-a'), new Headers(origin));
   const entry = storableEntry(status, 'S', stored, 'body');
   const headers = new Headers(entry.headers);
-  headers.set('x-freshet-length', '4');
+  recordLength(headers, 4);
+  if (earlier) earlierLayout(headers);
   headers.set('content-length', '4');
   for (const [k, v] of Object.entries(platform)) headers.set(k, v);
   if (tier) headers.set(TIER_HEADER, tier);
@@ -54,6 +57,7 @@ test('the plan answers as the fields do: kept fields, platform fields, statuses,
     'another status': matched(203, origin, platform),
     'no Date from the origin: the platform\'s': matched(200, [['content-type', 'text/plain']], platform),
     'no Date at all': matched(200, [['content-type', 'text/plain']]),
+    'the earlier layout': matched(200, origin, platform, null, true),
     'memory tier': matched(200, origin, {}, 'memory'),
     'in flight': matched(200, origin, platform, 'in-flight'),
   };

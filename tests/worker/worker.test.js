@@ -202,7 +202,7 @@ describe(`worker (${WASM_BUILD} build)`, () => {
     const stored = await cache.match(keyUrl);
     assert.ok(stored, 'the /cdn entry is where the engine keys it');
     const meta = stored.headers.get('x-freshet-meta');
-    assert.match(meta, /^1;\S+ id=[0-9a-f]{12} cc=no-cache$/);
+    assert.match(meta, /^1;\S+ id=[0-9a-f]{12} d=\d+ n=\d+ cc=no-cache$/);
     assert.equal(stored.headers.get('x-freshet-origin-cc'), null);
     assert.notEqual(stored.headers.get('cache-control'), 'no-cache', 'the platform\'s own');
     // The same copy as an earlier freshet stored it: the engine's text alone
@@ -210,6 +210,7 @@ describe(`worker (${WASM_BUILD} build)`, () => {
     const headers = Object.fromEntries(stored.headers);
     const body = await stored.text();
     headers['x-freshet-meta'] = meta.slice(0, meta.indexOf(' '));
+    headers['x-freshet-length'] = /n=(\d+)/.exec(meta)[1];
     headers['x-freshet-origin-cc'] = 'no-cache';
     await cache.put(keyUrl, new MiniflareResponse(body, { headers }));
     const hits = origin.hits('/cdn');
