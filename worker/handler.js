@@ -50,11 +50,13 @@ function keyPartFields(parts) {
 const NO_EXTRA = Object.freeze({});
 const COLLAPSED = Object.freeze({ collapsed: true });
 
-function withServerTiming(response, ms) {
+// `started`: Date.now() when the worker took the request; the clock is read
+// again only for an answer that has no Server-Timing yet.
+function withServerTiming(response, started) {
   if (isServerTimed(response)) return response;
   try {
     const what = response.headers.get('x-cache') ?? '';
-    response.headers.append('server-timing', serverTiming(ms, what));
+    response.headers.append('server-timing', serverTiming(Date.now() - started, what));
   } catch {
     // Immutable headers (a response passed through untouched): leave them.
   }
@@ -188,7 +190,9 @@ export function createHandler(options) {
     }
     // Never waits on the purge log for more than FRESHET_PURGE_WAIT_MS;
     // entries stored before `unproven` are revalidated (purge_sync.js).
-    let unproven = purgeSync.view(env, (p) => ctx.waitUntil(p), now(), request);
+    // The request's time for the purge log's view and the lookup, read once.
+    const nowMs = now();
+    let unproven = purgeSync.view(env, (p) => ctx.waitUntil(p), nowMs, request);
     if (typeof unproven !== 'number') unproven = await unproven;
     let found;
     try {
@@ -216,7 +220,7 @@ export function createHandler(options) {
         ? purges.floors('')
         : purges.floors(rd.key, (stored.field(TAGS_HEADER) ?? '').split(',').filter(Boolean));
       floors.unproven = unproven;
-      ld = eng.cachedLookup(rd, record, stored.engineMeta(), now(), floors);
+      ld = eng.cachedLookup(rd, record, stored.engineMeta(), nowMs, floors);
     } catch (err) {
       stored.body?.cancel().catch(() => {});
       engines.failed(err);
@@ -341,7 +345,7 @@ export function createHandler(options) {
           ? await pass(s, control.request, env, 'DISABLED', 'dev')
           : await handle(control.request, env, context, control.mode, false, started);
         if (dev === 'mark') markDev(response);
-        return withServerTiming(response, Date.now() - started);
+        return withServerTiming(response, started);
       } catch (err) {
         // Fail open: nothing in freshet may be why a user gets an error.
         stats.engineErrors++;
