@@ -10,7 +10,11 @@
 // totals between runs, so read a worker's categories against the others'
 // in the same run, not as absolute figures.
 //
-//   node bench/hitprofile.mjs [--hits N] [--runs R]
+//   node bench/hitprofile.mjs [--hits N] [--runs R] [--functions K]
+//
+// With --functions K, also each worker's K largest frames by self time
+// (function and bundle line; a runtime getter a function calls is counted
+// in that function's own time).
 //
 // Prints numbers, never fails on them.
 import { Miniflare } from 'miniflare';
@@ -27,6 +31,7 @@ const arg = (name, dflt) => {
 };
 const hits = arg('--hits', 3000);
 const runs = arg('--runs', 10);
+const topFunctions = arg('--functions', 0);
 const port = 9239;
 
 // Self time per sample node, summed by category, in microseconds per hit.
@@ -45,6 +50,20 @@ function categories(profile, n) {
   }
   for (const k of Object.keys(out)) out[k] /= n;
   return out;
+}
+
+// Self time per frame (function name and bundle line), the `k` largest, in
+// microseconds per hit.
+function frames(profile, n, k) {
+  const byId = new Map(profile.nodes.map((x) => [x.id, x]));
+  const out = new Map();
+  for (let i = 0; i < profile.samples.length; i++) {
+    const { callFrame: f } = byId.get(profile.samples[i]);
+    if (f.functionName === '(idle)') continue;
+    const name = `${f.functionName || '(anonymous)'}${f.url ? ` :${f.lineNumber + 1}` : ''}`;
+    out.set(name, (out.get(name) ?? 0) + (profile.timeDeltas[i] ?? 0));
+  }
+  return [...out].sort((a, b) => b[1] - a[1]).slice(0, k).map(([name, us]) => [name, us / n]);
 }
 
 const mf = new Miniflare({ host: '127.0.0.1', cf: false, compatibilityDate: '2026-04-01', inspectorPort: port, ...workerModules() });
@@ -75,11 +94,13 @@ try {
   await send('Profiler.enable');
   await send('Profiler.setSamplingInterval', { interval: 50 });
   const rows = {};
+  const tops = {};
   for (const p of PEERS) {
     await send('Profiler.start');
     for (let i = 0; i < runs; i++) await run(p, hits);
     const { result } = await send('Profiler.stop');
     rows[p] = categories(result.profile, runs * hits);
+    if (topFunctions > 0) tops[p] = frames(result.profile, runs * hits, topFunctions);
   }
   ws.close();
   const cats = [...new Set(Object.values(rows).flatMap((r) => Object.keys(r)))].sort();
@@ -88,6 +109,10 @@ try {
   for (const c of [...cats, 'total']) {
     const v = (p) => (c === 'total' ? Object.values(rows[p]).reduce((a, b) => a + b, 0) : rows[p][c] ?? 0);
     console.log(`  ${c.padEnd(20)}${PEERS.map((p) => v(p).toFixed(1).padStart(12)).join('')}`);
+  }
+  for (const [p, top] of Object.entries(tops)) {
+    console.log(`${p}: the ${top.length} largest frames by self time (us per hit)`);
+    for (const [name, us] of top) console.log(`  ${us.toFixed(2).padStart(7)}  ${name}`);
   }
 } finally {
   await mf.dispose();
