@@ -20,15 +20,12 @@
 import { Miniflare } from 'miniflare';
 import WebSocket from 'ws';
 import { workerModules } from './hitcpu.mjs';
+import { numberArg as arg } from './lib/args.mjs';
 
 const PEERS = ['bare cache', 'hono cache', 'freshet', 'freshet floor'];
 const HARNESS = new Set(['runHits']);
 const NATIVE = new Set(['Request', 'Response', 'arrayBuffer']);
 
-const arg = (name, dflt) => {
-  const at = process.argv.indexOf(name);
-  return at > 0 ? Number(process.argv[at + 1]) : dflt;
-};
 const hits = arg('--hits', 3000);
 const runs = arg('--runs', 10);
 const topFunctions = arg('--functions', 0);

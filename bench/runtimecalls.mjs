@@ -13,11 +13,8 @@
 import { Miniflare } from 'miniflare';
 import { BROWSER_FIELDS } from './lib/memory_cache.mjs';
 import { median } from './lib/stats.mjs';
+import { numberArg as arg } from './lib/args.mjs';
 
-const arg = (name, dflt) => {
-  const at = process.argv.indexOf(name);
-  return at > 0 ? Number(process.argv[at + 1]) : dflt;
-};
 const rounds = arg('--rounds', 15);
 const n = arg('--n', 1000);
 const reads = arg('--reads', 20);
