@@ -395,6 +395,8 @@ describe(`the KV global tier keeps the headers of an ordinary page (${WASM_BUILD
 
   test('a page with a CSP, HSTS and 20 tags is stored in KV and served at another location', async () => {
     assert.equal((await get(a, '/g/page')).xcache, 'MISS');
+    // The global write runs in the background of location a: done before b asks.
+    await a.settle();
     const r = await get(b, '/g/page', { at: 2 });
     assert.equal(r.xcache, 'HIT');
     assert.match(r.headers.get('cache-status'), /tier=global/);

@@ -1,0 +1,153 @@
+// The hit-CPU bench counted in instructions instead of timed: the same
+// bundle, peers and in-memory Cache API stand-in as bench/hitcpu.mjs, with
+// workerd run under Valgrind's callgrind (through MINIFLARE_WORKERD_PATH),
+// which counts every instruction workerd executes (its threads summed).
+// The count does not move with the machine's load, but it is not exact
+// either: it sums every thread, V8's background compiler and garbage
+// collector included, and when they run differs from run to run. Within
+// one run the rounds of a worker agree to a few per cent; between runs
+// freshet less Hono has moved by about 15k instructions per hit (of
+// ~250k), against the +-10 us (of ~90 us) a timed run resolves on this
+// shared machine. A round now and then counts millions per hit (a full
+// collection or a compile landing in it): the median ignores it.
+//
+// Each sample zeroes the counters (vgdb "zero"), runs one request of N
+// hits of one peer and reads the counters back (vgdb "status internal");
+// the instructions of a request with no hits are taken off, and the
+// remainder divided by N. Rounds run the peers in a rotated order, and the
+// figure is the median over the rounds. An instruction is not a fixed
+// time (V8's compiled code and the runtime's C++ run at different rates,
+// and callgrind models no cache), so this ranks workers and measures a
+// change to one, while hitcpu.mjs stays the figure in microseconds.
+//
+//   node bench/hitinstr.mjs [--rounds R] [--hits N] [--warm W] [--peers a,b]
+//
+// Needs valgrind (Debian package `valgrind`); under it workerd runs about
+// 50 times slower, so the defaults take about two minutes. Prints numbers,
+// never fails on them.
+import { execFileSync } from 'node:child_process';
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Miniflare } from 'miniflare';
+import { workerModules } from './hitcpu.mjs';
+import { numberArg as arg } from './lib/args.mjs';
+import { median, quantile } from './lib/stats.mjs';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const PEERS = ['bare cache', 'hono cache', 'freshet', 'freshet floor'];
+
+function hasTool(name) {
+  try {
+    execFileSync(name, ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+// A workerd that runs under callgrind and leaves its process id (the
+// valgrind process, which exec keeps) where this script reads it.
+function callgrindWorkerd(dir) {
+  // The binary Miniflare would run (the workerd package's default export).
+  const binary = createRequire(import.meta.url)('workerd').default;
+  const pidFile = path.join(dir, 'workerd.pid');
+  const script = path.join(dir, 'workerd-callgrind.sh');
+  writeFileSync(script, [
+    '#!/bin/sh',
+    `echo $$ > '${pidFile}'`,
+    `exec valgrind --tool=callgrind --smc-check=all-non-file --callgrind-out-file=/dev/null --log-file='${path.join(dir, 'valgrind.log')}' '${binary}' "$@"`,
+    '',
+  ].join('\n'));
+  chmodSync(script, 0o755);
+  return { script, pid: () => readFileSync(pidFile, 'utf8').trim() };
+}
+
+// Instructions counted since the last zero, all threads.
+function counted(pid) {
+  const out = execFileSync('vgdb', [`--pid=${pid}`, 'status', 'internal'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], maxBuffer: 1 << 28 });
+  let sum = 0;
+  for (const m of out.matchAll(/^events-\d+: (\d+)$/gm)) sum += Number(m[1]);
+  return sum;
+}
+
+function rotated(list, r) {
+  const k = r % list.length;
+  return [...list.slice(k), ...list.slice(0, k)];
+}
+
+/**
+ * @param {{ rounds?: number, hits?: number, warm?: number, peers?: string[] }} [o] peers: a subset of the
+ *   four (the bare worker and Hono's are needed for the overheads);
+ *   modules: Miniflare's modules options (default the bundle of bench/workers/hitcpu.js)
+ * @returns {Promise<{ name: string, perHit: number, overhead: number, vsHono: {median: number, q1: number, q3: number}, samples: number[] }[] | null>} null without valgrind
+ */
+export async function hitInstructions({ rounds = 5, hits = 500, warm = 1500, peers = PEERS, modules = workerModules() } = {}) {
+  if (!hasTool('valgrind')) return null; // vgdb comes in the same package
+  const dir = path.join(ROOT, 'build', 'bench-hitinstr');
+  mkdirSync(dir, { recursive: true });
+  const { script, pid } = callgrindWorkerd(dir);
+  const before = process.env.MINIFLARE_WORKERD_PATH;
+  process.env.MINIFLARE_WORKERD_PATH = script;
+  const mf = new Miniflare({ host: '127.0.0.1', cf: false, compatibilityDate: '2026-04-01', ...modules });
+  try {
+    const run = async (peer, n, stored = 0) => {
+      const res = await mf.dispatchFetch(`http://localhost/?peer=${encodeURIComponent(peer)}&n=${n}&stored=${stored}`);
+      await res.arrayBuffer();
+      if (res.status !== 204) throw new Error(`hitcpu worker answered ${res.status}`);
+      return res.headers.get('x-last-cache');
+    };
+    for (const name of peers) {
+      const xcache = await run(name, 3 + warm, 3);
+      if (name.startsWith('freshet') && name !== 'freshet floor' && xcache !== 'HIT') throw new Error(`freshet answered ${xcache}, not HIT`);
+    }
+    const id = pid();
+    const count = async (peer, n) => {
+      execFileSync('vgdb', [`--pid=${id}`, 'zero'], { stdio: 'ignore' });
+      await run(peer, n);
+      return counted(id);
+    };
+    const samples = Object.fromEntries(peers.map((k) => [k, []]));
+    for (let r = 0; r < rounds; r++) {
+      const empty = await count(peers[0], 0);
+      for (const name of rotated(peers, r)) samples[name].push(((await count(name, hits)) - empty) / hits);
+    }
+    const bare = samples['bare cache'];
+    const hono = samples['hono cache'];
+    return Object.entries(samples).map(([name, s]) => {
+      const vs = hono ? s.map((x, r) => x - hono[r]) : [];
+      return {
+        name,
+        perHit: median(s),
+        overhead: bare ? median(s.map((x, r) => x - bare[r])) : NaN,
+        vsHono: { median: median(vs), q1: quantile(vs, 0.25), q3: quantile(vs, 0.75) },
+        samples: s,
+      };
+    });
+  } finally {
+    await mf.dispose();
+    if (before === undefined) delete process.env.MINIFLARE_WORKERD_PATH;
+    else process.env.MINIFLARE_WORKERD_PATH = before;
+  }
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const at = process.argv.indexOf('--peers');
+  const peers = at > 0 ? process.argv[at + 1].split(',') : PEERS;
+  const o = { rounds: arg('--rounds', 5), hits: arg('--hits', 500), warm: arg('--warm', 1500), peers };
+  const results = await hitInstructions(o);
+  if (results === null) {
+    console.log('hitinstr: valgrind is not installed (apt-get install valgrind); nothing measured');
+    process.exit(0);
+  }
+  if (process.argv.includes('--json')) {
+    process.stdout.write(JSON.stringify(results) + '\n');
+    process.exit(0);
+  }
+  const k = (x) => `${(x / 1000).toFixed(1)}k`;
+  console.log(`workerd under callgrind, instructions per hit (${o.rounds} rounds of ${o.hits} hits):`);
+  for (const r of results) console.log(`  ${r.name.padEnd(14)} ${k(r.perHit).padStart(7)}  overhead ${k(r.overhead).padStart(6)}  rounds ${r.samples.map(k).join(' ')}`);
+  const f = results.find((r) => r.name === 'freshet')?.vsHono;
+  if (f && peers.includes('hono cache')) console.log(`  freshet less hono, same round: median ${k(f.median)}, quartiles ${k(f.q1)} .. ${k(f.q3)}`);
+}
