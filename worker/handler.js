@@ -81,6 +81,24 @@ function shieldControl(request) {
   return { request, mode: ask === Control.REFRESH ? Control.REFRESH : ask === Control.REVALIDATE ? Control.REVALIDATE : null };
 }
 
+// The execution context the handler's modules are given: background work
+// is tracked in `pending` (awaited by TEST_SETTLE_HEADER) and handed to the
+// platform's context. One object per request, its method on the prototype.
+class TrackedContext {
+  constructor(ctx, pending) {
+    this.platform = ctx;
+    this.pending = pending;
+  }
+
+  waitUntil(p) {
+    const tracked = Promise.resolve(p).catch(() => {});
+    const pending = this.pending;
+    pending.add(tracked);
+    tracked.finally(() => pending.delete(tracked));
+    if (this.platform?.waitUntil) this.platform.waitUntil(tracked);
+  }
+}
+
 /**
  * Creates a freshet request handler.
  *
@@ -290,10 +308,10 @@ export function createHandler(options) {
   }
 
   // The admin route's answer, a request control's 401, or { request, mode,
-  // debug }; without a control header at once, not as a promise.
+  // debug }; without a control header null at once (no object, no promise).
   function adminOrControl(request, env, context) {
     if (admin.matches(request, env)) return admin.handle(request, env, context);
-    if (!request.headers.has(CONTROL_HEADER)) return { request, mode: null, debug: false };
+    if (!request.headers.has(CONTROL_HEADER)) return null;
     return admin.control(request, env);
   }
 
@@ -315,14 +333,7 @@ export function createHandler(options) {
     },
     /** The Workers fetch handler. */
     async fetch(request, env = {}, ctx = undefined) {
-      const context = {
-        waitUntil(p) {
-          const tracked = Promise.resolve(p).catch(() => {});
-          pending.add(tracked);
-          tracked.finally(() => pending.delete(tracked));
-          if (ctx?.waitUntil) ctx.waitUntil(tracked);
-        },
-      };
+      const context = new TrackedContext(ctx, pending);
       // Test mode only: let background work finish before this request.
       if (env?.FRESHET_TEST_MODE === '1' && request.headers.has(TEST_SETTLE_HEADER)) {
         while (pending.size) await Promise.all([...pending]);
@@ -339,11 +350,13 @@ export function createHandler(options) {
         const started = Date.now();
         // Local development (FRESHET_DEV=1): the manifest's "dev" says what caching does.
         const dev = shieldNode ? null : devMode(env);
+        // null: nothing asked, the request as it came.
+        const taken = control === null ? request : control.request;
         // An authenticated caller may ask for the debug headers in any mode.
-        if (control.debug || dev === 'mark') debugRequests.add(control.request);
+        if (control?.debug || dev === 'mark') debugRequests.add(taken);
         const response = dev === 'off'
-          ? await pass(s, control.request, env, 'DISABLED', 'dev')
-          : await handle(control.request, env, context, control.mode, false, started);
+          ? await pass(s, taken, env, 'DISABLED', 'dev')
+          : await handle(taken, env, context, control === null ? null : control.mode, false, started);
         if (dev === 'mark') markDev(response);
         return withServerTiming(response, started);
       } catch (err) {

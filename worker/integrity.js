@@ -149,11 +149,13 @@ export function lengthValue(v) {
 export function intactBody(response, onDamaged, recorded = recordedLength(response.headers), cl = undefined) {
   // A copy handed over without a body is whole only when nothing was
   // recorded or the record says it is empty.
-  if (response.body === null) return recorded === null || recorded === 0 ? null : false;
-  if (recorded === null) return response.body;
+  // The body read once: each read of a host object's property is a call into the runtime.
+  const body = response.body;
+  if (body === null) return recorded === null || recorded === 0 ? null : false;
+  if (recorded === null) return body;
   if (cl === undefined) cl = response.headers.get('content-length');
-  if (cl !== null) return Number(cl) === recorded ? response.body : false;
-  return framedBody(checkedBody(response.body, recorded, onDamaged), recorded);
+  if (cl !== null) return Number(cl) === recorded ? body : false;
+  return framedBody(checkedBody(body, recorded, onDamaged), recorded);
 }
 
 /**
