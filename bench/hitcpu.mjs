@@ -24,7 +24,7 @@ import { median, quantile } from './lib/stats.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const WASM = path.join(ROOT, 'dist', 'freshet.wasm');
-const PEERS = ['bare cache', 'hono cache', 'freshet', 'freshet floor'];
+const PEERS = ['bare cache', 'hono cache', 'freshet', 'freshet lean', 'freshet floor'];
 
 // Round r runs the workers in a rotated order (A B C, B C A, C A B, ...):
 // no worker always runs first, or right after the same one.
@@ -69,6 +69,7 @@ export async function hitCpu({ rounds = 7, hits = 3000, contentLength = true, wa
   for (const [name, p] of Object.entries(all)) {
     const last = await runHits(p, ctx, settle, 3 + warm, 3);
     if (name === 'freshet' && last.headers.get('x-cache') !== 'HIT') throw new Error(`freshet answered ${last.headers.get('x-cache')}, not HIT`);
+    if (name === 'freshet lean' && !/^freshet; hit/.test(last.headers.get('cache-status'))) throw new Error(`freshet lean answered ${last.headers.get('cache-status')}, not a hit`);
   }
   const samples = Object.fromEntries(Object.keys(all).map((k) => [k, []]));
   const entries = Object.entries(all);
@@ -121,11 +122,12 @@ export async function hitCpuWorkerd({ rounds = 7, hits = 3000, warm = 3000 } = {
       const res = await mf.dispatchFetch(`http://localhost/?peer=${encodeURIComponent(peer)}&n=${n}&stored=${stored}`);
       const ms = Number(process.hrtime.bigint() - t) / 1e6;
       if (res.status !== 204) throw new Error(`hitcpu worker answered ${res.status}: ${await res.text()}`);
-      return { ms, xcache: res.headers.get('x-last-cache') };
+      return { ms, xcache: res.headers.get('x-last-cache'), status: res.headers.get('x-last-status') };
     };
     for (const name of PEERS) {
-      const { xcache } = await run(name, 3 + warm, 3);
+      const { xcache, status } = await run(name, 3 + warm, 3);
       if (name === 'freshet' && xcache !== 'HIT') throw new Error(`freshet answered ${xcache}, not HIT`);
+      if (name === 'freshet lean' && !/^freshet; hit/.test(status)) throw new Error(`freshet lean answered ${status}, not a hit`);
     }
     const empties = [];
     for (let i = 0; i < 9; i++) empties.push((await run(PEERS[0], 0)).ms);
@@ -148,8 +150,10 @@ function print(title, results) {
   for (const r of results) {
     console.log(`  ${r.name.padEnd(14)} ${r.usPerHit.toFixed(1).padStart(6)} us/hit  overhead ${r.overheadUs.toFixed(1).padStart(5)} us  rounds ${r.samples.map((x) => x.toFixed(0)).join(' ')}`);
   }
-  const f = results.find((r) => r.name === 'freshet').vsHono;
-  console.log(`  freshet less hono, same round: median ${f.median.toFixed(1)} us, quartiles ${f.q1.toFixed(1)} .. ${f.q3.toFixed(1)} us`);
+  for (const name of ['freshet', 'freshet lean']) {
+    const f = results.find((r) => r.name === name).vsHono;
+    console.log(`  ${name} less hono, same round: median ${f.median.toFixed(1)} us, quartiles ${f.q1.toFixed(1)} .. ${f.q3.toFixed(1)} us`);
+  }
 }
 
 // Run on its own (node bench/hitcpu.mjs [--node|--workerd] [--rounds N]

@@ -59,6 +59,22 @@ void parseMemory(Parser& p, const json& v, MemoryLimits& mem) {
   read("maxEntryBytes", mem.max_entry_bytes, int64_t{8} * 1024 * 1024);
 }
 
+// "$.clientHeaders": which of freshet's own answer fields go out (docs/manifest.md).
+void parseClientHeaders(Parser& p, const json& v, ClientHeaders& out) {
+  const JsonPath path = "$.clientHeaders";
+  if (!v.is_object()) {
+    p.error(path, "must be an object such as {\"xCache\": false, \"serverTiming\": false}");
+    return;
+  }
+  p.checkKeys(v, path, {"xCache", "serverTiming"});
+  if (v.contains("xCache")) {
+    if (auto b = p.boolean(v["xCache"], path.field("xCache"))) out.x_cache = *b;
+  }
+  if (v.contains("serverTiming")) {
+    if (auto b = p.boolean(v["serverTiming"], path.field("serverTiming"))) out.server_timing = *b;
+  }
+}
+
 // The routes by pattern shape: patterns that match the same paths share a
 // shape. One hash per route (a manifest of 10,000 routes loads in linear
 // time), in one open-addressing table sized for every route up front: no
@@ -173,8 +189,11 @@ ManifestResult parseManifest(std::string_view json_text) {
   } else {
     p.checkKeys(root, "$",
                 {"$schema", "version", "mode", "dev", "namespace", "keyHost", "defaults", "routes",
-                 "warm", "memory"});
+                 "warm", "memory", "clientHeaders"});
     if (root.contains("memory")) parseMemory(p, root["memory"], m.memory);
+    if (root.contains("clientHeaders")) {
+      parseClientHeaders(p, root["clientHeaders"], m.client_headers);
+    }
     if (root.contains("warm")) {
       // URLs the cron trigger keeps warm (docs/admin.md); read by the worker.
       if (auto urls = p.stringList(root["warm"], "$.warm")) {

@@ -103,9 +103,17 @@ struct MemoryLimits {
   int64_t max_entry_bytes = int64_t{256} * 1024;
 };
 
+// The fields freshet adds to every answer beyond the standard ones (Age,
+// RFC 9111 5.1; Cache-Status, RFC 9211), which always go out.
+struct ClientHeaders {
+  bool x_cache = true;        // x-cache: HIT, MISS, STALE, ...
+  bool server_timing = true;  // Server-Timing (W3C): freshet;dur=...;desc=...
+};
+
 struct Manifest {
   int version = 1;
   MemoryLimits memory;
+  ClientHeaders client_headers;
   std::vector<std::string> warm;  // URLs the cron trigger keeps warm
   Mode mode = Mode::kOn;
   DevMode dev = DevMode::kMark;

@@ -104,6 +104,10 @@ std::string describeManifest(const Manifest& m) {
   static constexpr const char* kDevModes[] = {"mark", "off", "cache"};
   JsonWriter w;
   w.open();
+  w.key("clientHeaders").open();
+  w.key("serverTiming").boolean(m.client_headers.server_timing);
+  w.key("xCache").boolean(m.client_headers.x_cache);
+  w.close();
   w.key("dev").string(kDevModes[static_cast<uint32_t>(m.dev)]);
   w.key("keyHost").string(m.key_host);
   w.key("memory").open();

@@ -236,7 +236,8 @@ export function createAdmin(deps) {
       try {
         const res = await deps.fetchThrough(new Request(url, { headers }), env, ctx);
         await res.arrayBuffer();
-        results.push({ url, status: res.status, cache: res.headers.get('x-cache') });
+        // `cache`: x-cache (null where "clientHeaders" turned it off); Cache-Status always.
+        results.push({ url, status: res.status, cache: res.headers.get('x-cache'), cacheStatus: res.headers.get('cache-status') });
       } catch (err) {
         results.push({ url, error: String(err?.message ?? err) });
       }

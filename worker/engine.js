@@ -476,6 +476,13 @@ export class Engine {
     /** Number of routes in the manifest. */
     this.routeCount = r.i32(Result.route);
     this.#info = this.manifestInfo();
+    // "clientHeaders" (docs/manifest.md): freshet's own answer fields the
+    // manifest lets out, read once here, not per request.
+    const shown = this.#info.clientHeaders ?? {};
+    /** Answers carry x-cache. */
+    this.xCacheHeader = shown.xCache !== false;
+    /** Answers carry freshet's Server-Timing member. */
+    this.serverTimingHeader = shown.serverTiming !== false;
     // The response fields a store decision reads (src/response_facts.cc):
     // only those cross into wasm.
     this.#responseFields = new Set(this.#info.responseFields);

@@ -55,6 +55,7 @@ const COLLAPSED = Object.freeze({ collapsed: true });
 function withServerTiming(response, started) {
   if (isServerTimed(response)) return response;
   try {
+    // Without x-cache ("clientHeaders"), a member without desc.
     const what = response.headers.get('x-cache') ?? '';
     response.headers.append('server-timing', serverTiming(Date.now() - started, what));
   } catch {
@@ -347,7 +348,10 @@ export function createHandler(options) {
         let control = shieldNode ? shieldControl(request) : adminOrControl(request, env, context);
         if (control instanceof Promise) control = await control;
         if (control instanceof Response) return control;
-        const started = Date.now();
+        // Date.now() for freshet's Server-Timing member; null where the
+        // manifest's "clientHeaders" turned it off (or no engine loads:
+        // then on, as by default).
+        const started = engines.get(env)?.serverTimingHeader === false ? null : Date.now();
         // Local development (FRESHET_DEV=1): the manifest's "dev" says what caching does.
         const dev = shieldNode ? null : devMode(env);
         // null: nothing asked, the request as it came.
@@ -358,7 +362,7 @@ export function createHandler(options) {
           ? await pass(s, taken, env, 'DISABLED', 'dev')
           : await handle(taken, env, context, control === null ? null : control.mode, false, started);
         if (dev === 'mark') markDev(response);
-        return withServerTiming(response, started);
+        return started === null ? response : withServerTiming(response, started);
       } catch (err) {
         // Fail open: nothing in freshet may be why a user gets an error.
         stats.engineErrors++;

@@ -5,7 +5,7 @@
 import { InvalidationAction } from './abi.js';
 import { routeRules } from './forwarding.js';
 import { invalidationRecords } from './purge_sync.js';
-import { cacheStatus, clientHeaders } from './response_headers.js';
+import { cacheStatus, clientHeaders, shownXCache } from './response_headers.js';
 import { clock } from './request_context.js';
 import { bump } from './stats.js';
 
@@ -58,7 +58,7 @@ export async function pass(s, request, env, xcache, reason, debug, eng, record, 
   const headers = clientHeaders(resp.headers, {
     removeCdnCacheControl: removesCdnCacheControl(eng, route),
     status: cacheStatus({ fwd: 'bypass', detail: reason }),
-    xcache,
+    xcache: shownXCache(eng ?? s.engines.current(), xcache),
     debug: debug ? { reason } : undefined,
   });
   return new Response(resp.body, { status: resp.status, statusText: resp.statusText, headers });

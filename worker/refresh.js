@@ -21,6 +21,7 @@ import {
   keepSetCookies,
   mergeNotModified,
   omitFields,
+  shownXCache,
   storableEntry,
 } from './response_headers.js';
 
@@ -53,7 +54,7 @@ export function afterShield(c, status) {
 function originProblem(c, status, body, cacheStatusParams) {
   const headers = clientHeaders(new Headers({ 'content-type': 'text/plain' }), {
     status: cacheStatus({ fwd: c.stored ? 'stale' : 'uri-miss', ...cacheStatusParams }),
-    xcache: c.stored ? 'EXPIRED' : 'MISS',
+    xcache: shownXCache(c.eng, c.stored ? 'EXPIRED' : 'MISS'),
   });
   return new Response(body, { status, headers });
 }
@@ -142,7 +143,7 @@ export async function refresh(s, c) {
       browserTtl: rd.browserTtl,
       age: sd.age,
       status: afterShield(c, cacheStatus({ fwd: 'stale', fwdStatus: 304, stored: sd.action === StoreAction.STORE, ttl: sd.ttl, key: rd.debug ? rd.key : '' })),
-      xcache: 'REVALIDATED',
+      xcache: shownXCache(eng, 'REVALIDATED'),
       debug: rd.debug ? { key: rd.key, route: rd.routeName, reason: sd.reason } : undefined,
     });
     return fromEntry(s, c, { status: stored.status, statusText: stored.statusText, headers, body: forClient, meta: sd.meta });
@@ -191,7 +192,7 @@ export async function refresh(s, c) {
       key: rd.debug ? rd.key : '',
       detail: sd.action === StoreAction.STORE ? undefined : sd.reason,
     })),
-    xcache: fetchedXCache(mode),
+    xcache: shownXCache(eng, fetchedXCache(mode)),
     debug: rd.debug ? { key: rd.key, route: rd.routeName, reason: sd.reason } : undefined,
   });
   // With a stored response the client's preconditions were not forwarded:

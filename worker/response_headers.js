@@ -127,7 +127,9 @@ export function clientFields({ browserTtl, age, status, xcache, debug }) {
     out.push(['cache-control', browserTtl === 0 ? 'no-cache' : `public, max-age=${Math.trunc(browserTtl)}`]);
   }
   if (age !== undefined) out.push(['age', String(Math.max(0, Math.trunc(age)))]);
-  out.push(['cache-status', status], ['x-cache', xcache]);
+  out.push(['cache-status', status]);
+  // null: the manifest's "clientHeaders" turned x-cache off (shownXCache).
+  if (xcache !== null && xcache !== undefined) out.push(['x-cache', xcache]);
   if (debug) {
     for (const [k, v] of Object.entries(debug)) if (v !== undefined && v !== '') out.push([`x-freshet-${k}`, String(v)]);
   }
@@ -200,9 +202,23 @@ export function varyMarkerHeaders(names, generation, platformTtl) {
 // Statuses whose responses never carry content (RFC 9110 15.3.5, 15.3.6, 15.4.5).
 const NULL_BODY = new Set([204, 205, 304]);
 
-/** A Server-Timing (W3C) member: how long freshet took (ms) and what it did (x-cache). */
+/**
+ * A Server-Timing (W3C) member: how long freshet took (ms) and what it did
+ * (the x-cache value; without one, no desc).
+ */
 export function serverTiming(ms, what) {
-  return `freshet;dur=${ms};desc="${what}"`;
+  return what ? `freshet;dur=${ms};desc="${what}"` : `freshet;dur=${ms}`;
+}
+
+/**
+ * The x-cache value `value` as the manifest of `eng` lets it out: null
+ * (no field) under "clientHeaders": {"xCache": false}; `value` when there
+ * is no engine to ask.
+ * @param {{ xCacheHeader?: boolean } | null | undefined} eng
+ * @param {string} value
+ */
+export function shownXCache(eng, value) {
+  return eng?.xCacheHeader === false ? null : value;
 }
 
 // Responses built with their Server-Timing member already (the handler adds

@@ -5,7 +5,7 @@
 import { ConditionalAction, MissAction } from './abi.js';
 import { rangeResponse } from './range.js';
 import { IN_FLIGHT, TIER_HEADER } from './tiers.js';
-import { cacheStatus, clientFields, clientHeaders, notModifiedHeaders, responseWithFields, markServerTimed, serverTiming, storedClientFields } from './response_headers.js';
+import { cacheStatus, clientFields, clientHeaders, notModifiedHeaders, responseWithFields, markServerTimed, serverTiming, shownXCache, storedClientFields } from './response_headers.js';
 import { removesCdnCacheControl } from './pass.js';
 import { hitTemplate } from './stored_plan.js';
 
@@ -85,7 +85,7 @@ export function serveStored(s, c, stored, ld, xcache, extra = {}) {
       browserTtl: rd.browserTtl,
       age: ld.age,
       status: cacheStatus({ hit: true, ttl: ld.ttl, key: rd.debug ? rd.key : '', tier, collapsed: tier === IN_FLIGHT || undefined, ...extra }),
-      xcache,
+      xcache: shownXCache(c.eng, xcache),
       debug: rd.debug ? { key: rd.key, route: rd.routeName, reason: extra.detail ?? ld.reason } : undefined,
     };
   };
@@ -136,12 +136,12 @@ export function serveStored(s, c, stored, ld, xcache, extra = {}) {
  * can answer gets a 504 without contacting the origin; null otherwise.
  * @param {import('./request_context.js').RequestContext} c
  */
-export function onlyIfCached({ rd }) {
+export function onlyIfCached({ rd, eng }) {
   // The engine decided it with the request (RequestDecision.missAction).
   if (rd.missAction !== MissAction.GATEWAY_TIMEOUT) return null;
   const headers = clientHeaders(new Headers({ 'content-type': 'text/plain' }), {
     status: cacheStatus({ detail: rd.missReason }),
-    xcache: 'MISS',
+    xcache: shownXCache(eng, 'MISS'),
   });
   return new Response('not cached (only-if-cached)\n', { status: 504, headers });
 }

@@ -5,7 +5,7 @@
 import { Hono } from 'hono';
 import { cache as honoCache } from 'hono/cache';
 import { createHandler } from '../../worker/handler.js';
-import { BODY, BROWSER_FIELDS, MANIFEST, URL_HIT, memoryCache, origin } from './memory_cache.mjs';
+import { BODY, BROWSER_FIELDS, LEAN_MANIFEST, MANIFEST, URL_HIT, memoryCache, origin } from './memory_cache.mjs';
 
 /**
  * @param {WebAssembly.Module} wasm compiled freshet.wasm
@@ -20,6 +20,10 @@ export function hitPeers(wasm, { contentLength = true } = {}) {
 
   const freshetCache = memoryCache(contentLength);
   const freshet = createHandler({ wasm, manifest: MANIFEST, origin, cache: () => freshetCache, log: () => {} });
+  // "freshet lean": x-cache and Server-Timing off (the manifest's
+  // "clientHeaders"): six answer fields instead of eight.
+  const leanCache = memoryCache(contentLength);
+  const lean = createHandler({ wasm, manifest: LEAN_MANIFEST, origin, cache: () => leanCache, log: () => {} });
 
   const bareCache = memoryCache(contentLength);
   const bare = {
@@ -40,7 +44,7 @@ export function hitPeers(wasm, { contentLength = true } = {}) {
   app.get('*', () => origin());
   const hono = { fetch: (request) => app.fetch(request, {}, ctx) };
 
-  return { peers: { 'bare cache': bare, 'hono cache': hono, freshet, 'freshet floor': floorPeer(memoryCache(contentLength)) }, ctx, settle };
+  return { peers: { 'bare cache': bare, 'hono cache': hono, freshet, 'freshet lean': lean, 'freshet floor': floorPeer(memoryCache(contentLength)) }, ctx, settle };
 }
 
 // The fields a request carries that a plain freshet HIT reads (those

@@ -43,6 +43,8 @@ export function memoryCache(contentLength = true) {
 export const BODY = 'x'.repeat(2048);
 export const origin = async () => new Response(BODY, { headers: { 'content-type': 'text/html', 'cache-control': 'public, max-age=3600' } });
 export const MANIFEST = { version: 1, defaults: { ttl: 3600 }, routes: [{ pattern: '/*' }] };
+/** The same with freshet's own answer fields off (docs/manifest.md "Client headers"). */
+export const LEAN_MANIFEST = { ...MANIFEST, clientHeaders: { xCache: false, serverTiming: false } };
 export const URL_HIT = 'https://example.com/page';
 /**
  * The fields of a browser's navigation request (Chrome 131 on Linux), sent

@@ -17,6 +17,7 @@ export default {
     const peer = state.peers[q.get('peer')];
     if (!peer) return new Response(`peers: ${Object.keys(state.peers).join(', ')}\n`, { status: 404 });
     const last = await runHits(peer, state.ctx, state.settle, Number(q.get('n') ?? 1), Number(q.get('stored') ?? 0));
-    return new Response(null, { status: 204, headers: { 'x-last-cache': last?.headers.get('x-cache') ?? '' } });
+    const headers = { 'x-last-cache': last?.headers.get('x-cache') ?? '', 'x-last-status': last?.headers.get('cache-status') ?? '' };
+    return new Response(null, { status: 204, headers });
   },
 };

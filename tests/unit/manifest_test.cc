@@ -1,6 +1,7 @@
 #include "manifest.h"
 
 #include "request_fields.h"
+#include "route_info.h"
 
 #include <gtest/gtest.h>
 
@@ -66,6 +67,14 @@ INSTANTIATE_TEST_SUITE_P(
                     "host name"},
         BadManifest{"key_host_bad_port", R"({"keyHost":"x.com:","routes":[]})", "$.keyHost",
                     "host name"},
+        BadManifest{"client_headers_not_object", R"({"clientHeaders":false,"routes":[]})",
+                    "$.clientHeaders", "must be an object"},
+        BadManifest{"client_headers_not_boolean",
+                    R"({"clientHeaders":{"xCache":"no"},"routes":[]})", "$.clientHeaders.xCache",
+                    "must be true or false"},
+        BadManifest{"client_headers_unknown",
+                    R"({"clientHeaders":{"serverTimings":false},"routes":[]})",
+                    "$.clientHeaders.serverTimings", "did you mean \"serverTiming\""},
         BadManifest{"shared_key_without_key_host",
                     R"({"routes":[{"pattern":"/a"},{"pattern":"/s/*","key":{"host":false}}]})",
                     "$.routes[1].key.host", "\"keyHost\""}),
@@ -79,6 +88,25 @@ TEST(Manifest, KeyHost) {
   r = parseManifest(R"({"routes":[{"pattern":"/*"}]})");
   ASSERT_TRUE(r.manifest);
   EXPECT_EQ(r.manifest->key_host, "");  // each request's own host
+}
+
+// "clientHeaders": both of freshet's own answer fields go out unless turned off.
+TEST(Manifest, ClientHeaders) {
+  auto r = parseManifest(R"({"routes":[{"pattern":"/*"}]})");
+  ASSERT_TRUE(r.manifest);
+  EXPECT_TRUE(r.manifest->client_headers.x_cache);
+  EXPECT_TRUE(r.manifest->client_headers.server_timing);
+  r = parseManifest(R"({"clientHeaders":{"xCache":false},"routes":[{"pattern":"/*"}]})");
+  ASSERT_TRUE(r.manifest);
+  EXPECT_FALSE(r.manifest->client_headers.x_cache);
+  EXPECT_TRUE(r.manifest->client_headers.server_timing);
+  r = parseManifest(R"({"clientHeaders":{"serverTiming":false},"routes":[{"pattern":"/*"}]})");
+  ASSERT_TRUE(r.manifest);
+  EXPECT_TRUE(r.manifest->client_headers.x_cache);
+  EXPECT_FALSE(r.manifest->client_headers.server_timing);
+  const std::string info = describeManifest(*r.manifest);
+  EXPECT_NE(info.find(R"("clientHeaders":{"serverTiming":false,"xCache":true})"), std::string::npos)
+      << info;
 }
 
 // The fields a request record must carry: the fixed ones, and those the
