@@ -52,16 +52,17 @@ function hasTool(name) {
 }
 
 // A workerd that runs under callgrind and leaves its process id (the
-// valgrind process, which exec keeps) where this script reads it.
-function callgrindWorkerd(dir) {
+// valgrind process, which exec keeps) where this script reads it; `name`
+// tells the instances of one run apart.
+function callgrindWorkerd(dir, name) {
   // The binary Miniflare would run (the workerd package's default export).
   const binary = createRequire(import.meta.url)('workerd').default;
-  const pidFile = path.join(dir, 'workerd.pid');
-  const script = path.join(dir, 'workerd-callgrind.sh');
+  const pidFile = path.join(dir, `workerd-${name}.pid`);
+  const script = path.join(dir, `workerd-callgrind-${name}.sh`);
   writeFileSync(script, [
     '#!/bin/sh',
     `echo $$ > '${pidFile}'`,
-    `exec valgrind --tool=callgrind --smc-check=all-non-file --callgrind-out-file=/dev/null --log-file='${path.join(dir, 'valgrind.log')}' '${binary}' "$@"`,
+    `exec valgrind --tool=callgrind --smc-check=all-non-file --callgrind-out-file=/dev/null --log-file='${path.join(dir, `valgrind-${name}.log`)}' '${binary}' "$@"`,
     '',
   ].join('\n'));
   chmodSync(script, 0o755);
@@ -84,8 +85,9 @@ function rotated(list, r) {
 }
 
 /**
- * @param {{ rounds?: number, hits?: number, warm?: number, peers?: string[] }} [o] peers: a subset of the
- *   four (the bare worker and Hono's are needed for the overheads);
+ * @param {{ rounds?: number, hits?: number, warm?: number, peers?: string[], mainOnly?: boolean }} [o] peers: a subset of the
+ *   five (the bare worker and Hono's are needed for the overheads); "freshet
+ *   lean" runs in a workerd of its own (bench/lib/hit_peers.mjs);
  *   modules: Miniflare's modules options (default the bundle of bench/workers/hitcpu.js)
  * @returns {Promise<{ name: string, perHit: number, overhead: number, vsHono: {median: number, q1: number, q3: number}, samples: number[] }[] | null>} null without valgrind
  */
@@ -93,13 +95,25 @@ export async function hitInstructions({ rounds = 5, hits = 500, warm = 1500, pee
   if (!hasTool('valgrind')) return null; // vgdb comes in the same package
   const dir = path.join(ROOT, 'build', 'bench-hitinstr');
   mkdirSync(dir, { recursive: true });
-  const { script, pid } = callgrindWorkerd(dir);
   const before = process.env.MINIFLARE_WORKERD_PATH;
-  process.env.MINIFLARE_WORKERD_PATH = script;
-  const mf = new Miniflare({ host: '127.0.0.1', cf: false, compatibilityDate: '2026-04-01', ...modules });
+  const instances = [];
+  // One workerd under callgrind per isolate: the peers, and "freshet lean"
+  // alone (lean=1 on its first request).
+  const start = async (name, lean) => {
+    const { script, pid } = callgrindWorkerd(dir, name);
+    process.env.MINIFLARE_WORKERD_PATH = script;
+    const mf = new Miniflare({ host: '127.0.0.1', cf: false, compatibilityDate: '2026-04-01', ...modules });
+    instances.push(mf);
+    await mf.ready;
+    return { mf, pid, lean };
+  };
   try {
+    const main = await start('peers', false);
+    const lean = peers.includes('freshet lean') ? await start('lean', true) : null;
+    const where = (peer) => (peer === 'freshet lean' ? { at: lean, name: 'freshet' } : { at: main, name: peer });
     const run = async (peer, n, stored = 0) => {
-      const res = await mf.dispatchFetch(`http://localhost/?peer=${encodeURIComponent(peer)}&n=${n}&stored=${stored}`);
+      const { at, name } = where(peer);
+      const res = await at.mf.dispatchFetch(`http://localhost/?peer=${encodeURIComponent(name)}&n=${n}&stored=${stored}${at.lean ? '&lean=1' : ''}`);
       await res.arrayBuffer();
       if (res.status !== 204) throw new Error(`hitcpu worker answered ${res.status}`);
       return res.headers.get('x-last-status');
@@ -108,16 +122,19 @@ export async function hitInstructions({ rounds = 5, hits = 500, warm = 1500, pee
       const status = await run(name, 3 + warm, 3);
       if (name.startsWith('freshet') && name !== 'freshet floor' && !/^freshet; hit/.test(status)) throw new Error(`${name} answered ${status}, not a hit`);
     }
-    const id = pid();
+    for (const i of [main, lean]) if (i) i.id = i.pid();
     const count = async (peer, n) => {
+      const { id } = where(peer).at;
       execFileSync('vgdb', [`--pid=${id}`, 'zero'], { stdio: 'ignore' });
       await run(peer, n);
       return counted(id, mainOnly);
     };
     const samples = Object.fromEntries(peers.map((k) => [k, []]));
     for (let r = 0; r < rounds; r++) {
+      // A request with no hits, in each workerd: taken off its peers' counts.
       const empty = await count(peers[0], 0);
-      for (const name of rotated(peers, r)) samples[name].push(((await count(name, hits)) - empty) / hits);
+      const emptyLean = lean ? await count('freshet lean', 0) : 0;
+      for (const name of rotated(peers, r)) samples[name].push(((await count(name, hits)) - (name === 'freshet lean' ? emptyLean : empty)) / hits);
     }
     const bare = samples['bare cache'];
     const hono = samples['hono cache'];
@@ -132,7 +149,7 @@ export async function hitInstructions({ rounds = 5, hits = 500, warm = 1500, pee
       };
     });
   } finally {
-    await mf.dispose();
+    for (const mf of instances) await mf.dispose();
     if (before === undefined) delete process.env.MINIFLARE_WORKERD_PATH;
     else process.env.MINIFLARE_WORKERD_PATH = before;
   }

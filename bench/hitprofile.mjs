@@ -22,7 +22,7 @@ import WebSocket from 'ws';
 import { workerModules } from './hitcpu.mjs';
 import { numberArg as arg } from './lib/args.mjs';
 
-const PEERS = ['bare cache', 'hono cache', 'freshet', 'freshet lean', 'freshet floor'];
+const PEERS = ['bare cache', 'hono cache', 'freshet', 'freshet floor'];
 const HARNESS = new Set(['runHits']);
 const NATIVE = new Set(['Request', 'Response', 'arrayBuffer']);
 

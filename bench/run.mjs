@@ -192,7 +192,7 @@ t('miss', 'p50 ms', 'p99 ms');
 t('---', '---', '---');
 for (const [name, c] of Object.entries(fleet.cost)) t(name === 'freshet' ? 'freshet, direct to the origin' : 'freshet, through the shield', fmt(c.p50), fmt(c.p99));
 lines.push('', '## 3c. Where freshet\'s own cost goes on a hit', '');
-lines.push('Each worker\'s time per hit over the same in-memory stand-in for the Cache API (bench/hitcpu.mjs, in a process of its own), so the emulated cache of Miniflare is out of the figure; every hit is a browser\'s navigation request (12 fields); overhead = the median over the rounds of the time per hit minus the bare worker\'s in the same round (each round runs the three back to back, in a rotated order). workerd: the three workers in one isolate of one Miniflare, each sample one request running the hits, timed from outside. Node: the same code in Node, with undici\'s Request, Response and Headers. "freshet lean" is freshet with the manifest\'s "clientHeaders" turning x-cache and Server-Timing off (six answer fields instead of eight). "freshet floor" is not a cache: only the runtime calls a plain freshet HIT makes (the fields it reads and sends), no logic (bench/lib/hit_peers.mjs).', '');
+lines.push('Each worker\'s time per hit over the same in-memory stand-in for the Cache API (bench/hitcpu.mjs, in a process of its own), so the emulated cache of Miniflare is out of the figure; every hit is a browser\'s navigation request (12 fields); overhead = the median over the rounds of the time per hit minus the bare worker\'s in the same round (each round runs the three back to back, in a rotated order). workerd: the three workers in one isolate of one Miniflare, each sample one request running the hits, timed from outside. Node: the same code in Node, with undici\'s Request, Response and Headers. "freshet lean" (workerd only) is freshet with the manifest\'s "clientHeaders" turning x-cache and Server-Timing off (six answer fields instead of eight), in a second isolate: two freshet handlers in one isolate slow each other down. "freshet floor" is not a cache: only the runtime calls a plain freshet HIT makes (the fields it reads and sends), no logic (bench/lib/hit_peers.mjs).', '');
 t('runtime', 'worker', 'per hit', 'overhead per hit', 'rounds (us)');
 t('---', '---', '---', '---', '---');
 for (const [runtime, c] of Object.entries(cpu)) {
@@ -201,8 +201,9 @@ for (const [runtime, c] of Object.entries(cpu)) {
 lines.push('');
 for (const [runtime, c] of Object.entries(cpu)) {
   const f = c.find((x) => x.name === 'freshet').vsHono;
-  const l = c.find((x) => x.name === 'freshet lean').vsHono;
-  lines.push(`- ${runtime}: freshet's time per hit less Hono's in the same round: median ${fmt(f.median, 1)} us, quartiles ${fmt(f.q1, 1)} .. ${fmt(f.q3, 1)} us; "freshet lean" (x-cache and Server-Timing off, docs/manifest.md "Client headers"): median ${fmt(l.median, 1)} us, quartiles ${fmt(l.q1, 1)} .. ${fmt(l.q3, 1)} us.`);
+  const l = c.find((x) => x.name === 'freshet lean')?.vsHono;
+  const leanText = l ? `; "freshet lean" (x-cache and Server-Timing off, docs/manifest.md "Client headers", in an isolate of its own): median ${fmt(l.median, 1)} us, quartiles ${fmt(l.q1, 1)} .. ${fmt(l.q3, 1)} us` : '';
+  lines.push(`- ${runtime}: freshet's time per hit less Hono's in the same round: median ${fmt(f.median, 1)} us, quartiles ${fmt(f.q1, 1)} .. ${fmt(f.q3, 1)} us${leanText}.`);
 }
 lines.push('', '## 4. Scale, start-up, size', '');
 t('routes', 'per decision', 'vs 10 routes');

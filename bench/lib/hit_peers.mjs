@@ -9,9 +9,13 @@ import { BODY, BROWSER_FIELDS, LEAN_MANIFEST, MANIFEST, URL_HIT, memoryCache, or
 
 /**
  * @param {WebAssembly.Module} wasm compiled freshet.wasm
- * @param {{ contentLength?: boolean }} [o] see memoryCache
+ * @param {{ contentLength?: boolean, lean?: boolean }} [o] contentLength: see memoryCache;
+ *   lean: freshet's manifest turns x-cache and Server-Timing off (LEAN_MANIFEST).
+ *   The benches run that one in an isolate of its own ("freshet lean"): two
+ *   freshet handlers running in one isolate share their functions' type
+ *   feedback, and each costs ~20k instructions per hit more than alone.
  */
-export function hitPeers(wasm, { contentLength = true } = {}) {
+export function hitPeers(wasm, { contentLength = true, lean = false } = {}) {
   const pending = [];
   const ctx = { waitUntil: (p) => pending.push(p) };
   const settle = async () => {
@@ -19,11 +23,7 @@ export function hitPeers(wasm, { contentLength = true } = {}) {
   };
 
   const freshetCache = memoryCache(contentLength);
-  const freshet = createHandler({ wasm, manifest: MANIFEST, origin, cache: () => freshetCache, log: () => {} });
-  // "freshet lean": x-cache and Server-Timing off (the manifest's
-  // "clientHeaders"): six answer fields instead of eight.
-  const leanCache = memoryCache(contentLength);
-  const lean = createHandler({ wasm, manifest: LEAN_MANIFEST, origin, cache: () => leanCache, log: () => {} });
+  const freshet = createHandler({ wasm, manifest: lean ? LEAN_MANIFEST : MANIFEST, origin, cache: () => freshetCache, log: () => {} });
 
   const bareCache = memoryCache(contentLength);
   const bare = {
@@ -44,7 +44,7 @@ export function hitPeers(wasm, { contentLength = true } = {}) {
   app.get('*', () => origin());
   const hono = { fetch: (request) => app.fetch(request, {}, ctx) };
 
-  return { peers: { 'bare cache': bare, 'hono cache': hono, freshet, 'freshet lean': lean, 'freshet floor': floorPeer(memoryCache(contentLength)) }, ctx, settle };
+  return { peers: { 'bare cache': bare, 'hono cache': hono, freshet, 'freshet floor': floorPeer(memoryCache(contentLength)) }, ctx, settle };
 }
 
 // The fields a request carries that a plain freshet HIT reads (those

@@ -3,7 +3,8 @@
 // each worker's own logic with workerd's native Request, Response and
 // Headers. GET /?peer=<name>&n=<hits>[&stored=<k>] runs n hits of that peer
 // in this one request; the caller times the whole request (timers in
-// workerd do not advance while a request computes). freshet.wasm is a
+// workerd do not advance while a request computes). `lean=1` on the first
+// request makes the freshet peer "freshet lean". freshet.wasm is a
 // module beside the bundle (bench/hitcpu.mjs puts it there).
 import wasm from './freshet.wasm';
 import { hitPeers, runHits } from '../lib/hit_peers.mjs';
@@ -12,8 +13,10 @@ let state = null;
 
 export default {
   async fetch(request) {
-    state ??= hitPeers(wasm);
     const q = new URL(request.url).searchParams;
+    // lean=1 on the first request: freshet's manifest turns x-cache and
+    // Server-Timing off (bench/lib/hit_peers.mjs).
+    state ??= hitPeers(wasm, { lean: q.get('lean') === '1' });
     const peer = state.peers[q.get('peer')];
     if (!peer) return new Response(`peers: ${Object.keys(state.peers).join(', ')}\n`, { status: 404 });
     const last = await runHits(peer, state.ctx, state.settle, Number(q.get('n') ?? 1), Number(q.get('stored') ?? 0));
