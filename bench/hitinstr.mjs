@@ -21,7 +21,13 @@
 // change to one, while hitcpu.mjs stays the figure in microseconds.
 //
 //   node bench/hitinstr.mjs [--rounds R] [--hits N] [--warm W] [--peers a,b] [--main-thread]
+//   node bench/hitinstr.mjs --isolated P [--rounds R] ...
 //
+// --isolated P runs each worker alone in a workerd of its own, started P
+// times (hitInstructionsIsolated below): the comparison between workers to
+// trust, since within one process V8's state moves a worker's count by up
+// to a quarter for identical code, and workers sharing an isolate change
+// each other's counts. It counts the main thread.
 // --main-thread counts workerd's main thread alone (where the isolate
 // runs), leaving out V8's background threads: ~1-5k instructions per hit
 // that land in some rounds and not others.
@@ -84,10 +90,68 @@ function rotated(list, r) {
   return [...list.slice(k), ...list.slice(0, k)];
 }
 
+// One workerd under callgrind (`name` tells the instances of a run apart)
+// running the bench worker; with `lean`, its freshet peer is "freshet lean"
+// (lean=1 on the first request). run(peer, n) runs n hits of one peer and
+// answers the last answer's Cache-Status; count(peer, n) the instructions
+// that took (mainOnly: the main thread's).
+async function callgrindInstance(dir, name, { lean = false, modules, mainOnly }) {
+  const { script, pid } = callgrindWorkerd(dir, name);
+  const before = process.env.MINIFLARE_WORKERD_PATH;
+  process.env.MINIFLARE_WORKERD_PATH = script;
+  const mf = new Miniflare({ host: '127.0.0.1', cf: false, compatibilityDate: '2026-04-01', ...modules });
+  try {
+    await mf.ready;
+  } finally {
+    if (before === undefined) delete process.env.MINIFLARE_WORKERD_PATH;
+    else process.env.MINIFLARE_WORKERD_PATH = before;
+  }
+  let id = null;
+  const run = async (peer, n, stored = 0) => {
+    const res = await mf.dispatchFetch(`http://localhost/?peer=${encodeURIComponent(peer === 'freshet lean' ? 'freshet' : peer)}&n=${n}&stored=${stored}${lean ? '&lean=1' : ''}`);
+    await res.arrayBuffer();
+    if (res.status !== 204) throw new Error(`hitcpu worker answered ${res.status}`);
+    return res.headers.get('x-last-status');
+  };
+  return {
+    // Warms `peer` with `warm` hits (the first three stored and settled).
+    async warm(peer, warm) {
+      const status = await run(peer, 3 + warm, 3);
+      if (peer.startsWith('freshet') && peer !== 'freshet floor' && !/^freshet; hit/.test(status)) throw new Error(`${peer} answered ${status}, not a hit`);
+    },
+    async count(peer, n) {
+      id ??= pid();
+      execFileSync('vgdb', [`--pid=${id}`, 'zero'], { stdio: 'ignore' });
+      await run(peer, n);
+      return counted(id, mainOnly);
+    },
+    dispose: () => mf.dispose(),
+  };
+}
+
+// Per worker: the median of its samples, its overhead over the bare
+// worker's and its difference to Hono's, sample by sample (the same round,
+// or the same repetition).
+function summarised(samples) {
+  const bare = samples['bare cache'];
+  const hono = samples['hono cache'];
+  return Object.entries(samples).map(([name, s]) => {
+    const vs = hono ? s.map((x, r) => x - hono[r]) : [];
+    return {
+      name,
+      perHit: median(s),
+      overhead: bare ? median(s.map((x, r) => x - bare[r])) : NaN,
+      vsHono: { median: median(vs), q1: quantile(vs, 0.25), q3: quantile(vs, 0.75) },
+      samples: s,
+    };
+  });
+}
+
 /**
+ * Every peer in one isolate ("freshet lean" in a second one), the rounds
+ * rotating through them.
  * @param {{ rounds?: number, hits?: number, warm?: number, peers?: string[], mainOnly?: boolean }} [o] peers: a subset of the
- *   five (the bare worker and Hono's are needed for the overheads); "freshet
- *   lean" runs in a workerd of its own (bench/lib/hit_peers.mjs);
+ *   five (the bare worker and Hono's are needed for the overheads);
  *   modules: Miniflare's modules options (default the bundle of bench/workers/hitcpu.js)
  * @returns {Promise<{ name: string, perHit: number, overhead: number, vsHono: {median: number, q1: number, q3: number}, samples: number[] }[] | null>} null without valgrind
  */
@@ -95,71 +159,68 @@ export async function hitInstructions({ rounds = 5, hits = 500, warm = 1500, pee
   if (!hasTool('valgrind')) return null; // vgdb comes in the same package
   const dir = path.join(ROOT, 'build', 'bench-hitinstr');
   mkdirSync(dir, { recursive: true });
-  const before = process.env.MINIFLARE_WORKERD_PATH;
   const instances = [];
-  // One workerd under callgrind per isolate: the peers, and "freshet lean"
-  // alone (lean=1 on its first request).
-  const start = async (name, lean) => {
-    const { script, pid } = callgrindWorkerd(dir, name);
-    process.env.MINIFLARE_WORKERD_PATH = script;
-    const mf = new Miniflare({ host: '127.0.0.1', cf: false, compatibilityDate: '2026-04-01', ...modules });
-    instances.push(mf);
-    await mf.ready;
-    return { mf, pid, lean };
-  };
   try {
-    const main = await start('peers', false);
-    const lean = peers.includes('freshet lean') ? await start('lean', true) : null;
-    const where = (peer) => (peer === 'freshet lean' ? { at: lean, name: 'freshet' } : { at: main, name: peer });
-    const run = async (peer, n, stored = 0) => {
-      const { at, name } = where(peer);
-      const res = await at.mf.dispatchFetch(`http://localhost/?peer=${encodeURIComponent(name)}&n=${n}&stored=${stored}${at.lean ? '&lean=1' : ''}`);
-      await res.arrayBuffer();
-      if (res.status !== 204) throw new Error(`hitcpu worker answered ${res.status}`);
-      return res.headers.get('x-last-status');
-    };
-    for (const name of peers) {
-      const status = await run(name, 3 + warm, 3);
-      if (name.startsWith('freshet') && name !== 'freshet floor' && !/^freshet; hit/.test(status)) throw new Error(`${name} answered ${status}, not a hit`);
-    }
-    for (const i of [main, lean]) if (i) i.id = i.pid();
-    const count = async (peer, n) => {
-      const { id } = where(peer).at;
-      execFileSync('vgdb', [`--pid=${id}`, 'zero'], { stdio: 'ignore' });
-      await run(peer, n);
-      return counted(id, mainOnly);
-    };
+    const main = await callgrindInstance(dir, 'peers', { modules, mainOnly });
+    instances.push(main);
+    let lean = null;
+    if (peers.includes('freshet lean')) instances.push((lean = await callgrindInstance(dir, 'lean', { lean: true, modules, mainOnly })));
+    const at = (peer) => (peer === 'freshet lean' ? lean : main);
+    for (const name of peers) await at(name).warm(name, warm);
     const samples = Object.fromEntries(peers.map((k) => [k, []]));
     for (let r = 0; r < rounds; r++) {
       // A request with no hits, in each workerd: taken off its peers' counts.
-      const empty = await count(peers[0], 0);
-      const emptyLean = lean ? await count('freshet lean', 0) : 0;
-      for (const name of rotated(peers, r)) samples[name].push(((await count(name, hits)) - (name === 'freshet lean' ? emptyLean : empty)) / hits);
+      const empty = await main.count(peers[0], 0);
+      const emptyLean = lean ? await lean.count('freshet lean', 0) : 0;
+      for (const name of rotated(peers, r)) samples[name].push(((await at(name).count(name, hits)) - (name === 'freshet lean' ? emptyLean : empty)) / hits);
     }
-    const bare = samples['bare cache'];
-    const hono = samples['hono cache'];
-    return Object.entries(samples).map(([name, s]) => {
-      const vs = hono ? s.map((x, r) => x - hono[r]) : [];
-      return {
-        name,
-        perHit: median(s),
-        overhead: bare ? median(s.map((x, r) => x - bare[r])) : NaN,
-        vsHono: { median: median(vs), q1: quantile(vs, 0.25), q3: quantile(vs, 0.75) },
-        samples: s,
-      };
-    });
+    return summarised(samples);
   } finally {
-    for (const mf of instances) await mf.dispose();
-    if (before === undefined) delete process.env.MINIFLARE_WORKERD_PATH;
-    else process.env.MINIFLARE_WORKERD_PATH = before;
+    for (const i of instances) await i.dispose();
   }
+}
+
+/**
+ * Each peer alone in a workerd of its own, started afresh `processes`
+ * times (the peers in a rotated order each time): the figure of a peer is
+ * the median over the processes of each process's median over `rounds`
+ * samples. V8's state in one process (when code got optimized, how large
+ * the young generation grew) moves a worker's count by up to ~25% for the
+ * whole life of the process, identical code alike, and peers sharing an
+ * isolate change each other's counts: this mode leaves both out of the
+ * comparison, at the price of a start-up per sample.
+ * @param {{ processes?: number, rounds?: number, hits?: number, warm?: number, peers?: string[], mainOnly?: boolean }} [o]
+ */
+export async function hitInstructionsIsolated({ processes = 5, rounds = 3, hits = 500, warm = 1500, peers = PEERS, modules = workerModules(), mainOnly = true } = {}) {
+  if (!hasTool('valgrind')) return null;
+  const dir = path.join(ROOT, 'build', 'bench-hitinstr');
+  mkdirSync(dir, { recursive: true });
+  const samples = Object.fromEntries(peers.map((k) => [k, []]));
+  for (let p = 0; p < processes; p++) {
+    for (const name of rotated(peers, p)) {
+      const one = await callgrindInstance(dir, 'alone', { lean: name === 'freshet lean', modules, mainOnly });
+      try {
+        await one.warm(name, warm);
+        const counts = [];
+        for (let r = 0; r < rounds; r++) {
+          const empty = await one.count(name, 0);
+          counts.push(((await one.count(name, hits)) - empty) / hits);
+        }
+        samples[name].push(median(counts));
+      } finally {
+        await one.dispose();
+      }
+    }
+  }
+  return summarised(samples);
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const at = process.argv.indexOf('--peers');
   const peers = at > 0 ? process.argv[at + 1].split(',') : PEERS;
-  const o = { rounds: arg('--rounds', 5), hits: arg('--hits', 500), warm: arg('--warm', 1500), peers, mainOnly: process.argv.includes('--main-thread') };
-  const results = await hitInstructions(o);
+  const processes = arg('--isolated', 0);
+  const o = { rounds: arg('--rounds', processes ? 3 : 5), hits: arg('--hits', 500), warm: arg('--warm', 1500), peers, mainOnly: processes > 0 || process.argv.includes('--main-thread') };
+  const results = processes ? await hitInstructionsIsolated({ ...o, processes }) : await hitInstructions(o);
   if (results === null) {
     console.log('hitinstr: valgrind is not installed (apt-get install valgrind); nothing measured');
     process.exit(0);
@@ -169,7 +230,8 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
     process.exit(0);
   }
   const k = (x) => `${(x / 1000).toFixed(1)}k`;
-  console.log(`workerd under callgrind, instructions per hit (${o.rounds} rounds of ${o.hits} hits, ${o.mainOnly ? 'the main thread' : 'all threads'}):`);
+  const layout = processes ? `each worker alone in a workerd, ${processes} processes x ${o.rounds} samples` : `${o.rounds} rounds`;
+  console.log(`workerd under callgrind, instructions per hit (${layout} of ${o.hits} hits, ${o.mainOnly ? 'the main thread' : 'all threads'}):`);
   for (const r of results) console.log(`  ${r.name.padEnd(14)} ${k(r.perHit).padStart(7)}  overhead ${k(r.overhead).padStart(6)}  rounds ${r.samples.map(k).join(' ')}`);
   for (const name of ['freshet', 'freshet lean']) {
     const f = results.find((r) => r.name === name)?.vsHono;
