@@ -156,7 +156,9 @@ export function createHandler(options) {
   // `collapsed`: this request waited for another one that just stored the
   // entry (coalescing); it is served that entry even where the route
   // revalidates on every use (ttl 0), which is how a burst is absorbed.
-  async function handle(request, env, ctx, control = null, collapsed = false, started = null) {
+  // `headers`: request.headers, when the caller read it already (each read
+  // of a Request's property is a runtime call).
+  async function handle(request, env, ctx, control = null, collapsed = false, started = null, headers = request.headers) {
     stats.requests++;
     const debug = debugRequests.has(request);
     const now = clock(request, env);
@@ -182,7 +184,7 @@ export function createHandler(options) {
       // The request record reads the fields the engine needs from the
       // request's Headers (engine.js requestRecordOf), not the whole list.
       const method = request.method;
-      record = requestRecordOf(method, request.url, request.headers, parts ? keyPartFields(parts) : undefined, request.body === null);
+      record = requestRecordOf(method, request.url, headers, parts ? keyPartFields(parts) : undefined, request.body === null);
       rd = eng.cachedRequest(record);
       // Whether a stored entry answers the request as stored (serve.js).
       plain = method === 'GET' && !hasAnswerField(record);
@@ -211,7 +213,7 @@ export function createHandler(options) {
     // entries stored before `unproven` are revalidated (purge_sync.js).
     // The request's time for the purge log's view and the lookup, read once.
     const nowMs = now();
-    let unproven = purgeSync.view(env, (p) => ctx.waitUntil(p), nowMs, request);
+    let unproven = purgeSync.view(env, ctx, nowMs, request);
     if (typeof unproven !== 'number') unproven = await unproven;
     let found;
     try {
@@ -310,9 +312,9 @@ export function createHandler(options) {
 
   // The admin route's answer, a request control's 401, or { request, mode,
   // debug }; without a control header null at once (no object, no promise).
-  function adminOrControl(request, env, context) {
+  function adminOrControl(request, env, context, headers) {
     if (admin.matches(request, env)) return admin.handle(request, env, context);
-    if (!request.headers.has(CONTROL_HEADER)) return null;
+    if (!headers.has(CONTROL_HEADER)) return null;
     return admin.control(request, env);
   }
 
@@ -345,7 +347,8 @@ export function createHandler(options) {
       try {
         // The shield (shield_node.js) has no admin route and no request
         // controls; what a location asks of it travels in SHIELD_HEADER.
-        let control = shieldNode ? shieldControl(request) : adminOrControl(request, env, context);
+        const headers = request.headers;
+        let control = shieldNode ? shieldControl(request) : adminOrControl(request, env, context, headers);
         if (control instanceof Promise) control = await control;
         if (control instanceof Response) return control;
         // Date.now() for freshet's Server-Timing member; null where the
@@ -360,7 +363,7 @@ export function createHandler(options) {
         if (control?.debug || dev === 'mark') debugRequests.add(taken);
         const response = dev === 'off'
           ? await pass(s, taken, env, 'DISABLED', 'dev')
-          : await handle(taken, env, context, control === null ? null : control.mode, false, started);
+          : await handle(taken, env, context, control === null ? null : control.mode, false, started, control === null ? headers : taken.headers);
         if (dev === 'mark') markDev(response);
         return started === null ? response : withServerTiming(response, started);
       } catch (err) {

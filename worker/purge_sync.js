@@ -120,14 +120,17 @@ export class PurgeSync {
    * background, waits for a pull at most `waitMs`, and returns the time
    * before which a stored entry cannot be proven unpurged (0: none).
    * @param {object} env
-   * @param {(p: Promise<unknown>) => void} waitUntil
+   * @param {((p: Promise<unknown>) => void) | { waitUntil(p: Promise<unknown>): void }} waitUntil
+   *   a function, or an execution context (no closure made per request
+   *   where there is no purge log)
    * @param {number} nowMs the request's clock
    * @param {Request} [request] names the location (request.cf.colo) once
    * @returns {number|Promise<number>} a number at once, but while it waits for a pull
    */
   view(env, waitUntil, nowMs, request) {
     if (!hasPurgeLog(env)) return this.state.compactedBefore;
-    return this.#viewWithLog(env, waitUntil, nowMs, request);
+    const wait = typeof waitUntil === 'function' ? waitUntil : (p) => waitUntil.waitUntil(p);
+    return this.#viewWithLog(env, wait, nowMs, request);
   }
 
   // Not async: a hit that waits for no pull (nearly every one) gets its

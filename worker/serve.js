@@ -7,7 +7,7 @@ import { rangeResponse } from './range.js';
 import { IN_FLIGHT, TIER_HEADER } from './tiers.js';
 import { cacheStatus, clientFields, clientHeaders, notModifiedHeaders, responseWithFields, markServerTimed, serverTiming, shownXCache, storedClientFields } from './response_headers.js';
 import { removesCdnCacheControl } from './pass.js';
-import { hitTemplate } from './stored_plan.js';
+import { hitTemplate, keptHitTemplate } from './stored_plan.js';
 
 const PRECONDITIONS = ['if-none-match', 'if-modified-since', 'if-match', 'if-unmodified-since'];
 
@@ -78,17 +78,6 @@ export async function fromEntry(s, c, { status, statusText, headers, body, meta 
 export function serveStored(s, c, stored, ld, xcache, extra = {}) {
   const { rd } = c;
   const removeCdn = removesCdnCacheControl(c.eng, rd.route);
-  const options = () => {
-    const tier = stored.field(TIER_HEADER);
-    return {
-      removeCdnCacheControl: removeCdn,
-      browserTtl: rd.browserTtl,
-      age: ld.age,
-      status: cacheStatus({ hit: true, ttl: ld.ttl, key: rd.debug ? rd.key : '', tier, collapsed: tier === IN_FLIGHT || undefined, ...extra }),
-      xcache: shownXCache(c.eng, xcache),
-      debug: rd.debug ? { key: rd.key, route: rd.routeName, reason: extra.detail ?? ld.reason } : undefined,
-    };
-  };
   const { status, statusText } = stored;
   // Most hits: a GET without preconditions or Range (c.plain), answered as
   // stored: what fromEntry would answer, without its Headers object.
@@ -103,13 +92,15 @@ export function serveStored(s, c, stored, ld, xcache, extra = {}) {
       if (xcache === 'HIT' && extra.collapsed === undefined) {
         // A plain HIT: every field in one copy (Server-Timing too), but
         // the platform's Date where the copy kept none.
-        response = new Response(stored.content, { status, statusText, headers: hitTemplate(plan, removeCdn, rd.browserTtl, ld, () => clientFields(options()), ms) });
+        // The fields kept from an earlier hit with the same decision, else made.
+        const headers = keptHitTemplate(plan, removeCdn, rd.browserTtl, ld, ms) ?? hitTemplate(plan, removeCdn, rd.browserTtl, ld, clientFields(storedOptions(c, stored, ld, xcache, extra, removeCdn)), ms);
+        response = new Response(stored.content, { status, statusText, headers });
         if (plan.liveDate) {
           const date = stored.headers.get('date');
           if (date !== null) response.headers.append('date', date);
         }
       } else {
-        const set = clientFields(options());
+        const set = clientFields(storedOptions(c, stored, ld, xcache, extra, removeCdn));
         response = new Response(stored.content, { status, statusText, headers: plan.template(removeCdn, set) });
         const out = response.headers;
         for (let i = 0; i < set.length; i++) out.append(set[i][0], set[i][1]);
@@ -121,14 +112,28 @@ export function serveStored(s, c, stored, ld, xcache, extra = {}) {
       }
     } else {
       // The client's fields in one pass over the stored copy's.
-      const fields = storedClientFields(stored.fields, options());
+      const fields = storedClientFields(stored.fields, storedOptions(c, stored, ld, xcache, extra, removeCdn));
       if (ms !== null) fields.push(['server-timing', serverTiming(ms, xcache)]);
       response = responseWithFields(stored.content, status, statusText, fields);
     }
     if (ms !== null) markServerTimed(response);
     return response;
   }
-  return fromEntry(s, c, { status, statusText, headers: new Headers(storedClientFields(stored.fields, options())), body: stored.body, meta: stored.engineMeta() });
+  return fromEntry(s, c, { status, statusText, headers: new Headers(storedClientFields(stored.fields, storedOptions(c, stored, ld, xcache, extra, removeCdn))), body: stored.body, meta: stored.engineMeta() });
+}
+
+// The clientFields options of an answer from `stored` (serveStored's).
+function storedOptions(c, stored, ld, xcache, extra, removeCdn) {
+  const { rd } = c;
+  const tier = stored.field(TIER_HEADER);
+  return {
+    removeCdnCacheControl: removeCdn,
+    browserTtl: rd.browserTtl,
+    age: ld.age,
+    status: cacheStatus({ hit: true, ttl: ld.ttl, key: rd.debug ? rd.key : '', tier, collapsed: tier === IN_FLIGHT || undefined, ...extra }),
+    xcache: shownXCache(c.eng, xcache),
+    debug: rd.debug ? { key: rd.key, route: rd.routeName, reason: extra.detail ?? ld.reason } : undefined,
+  };
 }
 
 /**

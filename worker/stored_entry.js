@@ -36,10 +36,11 @@ export class StoredEntry {
    * @param {import('./stored_plan.js').StoredPlan|null} [plan] the copy's plan
    *   (stored_plan.js): its internal fields are read from it, the others only
    *   when asked for
+   * @param {Headers} [headers] `found.headers`, when the caller read it already
    */
-  constructor(found, body = found.body, bytes = null, fields = null, plan = null) {
+  constructor(found, body = found.body, bytes = null, fields = null, plan = null, headers = found.headers) {
     /** The copy's fields as matched, internal ones included (META_HEADER, TAGS_HEADER, TIER_HEADER, ...). */
-    this.headers = found.headers;
+    this.headers = headers;
     this.read = fields;
     this.plan = plan;
     /** The origin's status (every copy is stored as a 200). */

@@ -98,18 +98,38 @@ export class StoredPlan {
  * @param {boolean} removeCdn
  * @param {number|undefined} browserTtl the route's browser TTL (part of the key)
  * @param {object} ld the lookup decision
- * @param {() => [string, string][]} set clientFields of this answer
+ * @param {[string, string][] | (() => [string, string][])} set clientFields of this answer
+ *   (a function: called only when the fields are not kept already)
  * @param {number|null} ms the Server-Timing duration (null: no member);
  *   the member is looked up by this number, built once per value
  */
 export function hitTemplate(plan, removeCdn, browserTtl, ld, set, ms) {
   let last = plan.lastHit;
-  if (last === null || last.ld !== ld || last.removeCdn !== removeCdn || last.browserTtl !== browserTtl) {
-    const fields = set();
+  if (!sameHit(last, ld, removeCdn, browserTtl)) {
+    const fields = typeof set === 'function' ? set() : set;
     const base = new Headers(plan.template(removeCdn, fields));
     for (const [name, value] of fields) base.append(name, value);
     last = plan.lastHit = { ld, removeCdn, browserTtl, base, timed: new Map() };
   }
+  return timedFields(last, ms);
+}
+
+/**
+ * What hitTemplate answers when it keeps the fields of this hit already,
+ * else null (the caller then makes the client's fields and asks
+ * hitTemplate): a hit that finds them makes no closure and no fields.
+ */
+export function keptHitTemplate(plan, removeCdn, browserTtl, ld, ms) {
+  const last = plan.lastHit;
+  return sameHit(last, ld, removeCdn, browserTtl) ? timedFields(last, ms) : null;
+}
+
+function sameHit(last, ld, removeCdn, browserTtl) {
+  return last !== null && last.ld === ld && last.removeCdn === removeCdn && last.browserTtl === browserTtl;
+}
+
+// The kept fields of one lookup decision, with the Server-Timing member of `ms`.
+function timedFields(last, ms) {
   if (ms === null) return last.base;
   let headers = last.timed.get(ms);
   if (headers === undefined) {

@@ -47,41 +47,41 @@ export function variantGeneration(marker, names, fresh = newGeneration) {
  * @param {Response|undefined} found
  * @param {string} url where it was found
  * @param {string|null} [metaValue] its META_HEADER value, when already read
+ * @param {Headers} [headers] its headers, when already read
  * @returns {StoredEntry|undefined|Promise<StoredEntry|undefined>} a promise only
  *   when the body is read whole first (most hits cost no extra promise)
  */
-export function checkedEntry(s, found, url, env, ctx, metaValue = undefined) {
+export function checkedEntry(s, found, url, env, ctx, metaValue = undefined, headers = found?.headers) {
   if (!found) return undefined;
-  const headers = found.headers;
   const meta = metaValue === undefined ? headers.get(META_HEADER) : metaValue;
   const plan = meta === null ? null : planOf(found, meta, tierMarkOf(found));
   if (plan !== null) {
     const tier = plan.tier;
     const cl = tier === 'memory' || tier === 'global' ? null : headers.get('content-length');
-    return checkedCopy(s, found, url, env, ctx, tier, plan.recorded, cl, null, plan);
+    return checkedCopy(s, found, url, env, ctx, tier, plan.recorded, cl, null, plan, headers);
   }
   const fields = fieldPairs(headers);
-  return checkedCopy(s, found, url, env, ctx, fieldOf(fields, TIER_HEADER), recordedLengthOf(fieldOf(fields, META_HEADER), fieldOf(fields, LENGTH_HEADER)), fieldOf(fields, 'content-length'), fields, null);
+  return checkedCopy(s, found, url, env, ctx, fieldOf(fields, TIER_HEADER), recordedLengthOf(fieldOf(fields, META_HEADER), fieldOf(fields, LENGTH_HEADER)), fieldOf(fields, 'content-length'), fields, null, headers);
 }
 
 // checkedEntry's check, with the copy's tier, recorded length and
 // Content-Length read (from its fields, or its plan's).
-function checkedCopy(s, found, url, env, ctx, tier, recorded, cl, fields, plan) {
+function checkedCopy(s, found, url, env, ctx, tier, recorded, cl, fields, plan, headers) {
   // The byte tiers (memory, global) compared their bytes with the record
   // before answering (tiers.js intactBytes): nothing left to check.
-  if (tier === 'memory' || tier === 'global') return new StoredEntry(found, found.body, null, fields, plan);
+  if (tier === 'memory' || tier === 'global') return new StoredEntry(found, found.body, null, fields, plan, headers);
   // A small copy without Content-Length: read whole and compared first.
   if (cl === null && recorded !== null && recorded <= READ_WHOLE_MAX && found.body !== null) {
     return wholeIntactBytes(found).then((bytes) => {
-      if (bytes === null) return streamedEntry(s, found, url, env, ctx, fields, plan, recorded, cl);
+      if (bytes === null) return streamedEntry(s, found, url, env, ctx, fields, plan, recorded, cl, headers);
       if (bytes === false) {
         dropEntry(s, url, env, ctx);
         return undefined;
       }
-      return new StoredEntry(found, null, bytes, fields, plan);
+      return new StoredEntry(found, null, bytes, fields, plan, headers);
     });
   }
-  return streamedEntry(s, found, url, env, ctx, fields, plan, recorded, cl);
+  return streamedEntry(s, found, url, env, ctx, fields, plan, recorded, cl, headers);
 }
 
 // A damaged copy: counted, logged and deleted from every tier.
@@ -93,7 +93,7 @@ function dropEntry(s, url, env, ctx) {
 
 // checkedEntry's copy whose body is served as it streams: as is where its
 // Content-Length matches the record, checked while read where there is none.
-function streamedEntry(s, found, url, env, ctx, fields, plan, recorded, cl) {
+function streamedEntry(s, found, url, env, ctx, fields, plan, recorded, cl, headers) {
   const onDamaged = cl === null ? () => dropEntry(s, url, env, ctx) : undefined;
   const body = intactBody(found, onDamaged, recorded, cl);
   if (body === false) {
@@ -101,7 +101,7 @@ function streamedEntry(s, found, url, env, ctx, fields, plan, recorded, cl) {
     dropEntry(s, url, env, ctx);
     return undefined;
   }
-  return new StoredEntry(found, body, null, fields, plan);
+  return new StoredEntry(found, body, null, fields, plan, headers);
 }
 
 /**
@@ -123,11 +123,13 @@ export async function lookupEntry(s, rd, record, eng, env, ctx) {
  */
 export function foundEntry(s, rd, record, eng, env, ctx, cache, found) {
   if (!found) return { stored: undefined, entryUrl: rd.keyUrl, vary: null };
-  // An entry carries metadata; a variant marker does not.
-  const meta = found.headers.get(META_HEADER);
-  const names = meta === null ? found.headers.get(VARY_HEADER) : null;
+  // An entry carries metadata; a variant marker does not. The headers
+  // read once: each read of a Response's property is a runtime call.
+  const headers = found.headers;
+  const meta = headers.get(META_HEADER);
+  const names = meta === null ? headers.get(VARY_HEADER) : null;
   if (names === null) {
-    const stored = checkedEntry(s, found, rd.keyUrl, env, ctx, meta);
+    const stored = checkedEntry(s, found, rd.keyUrl, env, ctx, meta, headers);
     if (stored instanceof Promise) return stored.then((e) => ({ stored: e, entryUrl: rd.keyUrl, vary: null }));
     return { stored, entryUrl: rd.keyUrl, vary: null };
   }
