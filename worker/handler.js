@@ -228,7 +228,15 @@ export function createHandler(options) {
       found = { stored: undefined, entryUrl: rd.keyUrl, vary: null };
     }
     const { stored, entryUrl, vary } = found;
-    const c = new RequestContext({ request, env, ctx, rd, record, eng, now, entryUrl, vary, plain, started });
+    return answerFound(new RequestContext({ request, env, ctx, rd, record, eng, now, entryUrl, vary, plain, started }), stored, control, collapsed, unproven, nowMs);
+  }
+
+  // The answer once the lookup found `stored` (or nothing): a hit, a stale
+  // hit with its background revalidation, or the origin. Not async (the
+  // only await of a plain hit is handle's match), so handle's frame, which
+  // every request allocates, holds none of this.
+  function answerFound(c, stored, control, collapsed, unproven, nowMs) {
+    const { request, env, rd, record, eng } = c;
     if (!stored) {
       stats.misses++;
       return onlyIfCached(c) ?? coalesced(s, c.with({ mode: Mode.MISS }));
