@@ -19,6 +19,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Miniflare } from 'miniflare';
+import { numberArg as arg } from './lib/args.mjs';
 import { hitPeers, runHits } from './lib/hit_peers.mjs';
 import { median, quantile } from './lib/stats.mjs';
 
@@ -103,51 +104,59 @@ export function workerModules() {
 /**
  * Inside workerd: one Miniflare, one isolate holding the peers, and a
  * second one for "freshet lean" alone (two freshet handlers in one isolate
- * slow each other down, bench/lib/hit_peers.mjs). Each
- * sample is one request running `hits` hits of one peer, timed from here,
- * less the median time of requests running none (the dispatch itself,
- * ~0.5 ms: a few hundredths of a microsecond per hit).
- * @param {{ rounds?: number, hits?: number, warm?: number }} [o]
+ * slow each other down, bench/lib/hit_peers.mjs); with `isolated`, every
+ * peer in a Miniflare (a workerd) of its own, so no peer's type feedback
+ * or heap touches another's (the shared in-memory cache stand-in turns
+ * polymorphic in one isolate). Each sample is one request running `hits`
+ * hits of one peer, timed from here, less the median time of requests
+ * running none in the same workerd (the dispatch itself, ~0.5 ms: a few
+ * hundredths of a microsecond per hit). V8 in workerd compiles the hit
+ * paths with TurboFan only after some tens of thousands of hits
+ * (bench/v8trace.mjs): `warm` says how far each peer runs first.
+ * @param {{ rounds?: number, hits?: number, warm?: number, isolated?: boolean }} [o]
  * @returns {Promise<{ name: string, usPerHit: number, overheadUs: number, samples: number[] }[]>}
  */
-export async function hitCpuWorkerd({ rounds = 7, hits = 3000, warm = 3000 } = {}) {
+export async function hitCpuWorkerd({ rounds = 7, hits = 3000, warm = 3000, isolated = false } = {}) {
   const modules = workerModules();
   const options = { host: '127.0.0.1', cf: false, compatibilityDate: '2026-04-01', ...modules };
-  const mf = new Miniflare(options);
-  const leanMf = new Miniflare(options);
+  const instances = new Map(); // instance name -> Miniflare
+  const instanceOf = (peer) => (isolated ? peer : peer === 'freshet lean' ? 'lean' : 'peers');
+  for (const peer of PEERS) if (!instances.has(instanceOf(peer))) instances.set(instanceOf(peer), new Miniflare(options));
   try {
     const run = async (peer, n, stored = 0) => {
       const lean = peer === 'freshet lean';
       const t = process.hrtime.bigint();
-      const res = await (lean ? leanMf : mf).dispatchFetch(`http://localhost/?peer=${lean ? 'freshet' : encodeURIComponent(peer)}&n=${n}&stored=${stored}${lean ? '&lean=1' : ''}`);
+      const res = await instances.get(instanceOf(peer)).dispatchFetch(`http://localhost/?peer=${lean ? 'freshet' : encodeURIComponent(peer)}&n=${n}&stored=${stored}${lean ? '&lean=1' : ''}`);
       const ms = Number(process.hrtime.bigint() - t) / 1e6;
       if (res.status !== 204) throw new Error(`hitcpu worker answered ${res.status}: ${await res.text()}`);
       return { ms, xcache: res.headers.get('x-last-cache'), status: res.headers.get('x-last-status') };
     };
     for (const name of PEERS) {
-      const { xcache, status } = await run(name, 3 + warm, 3);
+      // In parts, so no request runs for more than a few seconds.
+      let last = await run(name, 3 + Math.min(warm, 5000), 3);
+      for (let left = warm - Math.min(warm, 5000); left > 0; left -= 5000) last = await run(name, Math.min(left, 5000));
+      const { xcache, status } = last;
       if (name === 'freshet' && xcache !== 'HIT') throw new Error(`freshet answered ${xcache}, not HIT`);
       if (name === 'freshet lean' && !/^freshet; hit/.test(status)) throw new Error(`freshet lean answered ${status}, not a hit`);
     }
     // The dispatch itself, per workerd: requests running no hits.
-    const emptyOf = async (peer) => {
+    const empty = new Map();
+    for (const peer of PEERS) {
+      if (empty.has(instanceOf(peer))) continue;
       const empties = [];
       for (let i = 0; i < 9; i++) empties.push((await run(peer, 0)).ms);
-      return median(empties);
-    };
-    const empty = await emptyOf(PEERS[0]);
-    const emptyLean = await emptyOf('freshet lean');
+      empty.set(instanceOf(peer), median(empties));
+    }
     const samples = Object.fromEntries(PEERS.map((k) => [k, []]));
     for (let r = 0; r < rounds; r++) {
       for (const name of rotated(PEERS, r)) {
         const { ms } = await run(name, hits);
-        samples[name].push(((ms - (name === 'freshet lean' ? emptyLean : empty)) * 1000) / hits);
+        samples[name].push(((ms - empty.get(instanceOf(name))) * 1000) / hits);
       }
     }
     return summarise(samples);
   } finally {
-    await mf.dispose();
-    await leanMf.dispose();
+    for (const mf of instances.values()) await mf.dispose();
   }
 }
 
@@ -164,19 +173,22 @@ function print(title, results) {
 }
 
 // Run on its own (node bench/hitcpu.mjs [--node|--workerd] [--rounds N]
-// [--no-content-length]): print the figures; with --json ROUNDS HITS
-// (bench/run.mjs), print { workerd, node } as JSON.
+// [--hits N] [--warm N] [--isolated] [--no-content-length]): print the
+// figures (--isolated: each workerd peer in a workerd of its own); with
+// --json ROUNDS HITS [--warm N] [--isolated] (bench/run.mjs), print
+// { workerd, node } as JSON.
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const json = process.argv.indexOf('--json');
   if (json > 0) {
     const [rounds, hits] = process.argv.slice(json + 1, json + 3).map(Number);
-    const workerd = await hitCpuWorkerd({ rounds, hits });
+    const workerd = await hitCpuWorkerd({ rounds, hits, warm: arg('--warm', 3000), isolated: process.argv.includes('--isolated') });
     const node = await hitCpu({ rounds, hits });
     process.stdout.write(JSON.stringify({ workerd, node }) + '\n');
     process.exit(0);
   }
-  const at = process.argv.indexOf('--rounds');
-  const rounds = at > 0 ? Number(process.argv[at + 1]) : 21;
-  if (!process.argv.includes('--node')) print('workerd (Miniflare), one isolate:', await hitCpuWorkerd({ rounds, hits: 2000 }));
-  if (!process.argv.includes('--workerd')) print('Node (undici):', await hitCpu({ rounds, contentLength: !process.argv.includes('--no-content-length') }));
+  const rounds = arg('--rounds', 21);
+  const warm = arg('--warm', 3000);
+  const isolated = process.argv.includes('--isolated');
+  if (!process.argv.includes('--node')) print(`workerd (Miniflare), ${isolated ? 'each worker in a workerd of its own' : 'one isolate'}:`, await hitCpuWorkerd({ rounds, hits: arg('--hits', 2000), warm, isolated }));
+  if (!process.argv.includes('--workerd')) print('Node (undici):', await hitCpu({ rounds, hits: arg('--hits', 3000), warm, contentLength: !process.argv.includes('--no-content-length') }));
 }

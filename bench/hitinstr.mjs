@@ -22,6 +22,14 @@
 //
 //   node bench/hitinstr.mjs [--rounds R] [--hits N] [--warm W] [--peers a,b] [--main-thread]
 //   node bench/hitinstr.mjs --isolated P [--rounds R] ...
+//   node bench/hitinstr.mjs ... --v8-flags "--flag1 --flag2"
+//
+// --v8-flags runs workerd from a text config that passes V8 those flags
+// (bench/lib/workerd_direct.mjs) instead of through Miniflare, which has
+// no option for them. The warm-up runs in requests of 1,000 hits: V8 in
+// workerd compiles the hit paths with TurboFan only after some tens of
+// thousands of hits (bench/v8trace.mjs), so W decides which code is
+// counted.
 //
 // --isolated P runs each worker alone in a workerd of its own, started P
 // times (hitInstructionsIsolated below): the comparison between workers to
@@ -44,6 +52,8 @@ import { Miniflare } from 'miniflare';
 import { workerModules } from './hitcpu.mjs';
 import { numberArg as arg } from './lib/args.mjs';
 import { median, quantile } from './lib/stats.mjs';
+import { getOnce, startWorkerd } from './lib/workerd_direct.mjs';
+import { benchWorkerFiles } from './v8trace.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const PEERS = ['bare cache', 'hono cache', 'freshet', 'freshet lean', 'freshet floor'];
@@ -95,7 +105,10 @@ function rotated(list, r) {
 // (lean=1 on the first request). run(peer, n) runs n hits of one peer and
 // answers the last answer's Cache-Status; count(peer, n) the instructions
 // that took (mainOnly: the main thread's).
-async function callgrindInstance(dir, name, { lean = false, modules, mainOnly }) {
+// With `v8Flags`, workerd runs from a text config that carries them
+// (bench/lib/workerd_direct.mjs), not through Miniflare.
+async function callgrindInstance(dir, name, { lean = false, modules, mainOnly, v8Flags = [] }) {
+  if (v8Flags.length > 0) return directCallgrindInstance(dir, name, { lean, mainOnly, v8Flags });
   const { script, pid } = callgrindWorkerd(dir, name);
   const before = process.env.MINIFLARE_WORKERD_PATH;
   process.env.MINIFLARE_WORKERD_PATH = script;
@@ -106,17 +119,26 @@ async function callgrindInstance(dir, name, { lean = false, modules, mainOnly })
     if (before === undefined) delete process.env.MINIFLARE_WORKERD_PATH;
     else process.env.MINIFLARE_WORKERD_PATH = before;
   }
-  let id = null;
   const run = async (peer, n, stored = 0) => {
     const res = await mf.dispatchFetch(`http://localhost/?peer=${encodeURIComponent(peer === 'freshet lean' ? 'freshet' : peer)}&n=${n}&stored=${stored}${lean ? '&lean=1' : ''}`);
     await res.arrayBuffer();
     if (res.status !== 204) throw new Error(`hitcpu worker answered ${res.status}`);
     return res.headers.get('x-last-status');
   };
+  return peerRunner({ run, pid, mainOnly, dispose: () => mf.dispose() });
+}
+
+// warm() and count() over run(peer, n, stored) of one workerd under
+// callgrind whose process id pid() answers.
+function peerRunner({ run, pid, mainOnly, dispose }) {
+  let id = null;
   return {
-    // Warms `peer` with `warm` hits (the first three stored and settled).
+    // Warms `peer` with `warm` hits (the first three stored and settled),
+    // in requests of at most 1,000 (under callgrind a hit takes ~10 ms, and
+    // a request may not run for minutes).
     async warm(peer, warm) {
-      const status = await run(peer, 3 + warm, 3);
+      let status = await run(peer, 3 + Math.min(warm, 1000), 3);
+      for (let left = warm - Math.min(warm, 1000); left > 0; left -= 1000) status = await run(peer, Math.min(left, 1000));
       if (peer.startsWith('freshet') && peer !== 'freshet floor' && !/^freshet; hit/.test(status)) throw new Error(`${peer} answered ${status}, not a hit`);
     },
     async count(peer, n) {
@@ -125,8 +147,30 @@ async function callgrindInstance(dir, name, { lean = false, modules, mainOnly })
       await run(peer, n);
       return counted(id, mainOnly);
     },
-    dispose: () => mf.dispose(),
+    dispose,
   };
+}
+
+// callgrindInstance's twin for a workerd started from a text config with
+// V8 flags; the bench worker's files are copied into its own directory.
+async function directCallgrindInstance(dir, name, { lean, mainOnly, v8Flags }) {
+  const own = path.join(dir, `direct-${name}`);
+  const wd = await startWorkerd({
+    dir: own,
+    modules: benchWorkerFiles(own),
+    v8Flags,
+    wrap: ['valgrind', '--tool=callgrind', '--smc-check=all-non-file', '--callgrind-out-file=/dev/null', `--log-file=${path.join(own, 'valgrind.log')}`],
+  });
+  return peerRunner({
+    run: async (peer, n, stored = 0) => {
+      const res = await getOnce(`${wd.url}/?peer=${encodeURIComponent(peer === 'freshet lean' ? 'freshet' : peer)}&n=${n}&stored=${stored}${lean ? '&lean=1' : ''}`);
+      if (res.status !== 204) throw new Error(`hitcpu worker answered ${res.status}`);
+      return res.headers['x-last-status'];
+    },
+    pid: () => String(wd.pid),
+    mainOnly,
+    dispose: () => wd.stop(),
+  });
 }
 
 // Per worker: the median of its samples, its overhead over the bare
@@ -155,16 +199,16 @@ function summarised(samples) {
  *   modules: Miniflare's modules options (default the bundle of bench/workers/hitcpu.js)
  * @returns {Promise<{ name: string, perHit: number, overhead: number, vsHono: {median: number, q1: number, q3: number}, samples: number[] }[] | null>} null without valgrind
  */
-export async function hitInstructions({ rounds = 5, hits = 500, warm = 1500, peers = PEERS, modules = workerModules(), mainOnly = false } = {}) {
+export async function hitInstructions({ rounds = 5, hits = 500, warm = 1500, peers = PEERS, modules = workerModules(), mainOnly = false, v8Flags = [] } = {}) {
   if (!hasTool('valgrind')) return null; // vgdb comes in the same package
   const dir = path.join(ROOT, 'build', 'bench-hitinstr');
   mkdirSync(dir, { recursive: true });
   const instances = [];
   try {
-    const main = await callgrindInstance(dir, 'peers', { modules, mainOnly });
+    const main = await callgrindInstance(dir, 'peers', { modules, mainOnly, v8Flags });
     instances.push(main);
     let lean = null;
-    if (peers.includes('freshet lean')) instances.push((lean = await callgrindInstance(dir, 'lean', { lean: true, modules, mainOnly })));
+    if (peers.includes('freshet lean')) instances.push((lean = await callgrindInstance(dir, 'lean', { lean: true, modules, mainOnly, v8Flags })));
     const at = (peer) => (peer === 'freshet lean' ? lean : main);
     for (const name of peers) await at(name).warm(name, warm);
     const samples = Object.fromEntries(peers.map((k) => [k, []]));
@@ -191,14 +235,14 @@ export async function hitInstructions({ rounds = 5, hits = 500, warm = 1500, pee
  * comparison, at the price of a start-up per sample.
  * @param {{ processes?: number, rounds?: number, hits?: number, warm?: number, peers?: string[], mainOnly?: boolean }} [o]
  */
-export async function hitInstructionsIsolated({ processes = 5, rounds = 3, hits = 500, warm = 1500, peers = PEERS, modules = workerModules(), mainOnly = true } = {}) {
+export async function hitInstructionsIsolated({ processes = 5, rounds = 3, hits = 500, warm = 1500, peers = PEERS, modules = workerModules(), mainOnly = true, v8Flags = [] } = {}) {
   if (!hasTool('valgrind')) return null;
   const dir = path.join(ROOT, 'build', 'bench-hitinstr');
   mkdirSync(dir, { recursive: true });
   const samples = Object.fromEntries(peers.map((k) => [k, []]));
   for (let p = 0; p < processes; p++) {
     for (const name of rotated(peers, p)) {
-      const one = await callgrindInstance(dir, 'alone', { lean: name === 'freshet lean', modules, mainOnly });
+      const one = await callgrindInstance(dir, 'alone', { lean: name === 'freshet lean', modules, mainOnly, v8Flags });
       try {
         await one.warm(name, warm);
         const counts = [];
@@ -219,7 +263,9 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
   const at = process.argv.indexOf('--peers');
   const peers = at > 0 ? process.argv[at + 1].split(',') : PEERS;
   const processes = arg('--isolated', 0);
-  const o = { rounds: arg('--rounds', processes ? 3 : 5), hits: arg('--hits', 500), warm: arg('--warm', 1500), peers, mainOnly: processes > 0 || process.argv.includes('--main-thread') };
+  const flagsAt = process.argv.indexOf('--v8-flags');
+  const v8Flags = flagsAt > 0 ? process.argv[flagsAt + 1].split(' ').filter(Boolean) : [];
+  const o = { rounds: arg('--rounds', processes ? 3 : 5), hits: arg('--hits', 500), warm: arg('--warm', 1500), peers, mainOnly: processes > 0 || process.argv.includes('--main-thread'), v8Flags };
   const results = processes ? await hitInstructionsIsolated({ ...o, processes }) : await hitInstructions(o);
   if (results === null) {
     console.log('hitinstr: valgrind is not installed (apt-get install valgrind); nothing measured');
@@ -231,7 +277,8 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
   }
   const k = (x) => `${(x / 1000).toFixed(1)}k`;
   const layout = processes ? `each worker alone in a workerd, ${processes} processes x ${o.rounds} samples` : `${o.rounds} rounds`;
-  console.log(`workerd under callgrind, instructions per hit (${layout} of ${o.hits} hits, ${o.mainOnly ? 'the main thread' : 'all threads'}):`);
+  const flags = v8Flags.length ? `, V8 flags ${v8Flags.join(' ')}` : '';
+  console.log(`workerd under callgrind, instructions per hit (${layout} of ${o.hits} hits after ${o.warm}, ${o.mainOnly ? 'the main thread' : 'all threads'}${flags}):`);
   for (const r of results) console.log(`  ${r.name.padEnd(14)} ${k(r.perHit).padStart(7)}  overhead ${k(r.overhead).padStart(6)}  rounds ${r.samples.map(k).join(' ')}`);
   for (const name of ['freshet', 'freshet lean']) {
     const f = results.find((r) => r.name === name)?.vsHono;

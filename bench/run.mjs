@@ -97,8 +97,11 @@ const fleet = await fleetHerd(quick ? { n: 600, misses: 30 } : { n: 600, misses:
 // that made every figure ~25% higher than in a fresh process, and freshet's
 // overhead ~50% higher (docs/performance.md).
 log('handler CPU per hit (in-memory Cache API stand-in, workerd and Node, own process)');
-const cpuOptions = quick ? { rounds: 5, hits: 2000 } : { rounds: 21, hits: 2000 };
-const cpuRun = spawnSync(process.execPath, [path.join(ROOT, 'bench/hitcpu.mjs'), '--json', String(cpuOptions.rounds), String(cpuOptions.hits)], { encoding: 'utf8' });
+// Each workerd peer in a workerd of its own, warmed past V8's tier-up
+// (bench/v8trace.mjs: TurboFan takes the hit paths after some tens of
+// thousands of hits).
+const cpuOptions = quick ? { rounds: 5, hits: 2000, warm: 20000 } : { rounds: 21, hits: 5000, warm: 50000 };
+const cpuRun = spawnSync(process.execPath, [path.join(ROOT, 'bench/hitcpu.mjs'), '--json', String(cpuOptions.rounds), String(cpuOptions.hits), '--warm', String(cpuOptions.warm), '--isolated'], { encoding: 'utf8' });
 if (cpuRun.status !== 0) throw new Error(`bench/hitcpu.mjs failed: ${cpuRun.stderr}`);
 const cpu = JSON.parse(cpuRun.stdout);
 
@@ -192,7 +195,7 @@ t('miss', 'p50 ms', 'p99 ms');
 t('---', '---', '---');
 for (const [name, c] of Object.entries(fleet.cost)) t(name === 'freshet' ? 'freshet, direct to the origin' : 'freshet, through the shield', fmt(c.p50), fmt(c.p99));
 lines.push('', '## 3c. Where freshet\'s own cost goes on a hit', '');
-lines.push('Each worker\'s time per hit over the same in-memory stand-in for the Cache API (bench/hitcpu.mjs, in a process of its own), so the emulated cache of Miniflare is out of the figure; every hit is a browser\'s navigation request (12 fields); overhead = the median over the rounds of the time per hit minus the bare worker\'s in the same round (each round runs the three back to back, in a rotated order). workerd: the three workers in one isolate of one Miniflare, each sample one request running the hits, timed from outside. Node: the same code in Node, with undici\'s Request, Response and Headers. "freshet lean" (workerd only) is freshet with the manifest\'s "clientHeaders" turning x-cache and Server-Timing off (six answer fields instead of eight), in a second isolate: two freshet handlers in one isolate slow each other down. "freshet floor" is not a cache: only the runtime calls a plain freshet HIT makes (the fields it reads and sends), no logic (bench/lib/hit_peers.mjs).', '');
+lines.push(`Each worker's time per hit over the same in-memory stand-in for the Cache API (bench/hitcpu.mjs, in a process of its own), so the emulated cache of Miniflare is out of the figure; every hit is a browser's navigation request (12 fields); overhead = the median over the rounds of the time per hit minus the bare worker's in the same round (each round runs the three back to back, in a rotated order). workerd: each worker in a Miniflare (a workerd) of its own, warmed with ${cpuOptions.warm} hits first (V8 in workerd compiles the hit paths with TurboFan only after some tens of thousands of hits, bench/v8trace.mjs), each sample one request running ${cpuOptions.hits} hits, timed from outside. Node: the same code in Node, with undici's Request, Response and Headers. "freshet lean" (workerd only) is freshet with the manifest's "clientHeaders" turning x-cache and Server-Timing off (six answer fields instead of eight). "freshet floor" is not a cache: only the runtime calls a plain freshet HIT makes (the fields it reads and sends), no logic (bench/lib/hit_peers.mjs).`, '');
 t('runtime', 'worker', 'per hit', 'overhead per hit', 'rounds (us)');
 t('---', '---', '---', '---', '---');
 for (const [runtime, c] of Object.entries(cpu)) {
