@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { headersForStorage, keepSetCookies, storableEntry } from '../../worker/response_headers.js';
 import { META_HEADER, copyIdOf, newCopyId, storedMetaValue } from '../../worker/entry_meta.js';
 import { StoredEntry } from '../../worker/stored_entry.js';
-import { planCount, planOf } from '../../worker/stored_plan.js';
+import { hitTemplate, keptHitTemplate, planCount, planOf } from '../../worker/stored_plan.js';
 import { serveStored } from '../../worker/serve.js';
 import { TIER_HEADER, markTier, tierMarkOf } from '../../worker/tier_entry.js';
 import { recordLength } from '../../worker/integrity.js';
@@ -134,6 +134,35 @@ test('Server-Timing: once per answer, whether the fields are made or copied', ()
   const l = serveStored({}, timed, ...entryOf(live()), ld1, 'HIT');
   assert.match(l.headers.get('server-timing'), /^freshet;dur=\d+;desc="HIT"$/);
   assert.equal(l.headers.get('date'), 'Thu, 03 Dec 2026 00:00:00 GMT');
+});
+
+test('Server-Timing: the fields of a hit are kept per whole millisecond below 8 ms, made afresh for a slower hit', () => {
+  const found = matched(200, origin, platform)();
+  const plan = planOf(found, found.headers.get(META_HEADER), null);
+  const decision = { age: 2, ttl: 58, reason: 'fresh' };
+  const set = [['x-cache', 'HIT']];
+  const first = new Map();
+  // Durations spread over 0-7 ms, each seen twice: every second look finds
+  // the first one's fields (the same object, no copy made).
+  for (const round of [0, 1]) {
+    for (let ms = 0; ms < 8; ms++) {
+      const h = round === 0 ? hitTemplate(plan, false, undefined, decision, set, ms) : keptHitTemplate(plan, false, undefined, decision, ms);
+      assert.equal(h.get('server-timing'), `freshet;dur=${ms};desc="HIT"`);
+      if (round === 0) first.set(ms, h);
+      else assert.equal(h, first.get(ms), `${ms} ms: kept`);
+    }
+  }
+  // 8 ms and more: right, and not kept.
+  for (const ms of [8, 250]) {
+    const a = keptHitTemplate(plan, false, undefined, decision, ms);
+    const b = keptHitTemplate(plan, false, undefined, decision, ms);
+    assert.equal(a.get('server-timing'), `freshet;dur=${ms};desc="HIT"`);
+    assert.notEqual(a, b);
+  }
+  // No member at all: the decision's fields as kept, without Server-Timing.
+  assert.equal(keptHitTemplate(plan, false, undefined, decision, null).get('server-timing'), null);
+  // Another decision makes its fields anew.
+  assert.equal(keptHitTemplate(plan, false, undefined, { ...decision }, 0), null);
 });
 
 function entryOf(found) {
