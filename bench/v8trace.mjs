@@ -7,10 +7,9 @@
 // was first compiled by Maglev and by TurboFan, and every deoptimisation.
 //
 // What it showed (docs/performance.md "Warm-up in workerd"): V8 in
-// workerd compiles freshet's hit path with TurboFan only after some tens
-// of thousands of hits, so a bench that warms a worker with 1,500-3,000
-// hits compares code in mid tier-up; and under callgrind, whose threads
-// run one at a time, when the background compiler's code lands moves.
+// workerd compiles freshet's hit path, and Hono's, with TurboFan only
+// after some tens of thousands of hits, so a bench that warms a worker
+// with 1,500-3,000 hits compares code in mid tier-up.
 //
 //   node bench/v8trace.mjs [--peers "hono cache,freshet"] [--batches 60] [--hits 1000]
 //
