@@ -279,7 +279,7 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
   const layout = processes ? `each worker alone in a workerd, ${processes} processes x ${o.rounds} samples` : `${o.rounds} rounds`;
   const flags = v8Flags.length ? `, V8 flags ${v8Flags.join(' ')}` : '';
   console.log(`workerd under callgrind, instructions per hit (${layout} of ${o.hits} hits after ${o.warm}, ${o.mainOnly ? 'the main thread' : 'all threads'}${flags}):`);
-  for (const r of results) console.log(`  ${r.name.padEnd(14)} ${k(r.perHit).padStart(7)}  overhead ${k(r.overhead).padStart(6)}  rounds ${r.samples.map(k).join(' ')}`);
+  for (const r of results) console.log(`  ${r.name.padEnd(14)} ${k(r.perHit).padStart(7)}  overhead ${(Number.isNaN(r.overhead) ? '-' : k(r.overhead)).padStart(6)}  rounds ${r.samples.map(k).join(' ')}`);
   for (const name of ['freshet', 'freshet lean']) {
     const f = results.find((r) => r.name === name)?.vsHono;
     if (f && peers.includes('hono cache')) console.log(`  ${name} less hono, same round: median ${k(f.median)}, quartiles ${k(f.q1)} .. ${k(f.q3)}`);
