@@ -612,6 +612,8 @@ export class Engine {
       validFromMs: r.f64(Result.validFromMs),
       validUntilMs: r.f64(Result.validUntilMs),
     };
+    // Named last: the first time a code is seen, reasonName calls into the
+    // engine, which reuses the result record `r` reads from.
     d.reason = this.reasonName(d.reason);
     return d;
   }
@@ -643,6 +645,7 @@ export class Engine {
       ignored: ignoredTargeted(r.u32(Result.flags)),
       vary: action === StoreAction.STORE ? varyOf(r) : null,
     };
+    // Named last, as in lookup: reasonName may reuse the result record.
     d.reason = this.reasonName(d.reason);
     return d;
   }
