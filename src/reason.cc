@@ -44,6 +44,7 @@ std::string_view reasonName(Reason r) {
     case Reason::kServerError: return "server-error";
     case Reason::kUnknownStatus: return "unknown-status";
     case Reason::kNegativeNoTtl: return "negative-no-freshness";
+    case Reason::kStaleOnArrival: return "stale-on-arrival";
     case Reason::kInvalidated: return "invalidated";
     case Reason::kSafeMethod: return "safe-method";
     case Reason::kErrorStatus: return "error-status";

@@ -51,6 +51,7 @@ enum class Reason : uint32_t {
   kServerError = 49,         // 5xx are never stored
   kUnknownStatus = 50,       // must-understand with an unknown status
   kNegativeNoTtl = 51,       // 404/410 without explicit freshness or negativeTtl
+  kStaleOnArrival = 52,      // stored, no freshness left: serves the requests collapsed on it
   // HTTP semantics beyond the three phases (60-79).
   kInvalidated = 60,         // unsafe method, non-error status (RFC 9111 4.4)
   kSafeMethod = 61,          // safe method: nothing to invalidate (RFC 9110 9.2.1)

@@ -12,6 +12,11 @@ constexpr int64_t kKeepForRevalidation = 86400;  // entries with validators
 // Routes that honour request directives keep stale copies this long, so a
 // client's max-stale (RFC 9111 5.2.1.2) can still be served.
 constexpr int64_t kKeepForMaxStale = 3600;
+// The platform keeps every copy at least this long: the requests collapsed
+// onto the fetch that stored it read it once its put is done, and a copy
+// the platform had dropped by then would send each of them to the origin.
+// Freshness is the engine's (from the entry's metadata), not the platform's.
+constexpr int64_t kMinPlatformTtl = 10;
 
 // Statuses the route's ttl may apply to. Negative answers (404, 410, ...)
 // are stored only with explicit origin freshness.
@@ -152,17 +157,28 @@ StoreDecision Engine::decideStore(const RequestFacts& req, uint32_t route, int s
   m.stale_while_revalidate = d.stale_while_revalidate;
   m.stale_if_error = d.stale_if_error;
 
-  // A stored copy that can never be used is not worth a write.
-  // On a route that honours request directives a stale copy can still be
-  // served to a client's max-stale (RFC 9111 5.2.1.2), unless the origin
-  // forbade serving it stale.
+  // Whether a later request may still use the copy: it is fresh, can be
+  // revalidated, has a stale window, is the route's own lifetime, or (on a
+  // route that honours request directives) can be served to a client's
+  // max-stale (RFC 9111 5.2.1.2), unless the origin forbade serving it stale.
   const bool max_stale_may_use = rules.request_directives == RequestDirectives::kHonor &&
                                  life.seconds > 0 &&
                                  (m.flags & (kEntryMustRevalidate | kEntryNoCache)) == 0;
   const bool useful = life.seconds > m.initial_age || r.hasValidator() ||
                       d.stale_while_revalidate > 0 || d.stale_if_error > 0 ||
                       (life.source == LifetimeSource::kRoute) || max_stale_may_use;
-  if (!useful) return refused(age_overflow ? Reason::kInvalidAge : Reason::kNoFreshness);
+  if (!useful && (age_overflow || life.seconds <= 0)) {
+    return refused(age_overflow ? Reason::kInvalidAge : Reason::kNoFreshness);
+  }
+  // Stale on arrival: the origin gave a lifetime, and the answer's Age, or
+  // a slow answer's delay (4.2.3), used it up. Storable all the same
+  // (section 3 asks no freshness), and the requests that waited for this
+  // fetch (collapsed onto it) are served it, as they would have been the
+  // origin's answer; a later request finds it expired and fetches again.
+  // Refusing it would send every waiting request to the origin at once,
+  // the herd coalescing is there to stop. (A lifetime of 0, max-age=0 or
+  // an Expires in the past, is the origin's "never fresh": refused above.)
+  if (!useful) d.reason = Reason::kStaleOnArrival;
 
   int64_t platform = life.seconds >= kForever
                          ? kPlatformTtlCap
@@ -185,7 +201,7 @@ StoreDecision Engine::decideStore(const RequestFacts& req, uint32_t route, int s
       }
     }
   }
-  d.platform_ttl = std::clamp<int64_t>(platform, 1, kPlatformTtlCap);
+  d.platform_ttl = std::clamp<int64_t>(platform, kMinPlatformTtl, kPlatformTtlCap);
   d.age = d.meta.initial_age;
   d.ttl = life.seconds - d.meta.initial_age;
   // Where the copy goes: the response's Vary against this request (4.1).

@@ -190,7 +190,9 @@ export async function refresh(s, c) {
       stored: sd.action === StoreAction.STORE,
       ttl: sd.action === StoreAction.STORE ? sd.ttl : undefined,
       key: rd.debug ? rd.key : '',
-      detail: sd.action === StoreAction.STORE ? undefined : sd.reason,
+      // Why it was not stored, or why a stored copy is already expired
+      // (stale-on-arrival).
+      detail: sd.reason === 'stored' ? undefined : sd.reason,
     })),
     xcache: shownXCache(eng, fetchedXCache(mode)),
     debug: rd.debug ? { key: rd.key, route: rd.routeName, reason: sd.reason } : undefined,

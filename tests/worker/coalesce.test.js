@@ -161,3 +161,55 @@ describe('coalescing in the worker (workerd)', () => {
     assert.deepEqual(new Set(res.map((r) => r.text)).size, 5);
   });
 });
+
+describe('coalescing an answer that is stale on arrival (workerd)', () => {
+  let origin;
+  let worker;
+  before(async () => {
+    // The origin grants 60 s and its answer has used them up (an upstream
+    // cache's Age): no freshness left when it arrives, slow as well.
+    origin = await startOrigin({
+      '/aged': (req, res, n) => {
+        setTimeout(() => {
+          res.writeHead(200, { 'content-type': 'text/plain', 'cache-control': 'max-age=60', age: '60' });
+          res.end(`aged ${n}`);
+        }, 300);
+      },
+    });
+    // No stale windows: nothing but the waiting requests may use the copy.
+    worker = await startWorker({
+      origin: origin.url,
+      manifest: { version: 1, defaults: { staleWhileRevalidate: 0, staleIfError: 0 }, routes: [{ pattern: '/*' }] },
+    });
+  });
+  after(async () => {
+    await worker?.dispose();
+    await origin?.close();
+  });
+
+  test('30 concurrent misses: one origin fetch, every waiting request served its answer', async () => {
+    const res = await Promise.all(Array.from({ length: 30 }, () => worker.fetch('/aged', { settle: false })));
+    assert.equal(origin.hits('/aged'), 1);
+    for (const r of res) {
+      assert.equal(r.status, 200);
+      assert.equal(r.text, 'aged 1');
+    }
+    const leader = res.filter((r) => r.xcache === 'MISS');
+    assert.equal(leader.length, 1);
+    assert.match(leader[0].cacheStatus, /fwd=uri-miss; fwd-status=200; stored; ttl=0; detail="stale-on-arrival"/);
+    assert.equal(res.filter((r) => r.xcache === 'HIT').length, 29);
+    await worker.settle();
+  });
+
+  test('the next request is not served the expired copy: it fetches again', async () => {
+    const r = await worker.fetch('/aged', { at: 1 });
+    assert.equal(r.text, 'aged 2');
+    assert.equal(origin.hits('/aged'), 2);
+  });
+
+  test('a later herd is coalesced again (the key is not hit-for-pass)', async () => {
+    const res = await Promise.all(Array.from({ length: 20 }, () => worker.fetch('/aged', { at: 2, settle: false })));
+    assert.equal(origin.hits('/aged'), 3);
+    assert.deepEqual(new Set(res.map((r) => r.text)), new Set(['aged 3']));
+  });
+});
