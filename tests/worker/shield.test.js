@@ -21,6 +21,7 @@ const manifest = {
     { pattern: '/hang/*', shield: { timeoutMs: TIMEOUT_MS } },
     { pattern: '/503/*', shield: { timeoutMs: TIMEOUT_MS } },
     { pattern: '/direct/*' },
+    { pattern: '/strict/*', shield: true, staleWhileRevalidate: 0, staleIfError: 0 },
     { pattern: '/api/search', methods: ['POST'], shield: true },
   ],
 };
@@ -43,6 +44,12 @@ describe(`the shield: one origin fetch per key for the fleet (${WASM_BUILD} buil
     origin = await startOrigin({
       '/cold': page('cold'),
       '/swr': page('swr'),
+      '/strict/a': page('strict-a'),
+      // Its 60 s used up on arrival (an upstream cache's Age).
+      '/strict/aged': slow((req, res, n) => {
+        res.writeHead(200, { 'content-type': 'text/plain', 'cache-control': 'public, max-age=60', age: '60' });
+        res.end(`aged ${n}`);
+      }),
       '/down/a': page('down-a'),
       '/hang/a': page('hang-a'),
       '/503/a': page('503-a'),
@@ -139,6 +146,32 @@ describe(`the shield: one origin fetch per key for the fleet (${WASM_BUILD} buil
     const fresh = await Promise.all(isolates().map((iso) => get(iso, '/swr', { at: 71 })));
     assert.deepEqual(fresh.map((r) => r.text), Array(6).fill('swr 2'));
     assert.equal(origin.hits('/swr'), 2);
+  });
+
+  test('an expired key without a stale window: 300 concurrent requests over the fleet, one origin fetch, every answer the new one', async () => {
+    await get(isolates()[0], '/strict/a');
+    await settleAll();
+    await Promise.all(isolates().map((iso) => get(iso, '/strict/a', { at: 1 }))); // every location has its own copy
+    assert.equal(origin.hits('/strict/a'), 1);
+    // At 70 s every copy (the shield's too) is expired and may not be served stale.
+    const all = await Promise.all(Array.from({ length: 300 }, (_, i) => get(isolates()[i % 6], '/strict/a', { at: 70 })));
+    assert.equal(origin.hits('/strict/a'), 2, 'one origin fetch for the fleet');
+    assert.deepEqual(all.filter((r) => r.status !== 200 || r.text !== 'strict-a 2').map((r) => `${r.status} ${r.text}`), []);
+    await settleAll();
+    const later = await Promise.all(isolates().map((iso) => get(iso, '/strict/a', { at: 71 })));
+    assert.deepEqual(later.map((r) => r.text), Array(6).fill('strict-a 2'));
+    assert.equal(origin.hits('/strict/a'), 2);
+  });
+
+  test('an answer stale on arrival: 300 concurrent misses over the fleet, one origin fetch (docs/performance.md "Request coalescing")', async () => {
+    const all = await Promise.all(Array.from({ length: 300 }, (_, i) => get(isolates()[i % 6], '/strict/aged')));
+    assert.equal(origin.hits('/strict/aged'), 1);
+    assert.deepEqual(all.filter((r) => r.status !== 200 || r.text !== 'aged 1').map((r) => `${r.status} ${r.text}`), []);
+    await settleAll();
+    // Expired everywhere: the next request fetches again, once for the fleet.
+    const next = await Promise.all(isolates().map((iso) => get(iso, '/strict/aged', { at: 1 })));
+    assert.deepEqual(next.map((r) => r.text), Array(6).fill('aged 2'));
+    assert.equal(origin.hits('/strict/aged'), 2);
   });
 
   test('Vary through the shield: concurrent variants are never crossed', async () => {
