@@ -5,8 +5,8 @@
 namespace freshet {
 
 void appendEntryMeta(std::string& out, const EntryMeta& m) {
-  // Formatted into one stack buffer: 8 fields of at most 20 digits + sign.
-  char buf[8 * 24 + 2];
+  // Formatted into one stack buffer: 9 fields of at most 20 digits + sign.
+  char buf[9 * 24 + 2];
   char* w = buf;
   *w++ = '1';
   auto put = [&w](char k, int64_t v) {
@@ -26,6 +26,7 @@ void appendEntryMeta(std::string& out, const EntryMeta& m) {
   put('e', m.stale_if_error);
   put('f', m.flags);
   put('r', m.route);
+  if (m.fetch_ms != 0) put('q', m.fetch_ms);
   out.append(buf, static_cast<size_t>(w - buf));
 }
 
@@ -75,6 +76,7 @@ std::optional<EntryMeta> decodeEntryMeta(std::string_view text) {
       case 'e': m.stale_if_error = *v; break;
       case 'f': m.flags = static_cast<uint32_t>(*v); break;
       case 'r': m.route = static_cast<uint32_t>(*v); break;
+      case 'q': m.fetch_ms = *v; break;
       default: break;  // fields from newer writers are ignored
     }
   }

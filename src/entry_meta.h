@@ -25,14 +25,23 @@ struct EntryMeta {
   int64_t stale_if_error = 0;          // RFC 5861 section 4, seconds
   uint32_t flags = 0;
   uint32_t route = 0;  // index of the route that stored it
+  // From sending the request to the response's arrival, ms: a purge in
+  // that time covers the entry (its content may predate the purge).
+  int64_t fetch_ms = 0;
 
   bool operator==(const EntryMeta&) const = default;
 };
 
-// "1;t=<ms>;a=<s>;l=<s>;w=<s>;e=<s>;f=<flags>;r=<route>" - the leading
-// number is the format version.
+// "1;t=<ms>;a=<s>;l=<s>;w=<s>;e=<s>;f=<flags>;r=<route>[;q=<ms>]" - the
+// leading number is the format version; q (fetch_ms) only when not 0.
 std::string encodeEntryMeta(const EntryMeta& m);
 void appendEntryMeta(std::string& out, const EntryMeta& m);
 std::optional<EntryMeta> decodeEntryMeta(std::string_view text);
+
+// When the entry's request left for the origin: what a purge is compared
+// with (purge_policy.cc).
+inline int64_t requestTimeMs(const EntryMeta& m) {
+  return m.response_time_ms - m.fetch_ms;
+}
 
 }  // namespace freshet

@@ -3,20 +3,24 @@
 namespace freshet {
 
 void applyPurge(const EntryMeta& entry, const PurgeFloors& floors, LookupDecision& d) {
-  if (entry.response_time_ms < floors.hard_ms) {
+  // A purge covers every entry whose request left before it: an answer
+  // fetched while the purge was made may carry what the purge removed
+  // (the origin built it before the change the purge announces).
+  const int64_t fetched_ms = requestTimeMs(entry);
+  if (fetched_ms < floors.hard_ms) {
     d.action = LookupAction::kMiss;
     d.reason = Reason::kPurged;
     d.usable_if_error = false;  // a hard purge removes the copy for good
     return;
   }
-  if (entry.response_time_ms < floors.soft_ms && d.action != LookupAction::kRevalidate) {
+  if (fetched_ms < floors.soft_ms && d.action != LookupAction::kRevalidate) {
     // Soft purge: the entry counts as stale from now on.
     if (d.ttl > 0) d.ttl = 0;
     d.reason = Reason::kSoftPurged;
     d.action = (entry.flags & kEntryMustRevalidate) != 0 ? LookupAction::kRevalidate
                                                          : LookupAction::kStale;
   }
-  if (entry.response_time_ms < floors.unproven_ms &&
+  if (fetched_ms < floors.unproven_ms &&
       (d.action == LookupAction::kHit || d.action == LookupAction::kStale)) {
     d.action = LookupAction::kRevalidate;
     d.reason = Reason::kPurgeViewUnproven;

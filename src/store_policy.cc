@@ -124,6 +124,7 @@ StoreDecision Engine::decideStore(const RequestFacts& req, uint32_t route, int s
 
   EntryMeta& m = d.meta;
   m.response_time_ms = response_time_ms;
+  m.fetch_ms = std::max<int64_t>(0, response_time_ms - request_time_ms);
   m.initial_age = correctedInitialAge(r, request_time_ms, response_time_ms);
   // RFC 9111 1.2.2: an Age too large for delta-seconds is taken as 2^31,
   // older than any lifetime but "forever": stale on arrival. An invalid Age

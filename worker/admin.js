@@ -280,6 +280,8 @@ export function createAdmin(deps) {
         tier: stored.headers.get('x-freshet-tier') ?? 'cache',
         status: stored.status,
         storedAt: meta ? new Date(meta.responseTimeMs).toISOString() : null,
+        // When its request left for the origin: purges from then on cover it.
+        requestedAt: meta ? new Date(meta.responseTimeMs - meta.fetchMs).toISOString() : null,
         age: ld.age,
         ttlLeft: ld.ttl,
         lifetime: ld.lifetime,

@@ -4,8 +4,10 @@
 // hands it over as text and reads it only for display (the admin route's
 // inspect). Format (docs/abi.md "Entry metadata", src/entry_meta.cc):
 //
-//   1;t=<response_time_ms>;a=<corrected_initial_age_s>;l=<lifetime_s>;w=<swr_s>;e=<sie_s>;f=<flags>;r=<route>
+//   1;t=<response_time_ms>;a=<corrected_initial_age_s>;l=<lifetime_s>;w=<swr_s>;e=<sie_s>;f=<flags>;r=<route>[;q=<fetch_ms>]
 //
+// q: from sending the request to the answer's arrival, in ms, when not 0
+// (a purge made in that time covers the entry: src/purge_policy.cc).
 // The leading 1 is the format version. Each item is a one-letter key, '='
 // and 1 to 18 decimal digits; t, a and l are required, unknown keys are
 // ignored (newer writers stay readable).
@@ -21,7 +23,7 @@ export const EntryFlag = Object.freeze({
   HAS_VALIDATOR: 8, // ETag or Last-Modified: can revalidate
 });
 
-const FIELDS = { t: 'responseTimeMs', a: 'initialAge', l: 'lifetime', w: 'staleWhileRevalidate', e: 'staleIfError', f: 'flags', r: 'route' };
+const FIELDS = { t: 'responseTimeMs', a: 'initialAge', l: 'lifetime', w: 'staleWhileRevalidate', e: 'staleIfError', f: 'flags', r: 'route', q: 'fetchMs' };
 const REQUIRED = ['t', 'a', 'l'];
 const ITEM = /^([^;])=(\d{1,18})$/;
 
@@ -178,11 +180,11 @@ export function entryMetaText(headers) {
  * would reject it (another version, a malformed item, t, a or l missing).
  * @param {string} text
  * @returns {{responseTimeMs: number, initialAge: number, lifetime: number, staleWhileRevalidate: number,
- *   staleIfError: number, flags: number, route: number}|null} ages and lifetimes in seconds
+ *   staleIfError: number, flags: number, route: number, fetchMs: number}|null} ages and lifetimes in seconds
  */
 export function parseEntryMeta(text) {
   if (typeof text !== 'string' || !text.startsWith('1;')) return null;
-  const out = { responseTimeMs: 0, initialAge: 0, lifetime: 0, staleWhileRevalidate: 0, staleIfError: 0, flags: 0, route: 0 };
+  const out = { responseTimeMs: 0, initialAge: 0, lifetime: 0, staleWhileRevalidate: 0, staleIfError: 0, flags: 0, route: 0, fetchMs: 0 };
   const seen = new Set();
   // One ';' may end the text, as after any item.
   const items = text.endsWith(';') && text.length > 2 ? text.slice(2, -1) : text.slice(2);

@@ -10,6 +10,12 @@ TEST(EntryMeta, RoundTrips) {
   const auto text = encodeEntryMeta(m);
   EXPECT_EQ(text, "1;t=1700000000123;a=5;l=60;w=30;e=600;f=12;r=3");
   EXPECT_EQ(decodeEntryMeta(text), m);
+  // The fetch time, when there was one, follows (older readers ignore it).
+  m.fetch_ms = 750;
+  const auto timed = encodeEntryMeta(m);
+  EXPECT_EQ(timed, "1;t=1700000000123;a=5;l=60;w=30;e=600;f=12;r=3;q=750");
+  EXPECT_EQ(decodeEntryMeta(timed), m);
+  EXPECT_EQ(requestTimeMs(m), 1700000000123 - 750);
 }
 
 TEST(EntryMeta, RejectsGarbageAndOtherVersions) {

@@ -42,6 +42,26 @@ TEST(PurgePolicy, EntriesStoredAtOrAfterThePurgeAreKept) {
   EXPECT_EQ(d.action, LookupAction::kHit);
 }
 
+TEST(PurgePolicy, APurgeMadeWhileTheEntryWasFetchedCoversIt) {
+  // Requested at 1500, answered at 2500: a purge at 2000 may have removed
+  // what the answer carries.
+  EntryMeta m = storedAt(2500);
+  m.fetch_ms = 1000;
+  LookupDecision hard = fresh();
+  applyPurge(m, {2000, 0}, hard);
+  EXPECT_EQ(hard.action, LookupAction::kMiss);
+  LookupDecision soft = fresh();
+  applyPurge(m, {0, 2000}, soft);
+  EXPECT_EQ(soft.reason, Reason::kSoftPurged);
+  LookupDecision unproven = fresh();
+  applyPurge(m, {0, 0, 2000}, unproven);
+  EXPECT_EQ(unproven.reason, Reason::kPurgeViewUnproven);
+  // Requested at the purge's time or later: kept.
+  LookupDecision after = fresh();
+  applyPurge(m, {1500, 1500, 1500}, after);
+  EXPECT_EQ(after.action, LookupAction::kHit);
+}
+
 TEST(PurgePolicy, SoftPurgeServesStaleWhileRevalidating) {
   LookupDecision d = fresh();
   applyPurge(storedAt(1000), {0, 2000}, d);

@@ -249,3 +249,53 @@ describe(`admin route without a token (${WASM_BUILD} build)`, () => {
     }
   });
 });
+
+// On the worker's own clock (no test time): a purge acknowledged while a
+// fetch for its URL is on its way covers what that fetch brings.
+describe(`a purge made while the page is being fetched (${WASM_BUILD} build)`, () => {
+  test('the answer on its way is not served after the purge, neither to later requests nor to those waiting for it', async () => {
+    const held = [];
+    const origin = await startOrigin({
+      // The first answer is built now (the page before the change) and held
+      // until the test lets it go; later ones answer at once.
+      '/page': (req, res, n) => {
+        const send = () => {
+          res.writeHead(200, { 'content-type': 'text/plain', 'cache-control': 'max-age=300' });
+          res.end(`page ${n}`);
+        };
+        if (n === 1) held.push(send);
+        else send();
+      },
+    });
+    const worker = await startWorker({ origin: origin.url, bindings: { FRESHET_ADMIN_TOKEN: TOKEN } });
+    const real = async (p, init = {}) => {
+      const res = await worker.mf.dispatchFetch(`https://example.com${p}`, init);
+      return { status: res.status, text: await res.text(), xcache: res.headers.get('x-cache') };
+    };
+    try {
+      const first = real('/page');
+      for (let i = 0; i < 200 && origin.hits('/page') === 0; i++) await new Promise((r) => setTimeout(r, 10));
+      assert.equal(origin.hits('/page'), 1, 'the first fetch is at the origin');
+      const purged = await real('/__freshet/purge', {
+        method: 'POST',
+        headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ urls: ['https://example.com/page'] }),
+      });
+      assert.equal(purged.status, 200);
+      // A request after the purge waits for the fetch in flight (coalesced).
+      const waiting = real('/page');
+      await new Promise((r) => setTimeout(r, 100));
+      held.shift()();
+      assert.equal((await first).text, 'page 1', 'the request that fetched gets its answer');
+      assert.equal((await waiting).text, 'page 2', 'a request made after the purge never gets what it purged');
+      const later = await real('/page');
+      assert.equal(later.text, 'page 2');
+      assert.equal(later.xcache, 'HIT');
+      assert.equal(origin.hits('/page'), 2);
+    } finally {
+      for (const send of held) send();
+      await worker.dispose();
+      await origin.close();
+    }
+  });
+});

@@ -15,7 +15,10 @@ test('a record as the engine writes it', () => {
     staleIfError: 86400,
     flags: EntryFlag.MUST_REVALIDATE | EntryFlag.HAS_VALIDATOR,
     route: 2,
+    fetchMs: 0,
   });
+  // The fetch time follows when it was not 0.
+  assert.equal(parseEntryMeta('1;t=1700000000000;a=0;l=60;w=0;e=0;f=0;r=0;q=750').fetchMs, 750);
 });
 
 test('optional items default to 0, unknown keys are ignored, one trailing ; is allowed', () => {
