@@ -348,6 +348,15 @@ const KEPT_REQUEST = '0\0';
 // array), just those fields. The Vary value among them (lines combined), or
 // null, is left in `listVary` (no result object).
 let listVary = null;
+/** The response pseudo-field of an answer's fetch time upstream (fr_store). */
+export const FETCHED_FIELD = ':fetched';
+
+// An encoded string list (docs/abi.md "Input records") with one pair more.
+function withPair(list, name, value) {
+  const end = list.indexOf('\0');
+  return `${Number(list.slice(0, end)) + 2}${list.slice(end)}${name}\0${value}\0`;
+}
+
 function responseList(status, headers, only = null, names = null) {
   // A Headers object and a few names: one get() each rather than iterating
   // every field (in workerd each field an iteration yields costs more than
@@ -622,8 +631,13 @@ export class Engine {
    * Phase 3: may this origin response be stored, for how long, and where
    * (`vary`: the response's Vary against this request; set when stored).
    */
-  store(record, route, status, headers, requestTimeMs, responseTimeMs) {
-    const response = responseList(status, headers, this.#responseFields, this.#responseFieldList);
+  store(record, route, status, headers, requestTimeMs, responseTimeMs, fetchedMs = null) {
+    let response = responseList(status, headers, this.#responseFields, this.#responseFieldList);
+    // An answer of the shield: when the shield fetched it (docs/abi.md
+    // ":fetched"), so purges since then cover the copy.
+    if (fetchedMs !== null && Number.isSafeInteger(fetchedMs) && fetchedMs >= 0) {
+      response = withPair(response, FETCHED_FIELD, String(fetchedMs));
+    }
     // With Vary the variant id reads the fields it names: those too.
     const text = this.#request(record, listVary) + response;
     const r = this.#call(this.exports.fr_store(this.#write(text), route, requestTimeMs, responseTimeMs));

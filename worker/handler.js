@@ -17,7 +17,7 @@ import { LookupAction, RequestAction } from './abi.js';
 import { requestRecordOf } from './engine.js';
 import { TEST_SETTLE_HEADER, TAGS_HEADER, isServerTimed, serverTiming } from './response_headers.js';
 import { createCoalescer } from './coalesce.js';
-import { SHIELD_HEADER } from './shield.js';
+import { SHIELD_FLOORS_HEADER, SHIELD_HEADER, withForwardedFloors } from './shield.js';
 import { createLog } from './log.js';
 import { newStats } from './stats.js';
 import { createEngineSlot } from './engine_slot.js';
@@ -140,6 +140,7 @@ export function createHandler(options) {
 
   /** @type {import('./request_context.js').Services} */
   const s = {
+    shieldNode,
     stats,
     log,
     engines,
@@ -242,13 +243,17 @@ export function createHandler(options) {
       return onlyIfCached(c) ?? coalesced(s, c.with({ mode: Mode.MISS }));
     }
     let ld;
+    let floors;
     try {
       // Without URL, prefix or tag purges the entry's key and tags are not
       // needed (the readable key is decoded only when asked for).
-      const floors = purges.onlyAll()
+      floors = purges.onlyAll()
         ? purges.floors('')
         : purges.floors(rd.key, (stored.field(TAGS_HEADER) ?? '').split(',').filter(Boolean));
       floors.unproven = unproven;
+      // In the shield, the floors a location sent count as its own
+      // (shield.js SHIELD_FLOORS_HEADER).
+      if (shieldNode) floors = withForwardedFloors(floors, request.headers.get(SHIELD_FLOORS_HEADER));
       ld = eng.cachedLookup(rd, record, stored.engineMeta(), nowMs, floors);
     } catch (err) {
       stored.body?.cancel().catch(() => {});
@@ -259,7 +264,7 @@ export function createHandler(options) {
       // A hard purge covers the entry: it is gone.
       stats.misses++;
       stored.body?.cancel().catch(() => {});
-      return onlyIfCached(c) ?? coalesced(s, c.with({ mode: Mode.MISS }));
+      return onlyIfCached(c) ?? coalesced(s, c.with({ mode: Mode.MISS, floors }));
     }
     if (ld.action === LookupAction.HIT) {
       stats.hits++;
@@ -276,7 +281,7 @@ export function createHandler(options) {
       stats.staleHits++;
       // Serve now; the clone keeps the stored copy for the revalidation's
       // stale-if-error fallback and its 304 body.
-      revalidateInBackground(s, c.with({ stored: stored.clone(), ld }));
+      revalidateInBackground(s, c.with({ stored: stored.clone(), ld, floors }));
       return serveStored(s, c, stored, ld, 'STALE', { detail: ld.reason });
     }
     stats.expired++;
@@ -285,7 +290,7 @@ export function createHandler(options) {
       stored.body?.cancel().catch(() => {});
       return unavailable;
     }
-    const expired = c.with({ stored, ld, mode: Mode.EXPIRED });
+    const expired = c.with({ stored, ld, mode: Mode.EXPIRED, floors });
     if (ld.reason !== UNPROVEN_REASON) return coalesced(s, expired);
     stats.unprovenRevalidations++;
     return markUnproven(coalesced(s, expired));

@@ -4,7 +4,7 @@
 
 import { finalResponse } from './interim.js';
 import { applyForwardingRule, routeRules } from './forwarding.js';
-import { SHIELD_HEADER, SHIELD_SHARD_HEADER, ShieldUnavailable, fetchViaShield, shieldBinding } from './shield.js';
+import { SHIELD_FETCHED_HEADER, SHIELD_FLOORS_HEADER, SHIELD_HEADER, SHIELD_SHARD_HEADER, ShieldUnavailable, fetchViaShield, floorsText, shieldBinding } from './shield.js';
 import { TEST_NOW_HEADER, TEST_SETTLE_HEADER, dropHopByHop } from './response_headers.js';
 import { Mode } from './request_context.js';
 
@@ -28,9 +28,10 @@ export const SURROGATE_CAPABILITY = 'freshet="Surrogate/1.0"';
  * @param {object} [o.forward] the route's forwarding rule (forwarding.js)
  * @param {AbortSignal} [o.signal]
  * @param {string} [o.shield] what to ask the shield ('miss' | 'revalidate' | 'refresh'): sent in SHIELD_HEADER
+ * @param {{hard?: number, soft?: number, unproven?: number}} [o.floors] to the shield: the key's purge floors (SHIELD_FLOORS_HEADER)
  * @returns {Request}
  */
-export function originRequest(request, env, origin, { method, extraHeaders, dropConditionals, forward, signal, shield } = {}) {
+export function originRequest(request, env, origin, { method, extraHeaders, dropConditionals, forward, signal, shield, floors } = {}) {
   const headers = new Headers(request.headers);
   // Cacheable routes: only keyed headers and the safe list (forwarding.js).
   if (forward) applyForwardingRule(headers, forward);
@@ -41,7 +42,9 @@ export function originRequest(request, env, origin, { method, extraHeaders, drop
   if (shield && env?.FRESHET_TEST_MODE === '1' && testNow !== null) headers.set(TEST_NOW_HEADER, testNow);
   headers.delete(SHIELD_HEADER);
   headers.delete(SHIELD_SHARD_HEADER);
+  headers.delete(SHIELD_FLOORS_HEADER);
   if (shield) headers.set(SHIELD_HEADER, shield);
+  if (shield && floors) headers.set(SHIELD_FLOORS_HEADER, floorsText(floors));
   // A proxy forwards no hop-by-hop field, nor any the client's Connection names (RFC 9110 7.6.1).
   dropHopByHop(headers);
   // With a stored response, the cache revalidates with its own validators
@@ -156,7 +159,9 @@ export function createOrigin({ origin, shieldNode, stats, log }) {
       shieldDown = false;
       const headers = new Headers(resp.headers);
       c.shieldStatus = headers.get('cache-status') ?? undefined;
-      for (const h of ['cache-status', 'x-cache', 'server-timing']) headers.delete(h);
+      const fetched = Number(headers.get(SHIELD_FETCHED_HEADER));
+      c.shieldFetched = Number.isSafeInteger(fetched) && fetched > 0 ? fetched : null;
+      for (const h of ['cache-status', 'x-cache', 'server-timing', SHIELD_FETCHED_HEADER]) headers.delete(h);
       return new Response(resp.body, { status: resp.status, statusText: resp.statusText, headers });
     } catch (err) {
       if (!(err instanceof ShieldUnavailable)) throw err;

@@ -9,6 +9,7 @@ import { forwardingRule, routeRules } from './forwarding.js';
 import { checkedBody, declaredLength, framedBody } from './integrity.js';
 import { ETAG_FLAG, generatedEtag } from './etag.js';
 import { OriginTimeout, fetchWithTimeout } from './timeout.js';
+import { markFetched } from './shield.js';
 import { removesCdnCacheControl } from './pass.js';
 import { fromEntry, serveStored } from './serve.js';
 import { putVariant } from './variants.js';
@@ -17,6 +18,7 @@ import { bump } from './stats.js';
 import {
   cacheStatus,
   clientHeaders,
+  entryTags,
   headersForStorage,
   keepSetCookies,
   mergeNotModified,
@@ -67,11 +69,21 @@ function originProblem(c, status, body, cacheStatusParams) {
  * @param {import('./request_context.js').RequestContext} c with its mode set
  * @returns {Promise<Response|null>}
  */
-export async function refresh(s, c) {
-  const { request, env, ctx, rd, record, eng, stored, ld, now, mode } = c;
+export function refresh(s, c) {
+  if (!s.shieldNode) return refreshWith(s, c, c.now(), null);
+  // The shield's answers say when their content left the origin and the
+  // tags of its entry (shield.js markFetched): this fetch's time and the
+  // tags of its answer, unless a stored copy answered (serve.js).
+  const requestTime = c.now();
+  const answer = { tags: '' };
+  return refreshWith(s, c, requestTime, answer).then((r) => markFetched(r, requestTime, answer.tags));
+}
+
+// `answer` (in the shield): gets the tags of the origin's answer.
+async function refreshWith(s, c, requestTime, answer) {
+  const { request, env, ctx, rd, record, eng, stored, ld, mode } = c;
   const validators = stored ? validatorsOf(stored.headers) : null;
   const method = request.method === 'HEAD' ? 'GET' : request.method;
-  const requestTime = now();
   let resp;
   let failure;
   const upstream = {
@@ -82,6 +94,9 @@ export async function refresh(s, c) {
     // origin, as through a classic RFC 9111 proxy (the conformance
     // run); by default only keyed + safe-listed ones (forwarding.js).
     forward: env?.FRESHET_FORWARD_HEADERS === 'all' ? undefined : forwardingRule(eng, rd.route) ?? undefined,
+    // To a shield: the purge floors this location knows for the key, so a
+    // shield whose view lags cannot answer with what it purged.
+    floors: s.shieldNode ? undefined : c.floors ?? s.purges.floors(rd.key, rd.tags ? rd.tags.split(',') : []),
   };
   try {
     resp = await s.origin.viaShield(c, upstream);
@@ -92,7 +107,7 @@ export async function refresh(s, c) {
   } catch (err) {
     failure = err;
   }
-  const responseTime = now();
+  const responseTime = c.now();
   const originFailed = failure !== undefined || resp.status >= 500;
 
   // RFC 5861 section 4: serve the stale copy when the origin fails.
@@ -125,7 +140,8 @@ export async function refresh(s, c) {
   // RFC 9111 4.3.4: a 304 freshens the stored entry; the body stays.
   if (resp.status === 304 && stored && validators) {
     const merged = mergeNotModified(stored.originHeaders(), resp.headers, { setCookie: rd.storesSetCookie });
-    const sd = eng.store(record, rd.route, stored.status, merged, requestTime, responseTime);
+    const sd = eng.store(record, rd.route, stored.status, merged, requestTime, responseTime, c.shieldFetched);
+    if (answer !== null) answer.tags = entryTags(rd.tags, merged).join(',');
     const [forClient, forCache] = stored.body ? stored.body.tee() : [null, null];
     if (sd.action === StoreAction.STORE) {
       s.stats.revalidated++;
@@ -150,7 +166,8 @@ export async function refresh(s, c) {
   }
 
   if (stored?.body) stored.body.cancel().catch(() => {});
-  const sd = eng.store(record, rd.route, resp.status, resp.headers, requestTime, responseTime);
+  const sd = eng.store(record, rd.route, resp.status, resp.headers, requestTime, responseTime, c.shieldFetched);
+  if (answer !== null) answer.tags = entryTags(rd.tags, resp.headers).join(',');
   // RFC 9213 2.1: an invalid targeted field is ignored; say so once per
   // route and field, so an operator learns why it has no effect.
   for (const field of sd.ignored) {

@@ -114,6 +114,8 @@ export class RequestContext {
    * @param {object} [f.ld] the engine's lookup decision for `stored` (engine.js lookup)
    * @param {string|null} [f.mode] a Mode, once the request goes to the origin
    * @param {string} [f.shieldStatus] the shield's Cache-Status member, when the shield answered
+   * @param {number|null} [f.shieldFetched] when the shield's answer left the origin (ms), when it said (shield.js SHIELD_FETCHED_HEADER)
+   * @param {{hard: number, soft: number, unproven?: number}} [f.floors] the purge floors of the lookup that sent this request on (sent to a shield)
    * @param {boolean} [f.plain] a GET without preconditions or Range: a stored entry answers it as stored (serve.js)
    * @param {number|null} [f.started] Date.now() when the worker took the request (Server-Timing), null when unknown
    */
@@ -131,6 +133,8 @@ export class RequestContext {
     this.ld = f.ld;
     this.mode = f.mode ?? null;
     this.shieldStatus = f.shieldStatus;
+    this.shieldFetched = f.shieldFetched ?? null;
+    this.floors = f.floors;
     this.plain = f.plain === true;
     this.started = f.started ?? null;
   }
@@ -145,6 +149,7 @@ export class RequestContext {
  * What one handler (createHandler) shares with its modules; each of their
  * functions takes it as its first argument.
  * @typedef {object} Services
+ * @property {boolean} shieldNode the handler runs in the shield (shield_node.js)
  * @property {import('./stats.js').Stats} stats the handler's counters
  * @property {import('./log.js').Log} log
  * @property {import('./engine_slot.js').EngineSlot} engines the engine in force

@@ -3,6 +3,7 @@
 import { LENGTH_HEADER } from './integrity.js';
 import { ETAG_FLAG } from './etag.js';
 import { DATE_ITEM, META_HEADER, fixdateSeconds, keptDateOf, newCopyId, originCcOf, storedMetaValue, withMetaItem } from './entry_meta.js';
+import { SHIELD_FETCHED_HEADER } from './shield.js';
 
 /** Headers the engine keeps on stored entries; never shown to clients. */
 export { META_HEADER };
@@ -15,7 +16,7 @@ export const VARY_GEN_HEADER = 'x-freshet-vary-gen';
 export const TAGS_HEADER = 'x-freshet-tags';
 /** The origin's status of a stored entry (the platform stores every entry as a 200). */
 export const STATUS_HEADER = 'x-freshet-status';
-const INTERNAL = [META_HEADER, ORIGIN_CC_HEADER, VARY_HEADER, VARY_GEN_HEADER, TAGS_HEADER, STATUS_HEADER, 'x-freshet-tier', LENGTH_HEADER, ETAG_FLAG];
+const INTERNAL = [META_HEADER, ORIGIN_CC_HEADER, VARY_HEADER, VARY_GEN_HEADER, TAGS_HEADER, STATUS_HEADER, 'x-freshet-tier', LENGTH_HEADER, ETAG_FLAG, SHIELD_FETCHED_HEADER];
 
 /**
  * Fields the platform's cache adds to a matched entry about that internal

@@ -5,9 +5,11 @@
 import { ConditionalAction, MissAction } from './abi.js';
 import { rangeResponse } from './range.js';
 import { IN_FLIGHT, TIER_HEADER } from './tiers.js';
-import { cacheStatus, clientFields, clientHeaders, notModifiedHeaders, responseWithFields, markServerTimed, serverTiming, shownXCache, storedClientFields } from './response_headers.js';
+import { TAGS_HEADER, cacheStatus, clientFields, clientHeaders, notModifiedHeaders, responseWithFields, markServerTimed, serverTiming, shownXCache, storedClientFields } from './response_headers.js';
 import { removesCdnCacheControl } from './pass.js';
 import { hitTemplate, keptHitTemplate } from './stored_plan.js';
+import { parseEntryMeta } from './entry_meta.js';
+import { markFetched } from './shield.js';
 
 const PRECONDITIONS = ['if-none-match', 'if-modified-since', 'if-match', 'if-unmodified-since'];
 
@@ -76,6 +78,17 @@ export async function fromEntry(s, c, { status, statusText, headers, body, meta 
  * @param {object} [extra] more Cache-Status parameters (fwd, fwdStatus, detail, collapsed)
  */
 export function serveStored(s, c, stored, ld, xcache, extra = {}) {
+  if (!s.shieldNode) return answerStored(s, c, stored, ld, xcache, extra);
+  // The shield's answers say when their content left the origin (shield.js
+  // markFetched): when this copy's request did (entry_meta.js).
+  const meta = parseEntryMeta(stored.engineMeta());
+  const at = meta === null ? null : meta.responseTimeMs - meta.fetchMs;
+  const answer = answerStored(s, c, stored, ld, xcache, extra);
+  const tags = stored.field(TAGS_HEADER) ?? '';
+  return answer instanceof Promise ? answer.then((r) => markFetched(r, at, tags)) : markFetched(answer, at, tags);
+}
+
+function answerStored(s, c, stored, ld, xcache, extra) {
   const { rd } = c;
   const removeCdn = removesCdnCacheControl(c.eng, rd.route);
   const { status, statusText } = stored;

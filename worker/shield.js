@@ -18,6 +18,60 @@
 export const SHIELD_HEADER = 'x-freshet-shield'; // on a shield request: "miss" | "revalidate" | "refresh"
 export const SHIELD_SHARD_HEADER = 'x-freshet-shield-shard'; // which shard, through a service binding
 export const DEFAULT_SHARDS = 16;
+/**
+ * On a shield's answer: when the shield's copy left the origin (ms since
+ * the epoch), so the location's copy is covered by every purge made since
+ * (engine.js FETCHED_FIELD), not only by those after its own request.
+ */
+export const SHIELD_FETCHED_HEADER = 'x-freshet-fetched';
+/**
+ * On a location's request to its shield: the purge floors the location
+ * knows for the key, "<hard>,<soft>,<unproven>" (ms since the epoch, 0:
+ * none). The shield honours them as its own, so a purge a location
+ * already applied is never undone by a shield whose view lags behind.
+ */
+export const SHIELD_FLOORS_HEADER = 'x-freshet-purge-floors';
+
+// Responses of the shield's handler -> { fetched, tags }: when their
+// content left the origin, and the entry's tags.
+const marks = new WeakMap();
+
+/**
+ * Records, for an answer of the shield's handler (shield side), when its
+ * content left the origin (`ms`) and the tags of its entry (`tags`, comma
+ * separated: the route's and the origin's Cache-Tag and Surrogate-Key,
+ * which no client answer carries); the first mark stays. Returns `response`.
+ */
+export function markFetched(response, ms, tags = '') {
+  if (response && Number.isSafeInteger(ms) && ms > 0 && !marks.has(response)) marks.set(response, { fetched: ms, tags: tags ?? '' });
+  return response;
+}
+
+/** What markFetched recorded for `response`, or null. */
+export function fetchedMarkOf(response) {
+  return marks.get(response) ?? null;
+}
+
+/** The SHIELD_FLOORS_HEADER value of purge floors {hard, soft, unproven}. */
+export function floorsText(floors) {
+  return `${Math.trunc(floors.hard ?? 0)},${Math.trunc(floors.soft ?? 0)},${Math.trunc(floors.unproven ?? 0)}`;
+}
+
+/**
+ * `floors` raised to those a location sent in SHIELD_FLOORS_HEADER
+ * (`text`; null or malformed: unchanged).
+ */
+export function withForwardedFloors(floors, text) {
+  if (text === null) return floors;
+  const m = /^(\d{1,15}),(\d{1,15}),(\d{1,15})$/.exec(text);
+  if (m === null) return floors;
+  return {
+    ...floors,
+    hard: Math.max(floors.hard ?? 0, Number(m[1])),
+    soft: Math.max(floors.soft ?? 0, Number(m[2])),
+    unproven: Math.max(floors.unproven ?? 0, Number(m[3])),
+  };
+}
 const ACCEPTED = 0x46;
 const MAX_HEAD_BYTES = 256 * 1024;
 

@@ -9,7 +9,7 @@
 // how long it waits for the shield apart from how long the origin takes.
 
 import { createHandler } from './handler.js';
-import { envelope } from './shield.js';
+import { SHIELD_FETCHED_HEADER, envelope, fetchedMarkOf } from './shield.js';
 
 /**
  * The Durable Object class of the shield, for a worker's exports:
@@ -38,11 +38,19 @@ export function createShieldClass(options) {
 }
 
 // The shield's Cache-Status member is named for it (RFC 9211 2: each cache
-// adds its own member), so a location can show it before its own.
+// adds its own member), so a location can show it before its own; and
+// the answer says when its content left the origin (SHIELD_FETCHED_HEADER:
+// the location's copy is covered by every purge since), never an origin's
+// field of that name, and carries its entry's tags.
 function asShieldAnswer(response) {
   const status = response.headers.get('cache-status');
-  if (status === null) return response;
+  const mark = fetchedMarkOf(response);
   const out = new Response(response.body, response);
-  out.headers.set('cache-status', status.replace(/^freshet\b/, 'freshet-shield'));
+  if (status !== null) out.headers.set('cache-status', status.replace(/^freshet\b/, 'freshet-shield'));
+  if (mark !== null) out.headers.set(SHIELD_FETCHED_HEADER, String(mark.fetched));
+  else out.headers.delete(SHIELD_FETCHED_HEADER);
+  // The entry's tags, as a Cache-Tag the location stores with its copy
+  // (response_headers.js entryTags): a tag purge reaches that copy too.
+  if (mark !== null && mark.tags) out.headers.set('cache-tag', mark.tags);
   return out;
 }

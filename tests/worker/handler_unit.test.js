@@ -42,7 +42,7 @@ test('mode -> x-cache and Cache-Status fwd of an answer fetched from the origin'
 test('a request context declares every field; with() copies', () => {
   const rd = { keyUrl: 'https://k.example/a' };
   const c = new RequestContext({ request: null, env: {}, ctx: null, rd, record: 'r', eng: null, now: () => 1 });
-  assert.deepEqual(Object.keys(c).sort(), ['ctx', 'entryUrl', 'eng', 'env', 'ld', 'mode', 'now', 'plain', 'rd', 'record', 'request', 'shieldStatus', 'started', 'stored', 'vary'].sort());
+  assert.deepEqual(Object.keys(c).sort(), ['ctx', 'entryUrl', 'eng', 'env', 'ld', 'mode', 'now', 'plain', 'rd', 'record', 'request', 'shieldStatus', 'shieldFetched', 'floors', 'started', 'stored', 'vary'].sort());
   assert.equal(c.entryUrl, rd.keyUrl);
   assert.equal(c.mode, null);
   const m = c.with({ mode: Mode.MISS });
