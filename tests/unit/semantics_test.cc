@@ -79,6 +79,26 @@ StoreDecision store(const Engine& e, int status,
   return e.decideStore(req, 0, status, h, 1700000000000, 1700000000000);
 }
 
+TEST(StoreSemantics, AnAnswerOfTheShieldCountsAsFetchedWhenTheShieldFetchedIt) {
+  const Engine e = rfcEngine();
+  // The request and its answer at 1700000000000 (store() above); the
+  // shield fetched its copy 30 s before: purges since then cover it.
+  const auto shielded =
+      store(e, 200, {{"cache-control", "max-age=3600"}, {":fetched", "1699999970000"}});
+  EXPECT_EQ(shielded.meta.fetch_ms, 30000);
+  EXPECT_EQ(requestTimeMs(shielded.meta), 1699999970000);
+  // Never later than the request itself, and only digits count.
+  EXPECT_EQ(store(e, 200, {{"cache-control", "max-age=3600"}, {":fetched", "1800000000000"}})
+                .meta.fetch_ms,
+            0);
+  for (const char* bad : {"", "-5", "12x", "1e12", "9999999999999999"}) {
+    EXPECT_EQ(store(e, 200, {{"cache-control", "max-age=3600"}, {":fetched", bad}}).meta.fetch_ms,
+              0)
+        << bad;
+  }
+  // An origin's field of that name cannot exist (":" starts no field name).
+}
+
 TEST(StoreSemantics, AgeFirstMemberCounts) {
   const Engine e = rfcEngine();
   const auto age = [&e](std::vector<std::pair<const char*, const char*>> extra) {
