@@ -25,6 +25,7 @@
  * @property {number} cacheErrors failed cache lookups and stores
  * @property {number} incompleteBodies origin bodies that did not arrive whole
  * @property {number} damagedEntries stored copies dropped for a wrong body length
+ * @property {number} globalTimeouts global tier calls past their bound (a read is then a miss)
  * @property {number} shieldFetches answers through the route's shield
  * @property {number} shieldFallbacks shield fetches that fell back to the origin
  * @property {number} hitForPass misses sent past the coalescer by a hit-for-pass mark
@@ -56,6 +57,7 @@ export function newStats() {
     cacheErrors: 0,
     incompleteBodies: 0,
     damagedEntries: 0,
+    globalTimeouts: 0,
     shieldFetches: 0,
     shieldFallbacks: 0,
     hitForPass: 0,

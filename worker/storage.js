@@ -50,6 +50,13 @@ export function createStorage({ getCache, shieldNode, engine, stats, log }) {
     log.once('entry-damaged', { event: 'entry-damaged', key: url });
   }
 
+  // A call to the global tier past its bound (tier_global.js): a read is
+  // then a miss; counted, logged once per isolate.
+  function globalTimedOut(url) {
+    stats.globalTimeouts++;
+    log.once('global-tier-timeout', { event: 'global-tier-timeout', key: url });
+  }
+
   function cacheFor(rd, env, ctx) {
     const tiers = shieldNode ? SHIELD_TIERS : rd?.tiers;
     if (!rd || tiers === Tier.CACHE) return getCache();
@@ -59,11 +66,11 @@ export function createStorage({ getCache, shieldNode, engine, stats, log }) {
       memoryConfiguredFor = eng;
     }
     const waitUntil = (p) => (ctx?.waitUntil ? ctx.waitUntil(p) : Promise.resolve(p).catch(() => {}));
-    return new TieredCache({ cache: getCache(), memory, global: GlobalTier.from(env), tiers, waitUntil, onDamaged: entryDamaged });
+    return new TieredCache({ cache: getCache(), memory, global: GlobalTier.from(env), tiers, waitUntil, onDamaged: entryDamaged, onTimeout: globalTimedOut });
   }
 
   function deleteEverywhere(url, env) {
-    const all = new TieredCache({ cache: getCache(), memory, global: GlobalTier.from(env), tiers: ALL_TIERS, waitUntil: () => {} });
+    const all = new TieredCache({ cache: getCache(), memory, global: GlobalTier.from(env), tiers: ALL_TIERS, waitUntil: () => {}, onTimeout: globalTimedOut });
     return all.delete(new Request(url)).catch(() => false);
   }
 

@@ -6,8 +6,34 @@ import { readBounded } from './bytes.js';
 import { intactBytes, recorded, toResponse } from './tier_entry.js';
 import { withGeneratedEtag } from './etag.js';
 import { globalObjectKey } from './keys.js';
+import { fetchWithTimeout } from './timeout.js';
 
 const GLOBAL_MAX_BYTES = 25 * 1024 * 1024;
+
+/**
+ * The most a read of the global tier may take (FRESHET_GLOBAL_TIMEOUT_MS):
+ * past it the read is a miss and the request goes on to the origin (or
+ * the shield); the binding is remote, and a hung read must not hold the
+ * request.
+ */
+export const DEFAULT_GLOBAL_READ_MS = 1000;
+/** The most a write or delete may take, in the background (FRESHET_GLOBAL_WRITE_TIMEOUT_MS). */
+export const DEFAULT_GLOBAL_WRITE_MS = 10_000;
+
+/** A read, write or delete of the global tier that took longer than its bound. */
+export class GlobalTierTimeout extends Error {
+  constructor(ms) {
+    super(`the global tier did not answer within ${ms} ms`);
+    this.name = 'GlobalTierTimeout';
+  }
+}
+
+// A bound in ms from a binding's setting: a positive number up to 60 s,
+// else `fallback`.
+function boundOf(value, fallback) {
+  const n = Number(value);
+  return Number.isFinite(n) && n > 0 ? Math.min(n, 60_000) : fallback;
+}
 
 // A global object holds the whole entry: a 4-byte big-endian length, that
 // many bytes of JSON head ({ status, statusText, headers, length }), then
@@ -47,14 +73,29 @@ export function decodeGlobalObject(bytes) {
 
 /** The global tier over an R2 bucket or a KV namespace bound as FRESHET_GLOBAL. */
 export class GlobalTier {
-  constructor(binding) {
+  /**
+   * @param {object} binding an R2 bucket or a KV namespace
+   * @param {{ readMs?: number, writeMs?: number }} [bounds] DEFAULT_GLOBAL_READ_MS, DEFAULT_GLOBAL_WRITE_MS
+   */
+  constructor(binding, { readMs = DEFAULT_GLOBAL_READ_MS, writeMs = DEFAULT_GLOBAL_WRITE_MS } = {}) {
     this.binding = binding;
     this.isR2 = typeof binding.head === 'function';
+    this.readMs = readMs;
+    this.writeMs = writeMs;
   }
 
   static from(env) {
     const b = env?.FRESHET_GLOBAL;
-    return b && typeof b.get === 'function' && typeof b.put === 'function' ? new GlobalTier(b) : null;
+    if (!(b && typeof b.get === 'function' && typeof b.put === 'function')) return null;
+    return new GlobalTier(b, {
+      readMs: boundOf(env.FRESHET_GLOBAL_TIMEOUT_MS, DEFAULT_GLOBAL_READ_MS),
+      writeMs: boundOf(env.FRESHET_GLOBAL_WRITE_TIMEOUT_MS, DEFAULT_GLOBAL_WRITE_MS),
+    });
+  }
+
+  // `work()` within `ms`, else a GlobalTierTimeout.
+  bounded(work, ms) {
+    return fetchWithTimeout(() => work(), ms, (t) => new GlobalTierTimeout(t));
   }
 
   objectKey(url) {
@@ -87,12 +128,20 @@ export class GlobalTier {
     else await this.binding.put(key, value, { expirationTtl: Math.max(60, Math.trunc(ttlSeconds ?? 60)) });
   }
 
-  /** The tier as a store. A read failure is a miss; a damaged object is dropped and counted. */
-  store({ onDamaged = () => {}, waitUntil = () => {} } = {}) {
+  /**
+   * The tier as a store. A read failure is a miss, and so is a read past
+   * `readMs` (`onTimeout(url)` is told); a damaged object is dropped and
+   * counted. Writes and deletes are bounded by `writeMs`.
+   */
+  store({ onDamaged = () => {}, waitUntil = () => {}, onTimeout = () => {} } = {}) {
+    const timedOut = (url) => (err) => {
+      if (err instanceof GlobalTierTimeout) onTimeout(url);
+      throw err;
+    };
     return {
       name: 'global',
       match: async (url) => {
-        const g = await this.get(url).catch(() => undefined);
+        const g = await this.bounded(() => this.get(url), this.readMs).catch(timedOut(url)).catch(() => undefined);
         if (g === undefined) return undefined;
         if (g !== null && intactBytes(g)) return toResponse(g, 'global');
         onDamaged(url);
@@ -103,9 +152,13 @@ export class GlobalTier {
         const body = await readBounded(response.body, GLOBAL_MAX_BYTES);
         if (!body) return;
         const headers = await withGeneratedEtag(new Headers(response.headers), body);
-        await this.putEntry(url, recorded(response.status, response.statusText, [...headers], body), ttlSeconds);
+        const entry = recorded(response.status, response.statusText, [...headers], body);
+        await this.bounded(() => this.putEntry(url, entry, ttlSeconds), this.writeMs).catch(timedOut(url));
       },
-      delete: (url) => this.delete(url).then(() => true, () => false),
+      delete: (url) => this.bounded(() => this.delete(url), this.writeMs).then(() => true, (err) => {
+        if (err instanceof GlobalTierTimeout) onTimeout(url);
+        return false;
+      }),
     };
   }
 

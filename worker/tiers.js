@@ -28,7 +28,7 @@ export { GlobalTier, decodeGlobalObject, encodeGlobalObject } from './tier_globa
 const TIERS = [
   { bit: Tier.MEMORY, make: (o) => o.memory && memoryStore(o.memory, { storing: (url) => o.cache?.storing?.(url) ?? false, onDamaged: o.onDamaged }) },
   { bit: Tier.CACHE, make: (o) => o.cache && cacheApiStore(o.cache) },
-  { bit: Tier.GLOBAL, make: (o) => o.global && o.global.store({ onDamaged: o.onDamaged, waitUntil: o.waitUntil }) },
+  { bit: Tier.GLOBAL, make: (o) => o.global && o.global.store({ onDamaged: o.onDamaged, waitUntil: o.waitUntil, onTimeout: o.onTimeout }) },
 ];
 
 /** Splits a body into `n` streams (tee), or n nulls. */
@@ -54,10 +54,10 @@ export class TieredCache {
   /**
    * @param {object} o cache (the Cache API, behind the coalescer), memory (a
    *   MemoryTier), global (a GlobalTier or null), tiers (bits of Tier),
-   *   waitUntil, onDamaged(url)
+   *   waitUntil, onDamaged(url), onTimeout(url) (a global tier call past its bound)
    */
   constructor(o) {
-    const opts = { ...o, onDamaged: o.onDamaged ?? (() => {}), waitUntil: o.waitUntil ?? (() => {}) };
+    const opts = { ...o, onDamaged: o.onDamaged ?? (() => {}), waitUntil: o.waitUntil ?? (() => {}), onTimeout: o.onTimeout ?? (() => {}) };
     this.waitUntil = opts.waitUntil;
     this.stores = TIERS.filter((t) => o.tiers & t.bit).map((t) => t.make(opts)).filter(Boolean);
   }

@@ -151,3 +151,65 @@ describe(`global tier across two locations (${WASM_BUILD} build)`, () => {
     assert.equal(origin.hits('/g/page'), 2);
   });
 });
+
+describe(`a global tier that hangs or is slow (${WASM_BUILD} build)`, () => {
+  const READ_MS = 200;
+  const manifest = { defaults: { ttl: 60 }, routes: [{ pattern: '/g/*', storage: 'global' }] };
+  let origin;
+  let locations;
+  let b;
+  before(async () => {
+    origin = await startOrigin({ '/g/hung': counted, '/g/slow': counted });
+    locations = await startLocations(1, { origin: origin.url, manifest });
+    // Location B reads the same tier through a binding whose faults the test sets.
+    b = await startWorker({
+      origin: origin.url,
+      manifest,
+      entry: 'tests/worker/fixtures/faulty_global_worker.js',
+      bindings: { FRESHET_ADMIN_TOKEN: TOKEN, FRESHET_GLOBAL_TIMEOUT_MS: String(READ_MS), FRESHET_GLOBAL_WRITE_TIMEOUT_MS: '300' },
+      options: locations.shared,
+    });
+  });
+  after(async () => {
+    await b?.dispose();
+    await locations?.dispose();
+    await origin?.close();
+  });
+  const fault = (f) => b.mf.dispatchFetch('https://example.com/__global-fault', { method: 'POST', body: JSON.stringify(f) }).then((r) => r.text());
+  const stats = async () => {
+    const res = await b.mf.dispatchFetch('https://example.com/__freshet/stats', { method: 'POST', headers: { authorization: `Bearer ${TOKEN}` } });
+    return (await res.json()).isolate;
+  };
+
+  test('a read that hangs is a miss after FRESHET_GLOBAL_TIMEOUT_MS: the request goes to the origin, counted and logged', async () => {
+    const [a] = locations.list;
+    assert.equal((await a.fetch('/g/hung', { at: 0 })).xcache, 'MISS');
+    await fault({ mode: 'hang' });
+    const started = performance.now();
+    const r = await b.fetch('/g/hung', { at: 5, settle: false });
+    const took = performance.now() - started;
+    assert.equal(r.status, 200);
+    assert.equal(r.xcache, 'MISS');
+    assert.equal(r.text, '/g/hung 2');
+    assert.ok(took >= READ_MS - 20 && took < READ_MS + 1500, `answered after ${Math.round(took)} ms`);
+    assert.equal(origin.hits('/g/hung'), 2);
+    // Its write to the hung tier ends at its own bound, in the background.
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    assert.ok((await stats()).globalTimeouts >= 2, 'the read and the write are counted');
+    // B's own Cache API holds the copy: later hits never reach the tier.
+    const hit = await b.fetch('/g/hung', { at: 6, settle: false });
+    assert.equal(hit.xcache, 'HIT');
+    assert.equal(origin.hits('/g/hung'), 2);
+  });
+
+  test('a slow read inside the bound is still a hit from the global tier', async () => {
+    const [a] = locations.list;
+    await fault({ mode: 'ok' });
+    assert.equal((await a.fetch('/g/slow', { at: 0 })).xcache, 'MISS');
+    await fault({ mode: 'slow', ms: 50 });
+    const r = await b.fetch('/g/slow', { at: 5 });
+    assert.match(r.cacheStatus, /tier=global/);
+    assert.equal(r.text, '/g/slow 1');
+    assert.equal(origin.hits('/g/slow'), 1);
+  });
+});
