@@ -96,7 +96,7 @@ async function refreshWith(s, c, requestTime, answer) {
     forward: env?.FRESHET_FORWARD_HEADERS === 'all' ? undefined : forwardingRule(eng, rd.route) ?? undefined,
     // To a shield: the purge floors this location knows for the key, so a
     // shield whose view lags cannot answer with what it purged.
-    floors: s.shieldNode ? undefined : c.floors ?? s.purges.floors(rd.key, rd.tags ? rd.tags.split(',') : []),
+    floors: s.shieldNode || !routeRules(eng, rd.route).shield ? undefined : c.floors ?? s.purges.floors(rd.key, rd.tags ? rd.tags.split(',') : []),
   };
   try {
     resp = await s.origin.viaShield(c, upstream);
