@@ -343,11 +343,6 @@ export const LOOKUP_MEMO_MAX = 8;
 // that sent one in full.
 const KEPT_REQUEST = '0\0';
 
-// [status, name0, value0, ...] from a Headers object or [name, value] pairs;
-// with `only` (a Set of lower-case names, and `names`: the same as an
-// array), just those fields. The Vary value among them (lines combined), or
-// null, is left in `listVary` (no result object).
-let listVary = null;
 /** The response pseudo-field of an answer's fetch time upstream (fr_store). */
 export const FETCHED_FIELD = ':fetched';
 
@@ -357,6 +352,11 @@ function withPair(list, name, value) {
   return `${Number(list.slice(0, end)) + 2}${list.slice(end)}${name}\0${value}\0`;
 }
 
+// [status, name0, value0, ...] from a Headers object or [name, value] pairs;
+// with `only` (a Set of lower-case names, and `names`: the same as an
+// array), just those fields. The Vary value among them (lines combined), or
+// null, is left in `listVary` (no result object).
+let listVary = null;
 function responseList(status, headers, only = null, names = null) {
   // A Headers object and a few names: one get() each rather than iterating
   // every field (in workerd each field an iteration yields costs more than
