@@ -34,6 +34,22 @@ bool routeAllowsMethod(const RouteRules& rules, std::string_view method) {
   return std::find(rules.methods.begin(), rules.methods.end(), method) != rules.methods.end();
 }
 
+// When the answer's content left the origin, for purges (purge_policy.cc):
+// the request's time, or, for an answer from a tier of freshet's own (the
+// shield), the earlier time that tier fetched it, which the worker passes
+// as the pseudo-field ":fetched" (ms since the epoch; docs/abi.md). A copy
+// the shield fetched before a purge is covered by it here too.
+int64_t fetchedTimeMs(const HeaderView& headers, int64_t request_time_ms) {
+  const std::string_view text = headers.get(":fetched");
+  if (text.empty() || text.size() > 15) return request_time_ms;
+  int64_t v = 0;
+  for (const char c : text) {
+    if (c < '0' || c > '9') return request_time_ms;
+    v = v * 10 + (c - '0');
+  }
+  return std::min(v, request_time_ms);
+}
+
 StoreDecision refuse(Reason reason) {
   StoreDecision d;
   d.action = StoreAction::kNoStore;
@@ -124,7 +140,7 @@ StoreDecision Engine::decideStore(const RequestFacts& req, uint32_t route, int s
 
   EntryMeta& m = d.meta;
   m.response_time_ms = response_time_ms;
-  m.fetch_ms = std::max<int64_t>(0, response_time_ms - request_time_ms);
+  m.fetch_ms = std::max<int64_t>(0, response_time_ms - fetchedTimeMs(headers, request_time_ms));
   m.initial_age = correctedInitialAge(r, request_time_ms, response_time_ms);
   // RFC 9111 1.2.2: an Age too large for delta-seconds is taken as 2^31,
   // older than any lifetime but "forever": stale on arrival. An invalid Age
