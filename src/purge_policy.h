@@ -20,11 +20,12 @@ struct PurgeFloors {
 
 // An entry is compared by the time its request left for the origin
 // (requestTimeMs), not its answer's arrival: a purge made while it was
-// being fetched covers it. An entry fetched before a hard purge is gone
-// (LookupAction::kMiss). One fetched before a soft purge is stale: served
-// while one revalidation runs (kStale), unless it may not be served stale
-// (must-revalidate), in which case it is revalidated first. Entries fetched
-// at or after the purge time are untouched. An entry fetched before
+// being fetched covers it. An entry fetched before a hard purge, or in its
+// millisecond, is gone (LookupAction::kMiss). One fetched before a soft
+// purge (or in its millisecond) is stale: served while one revalidation
+// runs (kStale), unless it may not be served stale (must-revalidate), in
+// which case it is revalidated first. Entries fetched after the purge time
+// are untouched. An entry fetched before
 // `unproven_ms` that would be served as is (HIT or STALE) is revalidated
 // with the origin first (Reason::kPurgeViewUnproven): a purge the view has
 // not seen may cover it.

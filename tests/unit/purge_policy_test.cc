@@ -36,10 +36,21 @@ TEST(PurgePolicy, HardPurgeMakesOlderEntriesMisses) {
   EXPECT_FALSE(d.usable_if_error);
 }
 
-TEST(PurgePolicy, EntriesStoredAtOrAfterThePurgeAreKept) {
+TEST(PurgePolicy, EntriesFetchedAfterThePurgeAreKept) {
   LookupDecision d = fresh();
-  applyPurge(storedAt(2000), {2000, 2000}, d);
+  applyPurge(storedAt(2001), {2000, 2000}, d);
   EXPECT_EQ(d.action, LookupAction::kHit);
+}
+
+TEST(PurgePolicy, AnEntryFetchedInThePurgesMillisecondIsCovered) {
+  // The clock cannot order the two: the purge wins (workerd's clock moves
+  // only between I/O, so a fetch and a purge often read the same value).
+  LookupDecision hard = fresh();
+  applyPurge(storedAt(2000), {2000, 0}, hard);
+  EXPECT_EQ(hard.action, LookupAction::kMiss);
+  LookupDecision soft = fresh();
+  applyPurge(storedAt(2000), {0, 2000}, soft);
+  EXPECT_EQ(soft.reason, Reason::kSoftPurged);
 }
 
 TEST(PurgePolicy, APurgeMadeWhileTheEntryWasFetchedCoversIt) {
@@ -56,9 +67,9 @@ TEST(PurgePolicy, APurgeMadeWhileTheEntryWasFetchedCoversIt) {
   LookupDecision unproven = fresh();
   applyPurge(m, {0, 0, 2000}, unproven);
   EXPECT_EQ(unproven.reason, Reason::kPurgeViewUnproven);
-  // Requested at the purge's time or later: kept.
+  // Requested after the purge: kept.
   LookupDecision after = fresh();
-  applyPurge(m, {1500, 1500, 1500}, after);
+  applyPurge(m, {1499, 1499, 1500}, after);
   EXPECT_EQ(after.action, LookupAction::kHit);
 }
 
