@@ -21,7 +21,7 @@ import { fileURLToPath } from 'node:url';
 import { Miniflare } from 'miniflare';
 import { numberArg as arg } from './lib/args.mjs';
 import { hitPeers, runHits } from './lib/hit_peers.mjs';
-import { median, quantile } from './lib/stats.mjs';
+import { median, medianCi95, quantile } from './lib/stats.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const WASM = path.join(ROOT, 'dist', 'freshet.wasm');
@@ -40,8 +40,12 @@ function rotated(list, r) {
 // (on a shared machine, the bare worker alone moved 23-56 us per hit
 // between runs) falls out of the difference.
 // vsHono: the same against Hono's worker (freshet's time less Hono's in the
-// same round), with the quartiles of those differences: the run's
-// resolution for the budget (no more overhead than Hono's).
+// same round), with the quartiles of those differences and a bootstrap 95%
+// confidence interval of their median: the run's resolution for the budget
+// (no more overhead than Hono's). The samples of one peer spread by +-30%
+// from round to round in workerd, in CPU time as in wall time (the spread
+// is the runtime's own, not the scheduler's): many short rounds narrow the
+// interval, long ones do not.
 function summarise(samples) {
   const bare = samples['bare cache'];
   const hono = samples['hono cache'];
@@ -51,7 +55,7 @@ function summarise(samples) {
       name,
       usPerHit: median(s),
       overheadUs: median(s.map((x, r) => x - bare[r])),
-      vsHono: { median: median(vs), q1: quantile(vs, 0.25), q3: quantile(vs, 0.75) },
+      vsHono: { median: median(vs), q1: quantile(vs, 0.25), q3: quantile(vs, 0.75), ci95: medianCi95(vs) },
       samples: s,
     };
   });
@@ -168,7 +172,7 @@ function print(title, results) {
   for (const name of ['freshet', 'freshet lean']) {
     const f = results.find((r) => r.name === name)?.vsHono;
     if (!f) continue; // Node: no lean peer (it would share the isolate)
-    console.log(`  ${name} less hono, same round: median ${f.median.toFixed(1)} us, quartiles ${f.q1.toFixed(1)} .. ${f.q3.toFixed(1)} us`);
+    console.log(`  ${name} less hono, same round: median ${f.median.toFixed(1)} us (95% CI ${f.ci95[0].toFixed(1)} .. ${f.ci95[1].toFixed(1)}), quartiles ${f.q1.toFixed(1)} .. ${f.q3.toFixed(1)} us`);
   }
 }
 

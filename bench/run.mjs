@@ -12,7 +12,7 @@ import { herd, hitPath, memoryFill, startOrigin, startWorkers, stopWorkers, vers
 import { fleetHerd } from './fleet.mjs';
 import { planeBench } from './plane.mjs';
 import { corpus, manifest } from './lib/corpus.mjs';
-import { fmt } from './lib/stats.mjs';
+import { fmt, quantile } from './lib/stats.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const OUT = path.join(ROOT, 'build', 'bench');
@@ -100,7 +100,10 @@ log('handler CPU per hit (in-memory Cache API stand-in, workerd and Node, own pr
 // Each workerd peer in a workerd of its own, warmed past V8's tier-up
 // (bench/v8trace.mjs: TurboFan takes the hit paths after some tens of
 // thousands of hits).
-const cpuOptions = quick ? { rounds: 5, hits: 2000, warm: 20000 } : { rounds: 21, hits: 5000, warm: 50000 };
+// Many short rounds: in workerd a peer's samples spread by +-30% round to
+// round, and the median of the paired differences narrows with their
+// number (21 rounds of 5,000 hits left a 95% interval of several us).
+const cpuOptions = quick ? { rounds: 5, hits: 2000, warm: 20000 } : { rounds: 120, hits: 2000, warm: 50000 };
 const cpuRun = spawnSync(process.execPath, [path.join(ROOT, 'bench/hitcpu.mjs'), '--json', String(cpuOptions.rounds), String(cpuOptions.hits), '--warm', String(cpuOptions.warm), '--isolated'], { encoding: 'utf8' });
 if (cpuRun.status !== 0) throw new Error(`bench/hitcpu.mjs failed: ${cpuRun.stderr}`);
 const cpu = JSON.parse(cpuRun.stdout);
@@ -132,7 +135,7 @@ const budgets = [
     const d = c.find((x) => x.name === 'freshet').vsHono;
     return [
       `freshet's own CPU per hit <= Hono's (in-memory Cache API stand-in, ${runtime}; freshet less Hono in the same round)`,
-      `median ${fmt(d.median, 1)} us (quartiles ${fmt(d.q1, 1)} .. ${fmt(d.q3, 1)}); overheads ${fmt(o('freshet'), 1)} us vs ${fmt(o('hono cache'), 1)} us`,
+      `median ${fmt(d.median, 1)} us (95% CI of the median ${fmt(d.ci95[0], 1)} .. ${fmt(d.ci95[1], 1)}${d.ci95[0] <= 0 && d.ci95[1] >= 0 ? ': either way within it' : ''}; quartiles ${fmt(d.q1, 1)} .. ${fmt(d.q3, 1)}); overheads ${fmt(o('freshet'), 1)} us vs ${fmt(o('hono cache'), 1)} us`,
       d.median <= 0,
     ];
   }),
@@ -196,17 +199,17 @@ t('---', '---', '---');
 for (const [name, c] of Object.entries(fleet.cost)) t(name === 'freshet' ? 'freshet, direct to the origin' : 'freshet, through the shield', fmt(c.p50), fmt(c.p99));
 lines.push('', '## 3c. Where freshet\'s own cost goes on a hit', '');
 lines.push(`Each worker's time per hit over the same in-memory stand-in for the Cache API (bench/hitcpu.mjs, in a process of its own), so the emulated cache of Miniflare is out of the figure; every hit is a browser's navigation request (12 fields); overhead = the median over the rounds of the time per hit minus the bare worker's in the same round (each round runs the three back to back, in a rotated order). workerd: each worker in a Miniflare (a workerd) of its own, warmed with ${cpuOptions.warm} hits first (V8 in workerd compiles the hit paths with TurboFan only after some tens of thousands of hits, bench/v8trace.mjs), each sample one request running ${cpuOptions.hits} hits, timed from outside. Node: the same code in Node, with undici's Request, Response and Headers. "freshet lean" (workerd only) is freshet with the manifest's "clientHeaders" turning x-cache and Server-Timing off (six answer fields instead of eight). "freshet floor" is not a cache: only the runtime calls a plain freshet HIT makes (the fields it reads and sends), no logic (bench/lib/hit_peers.mjs).`, '');
-t('runtime', 'worker', 'per hit', 'overhead per hit', 'rounds (us)');
+t('runtime', 'worker', 'per hit', 'overhead per hit', 'rounds: quartiles (us)');
 t('---', '---', '---', '---', '---');
 for (const [runtime, c] of Object.entries(cpu)) {
-  for (const x of c) t(runtime, x.name, `${fmt(x.usPerHit, 1)} us`, `${fmt(x.overheadUs, 1)} us`, x.samples.map((v) => v.toFixed(0)).join(' '));
+  for (const x of c) t(runtime, x.name, `${fmt(x.usPerHit, 1)} us`, `${fmt(x.overheadUs, 1)} us`, `${x.samples.length}: ${fmt(quantile(x.samples, 0.25), 0)} .. ${fmt(quantile(x.samples, 0.75), 0)}`);
 }
 lines.push('');
 for (const [runtime, c] of Object.entries(cpu)) {
   const f = c.find((x) => x.name === 'freshet').vsHono;
   const l = c.find((x) => x.name === 'freshet lean')?.vsHono;
   const leanText = l ? `; "freshet lean" (x-cache and Server-Timing off, docs/manifest.md "Client headers", in an isolate of its own): median ${fmt(l.median, 1)} us, quartiles ${fmt(l.q1, 1)} .. ${fmt(l.q3, 1)} us` : '';
-  lines.push(`- ${runtime}: freshet's time per hit less Hono's in the same round: median ${fmt(f.median, 1)} us, quartiles ${fmt(f.q1, 1)} .. ${fmt(f.q3, 1)} us${leanText}.`);
+  lines.push(`- ${runtime}: freshet's time per hit less Hono's in the same round: median ${fmt(f.median, 1)} us (95% CI of the median ${fmt(f.ci95[0], 1)} .. ${fmt(f.ci95[1], 1)}), quartiles ${fmt(f.q1, 1)} .. ${fmt(f.q3, 1)} us${leanText}.`);
 }
 lines.push('', '## 4. Scale, start-up, size', '');
 t('routes', 'per decision', 'vs 10 routes');

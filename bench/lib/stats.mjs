@@ -20,3 +20,32 @@ export function quantile(xs, q) {
   if (s.length === 0) return NaN;
   return s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))];
 }
+
+// A small seeded generator (mulberry32): bootstrap resamples repeat run to run.
+function seeded(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * A 95% confidence interval of the median of `xs` by the percentile
+ * bootstrap (`resamples` resamples with replacement, a fixed seed):
+ * [low, high]. Tells how far a median of noisy samples can be trusted.
+ */
+export function medianCi95(xs, { resamples = 2000, seed = 1 } = {}) {
+  if (xs.length === 0) return [NaN, NaN];
+  const next = seeded(seed);
+  const medians = [];
+  const pick = new Array(xs.length);
+  for (let b = 0; b < resamples; b++) {
+    for (let i = 0; i < xs.length; i++) pick[i] = xs[Math.floor(next() * xs.length)];
+    medians.push(median(pick));
+  }
+  return [quantile(medians, 0.025), quantile(medians, 0.975)];
+}
