@@ -21,8 +21,11 @@ export function quantile(xs, q) {
   return s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))];
 }
 
-// A small seeded generator (mulberry32): bootstrap resamples repeat run to run.
-function seeded(seed) {
+/**
+ * A small seeded generator (mulberry32): numbers in [0, 1), the same
+ * sequence for the same seed (bootstrap resamples, the soak's faults).
+ */
+export function seeded(seed) {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

@@ -121,6 +121,26 @@ export async function startWorker({ origin, manifest, bindings = {}, wasm, optio
 }
 
 /**
+ * The shield's Durable Objects (class FreshetShield) in a Miniflare
+ * instance of their own (tests/worker/shield_coordinator.js), for locations
+ * to reach through a service binding (docs/shield.md). `options`: more
+ * Miniflare options (an R2 bucket for its global tier, service bindings).
+ */
+export async function startShield(bindings, options = {}) {
+  const mf = new Miniflare({
+    modules: workerModules(readFileSync(wasmPath()), readFileSync(path.join(ROOT, 'freshet.manifest.json'), 'utf8'), 'tests/worker/shield_coordinator.js'),
+    modulesRoot: ROOT,
+    compatibilityDate: '2026-04-01',
+    cf: false,
+    bindings,
+    durableObjects: { FRESHET_SHIELD: 'FreshetShield' },
+    ...options,
+  });
+  await mf.ready;
+  return mf;
+}
+
+/**
  * The purge log Durable Object in its own Miniflare instance (TOOLCHAIN.md
  * "Simulating two locations"): locations reach it through `service()`, a
  * service binding function. `fault` is a mutable setting the binding obeys

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Miniflare } from 'miniflare';
-import { ROOT, T0, startOrigin, wasmPath, workerModules, WASM_BUILD } from './helpers.js';
+import { ROOT, T0, startOrigin, startShield, wasmPath, workerModules, WASM_BUILD } from './helpers.js';
 
 const TIMEOUT_MS = 300;
 const SLOW_MS = 400;
@@ -78,16 +78,7 @@ describe(`the shield: one origin fetch per key for the fleet (${WASM_BUILD} buil
     const wasm = readFileSync(wasmPath());
     const bundled = readFileSync(path.join(ROOT, 'freshet.manifest.json'), 'utf8');
     const bindings = { ORIGIN: origin.url, FRESHET_TEST_MODE: '1', FRESHET_MANIFEST: JSON.stringify(manifest) };
-    shield = new Miniflare({
-      modules: workerModules(wasm, bundled, 'tests/worker/shield_coordinator.js'),
-      modulesRoot: ROOT,
-      compatibilityDate: '2026-04-01',
-      cf: false,
-      bindings,
-      durableObjects: { FRESHET_SHIELD: 'FreshetShield' },
-      r2Buckets: ['FRESHET_GLOBAL'],
-    });
-    await shield.ready;
+    shield = await startShield(bindings, { r2Buckets: ['FRESHET_GLOBAL'] });
     const toShield = async (req) => {
       shieldCalls++;
       if (fault.mode === 'down') throw new Error('shield unreachable');

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Miniflare } from 'miniflare';
-import { ROOT, startCoordinator, startOrigin, wasmPath, workerModules, WASM_BUILD } from './helpers.js';
+import { ROOT, startCoordinator, startOrigin, startShield, wasmPath, workerModules, WASM_BUILD } from './helpers.js';
 
 const TOKEN = 'shield-purge-token';
 const manifest = {
@@ -45,15 +45,7 @@ describe(`purges through the shield (${WASM_BUILD} build)`, () => {
       FRESHET_PURGE_SYNC_MS: '100',
       FRESHET_PURGE_MAX_LAG_MS: '1000',
     };
-    shield = new Miniflare({
-      modules: workerModules(wasm, bundled, 'tests/worker/shield_coordinator.js'),
-      modulesRoot: ROOT,
-      compatibilityDate: '2026-04-01',
-      cf: false,
-      bindings,
-      durableObjects: { FRESHET_SHIELD: 'FreshetShield' },
-    });
-    await shield.ready;
+    shield = await startShield(bindings);
     const toShield = (req) => shield.dispatchFetch(req.url, { method: req.method, headers: req.headers, body: req.body, duplex: 'half' });
     for (let l = 0; l < 2; l++) {
       const mf = new Miniflare({

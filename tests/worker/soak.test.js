@@ -20,6 +20,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startWorker, WASM_BUILD } from './helpers.js';
+import { seeded } from '../../bench/lib/stats.mjs';
 
 const SECONDS = Number(process.env.FRESHET_SOAK_SECONDS ?? 45);
 const CLIENTS = 32;
@@ -39,17 +40,8 @@ const manifest = {
   ],
 };
 
-// A small deterministic PRNG (mulberry32): the same run every time.
-function prng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// A small deterministic PRNG (bench/lib/stats.mjs): the same run every time.
+const prng = seeded;
 
 /** What a key is: plain, Set-Cookie or Vary (by its number). */
 function kindOf(key) {
