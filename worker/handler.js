@@ -204,7 +204,7 @@ export function createHandler(options) {
     if (rd.action === RequestAction.PASS) {
       return pass(s, request, env, rd.reason === 'disabled' ? 'DISABLED' : 'BYPASS', rd.reason, rd.debug);
     }
-    if (rd.action === RequestAction.BYPASS) return pass(s, request, env, 'BYPASS', rd.reason, rd.debug, eng, record, rd.route, ctx);
+    if (rd.action === RequestAction.BYPASS) return pass(s, request, env, 'BYPASS', rd.reason, rd.debug, eng, record, rd.route, ctx, rd.originTimeoutMs);
 
     if (control === Control.REFRESH) {
       // An authenticated caller asked for a fresh copy: skip the lookup.

@@ -8,6 +8,7 @@ import { invalidationRecords } from './purge_sync.js';
 import { cacheStatus, clientHeaders, shownXCache } from './response_headers.js';
 import { clock } from './request_context.js';
 import { bump } from './stats.js';
+import { OriginTimeout, fetchWithTimeout } from './timeout.js';
 
 /** The route's "cdnCacheControl": "remove" (RFC 9213: passed on by default). */
 export function removesCdnCacheControl(eng, route) {
@@ -50,10 +51,26 @@ export async function invalidate(s, eng, record, resp, env, ctx, at) {
  * @param {object} env
  * @param {'BYPASS'|'DISABLED'} xcache
  * @param {string} reason Cache-Status detail (and a bypasses counter for BYPASS)
+ * @param {number} [timeoutMs] the matched route's originTimeout (0: none, the
+ *   request passes as it would without freshet)
  */
-export async function pass(s, request, env, xcache, reason, debug, eng, record, route = -1, ctx = undefined) {
+export async function pass(s, request, env, xcache, reason, debug, eng, record, route = -1, ctx = undefined, timeoutMs = 0) {
   if (xcache === 'BYPASS') bump(s.stats.bypasses, reason);
-  const resp = await s.origin.fetch(s.origin.request(request, env), env);
+  let resp;
+  try {
+    resp = await fetchWithTimeout((signal) => s.origin.fetch(s.origin.request(request, env, { signal }), env), timeoutMs);
+  } catch (err) {
+    // The origin failed, not freshet: an answer that says so (as on a
+    // cacheable route), never a retry, which could send an unsafe request
+    // twice, nor an internal error.
+    s.log.log({ event: 'origin-error', key: request.url, message: String(err?.message ?? err) });
+    const timedOut = err instanceof OriginTimeout;
+    const headers = clientHeaders(new Headers({ 'content-type': 'text/plain' }), {
+      status: cacheStatus({ fwd: 'bypass', detail: timedOut ? 'origin-timeout' : 'origin-unreachable' }),
+      xcache: shownXCache(eng ?? s.engines.current(), xcache),
+    });
+    return new Response(timedOut ? 'origin timeout\n' : 'origin unreachable\n', { status: timedOut ? 504 : 502, headers });
+  }
   if (eng && record && request.method !== 'GET' && request.method !== 'HEAD') await invalidate(s, eng, record, resp, env, ctx, clock(request, env)());
   const headers = clientHeaders(resp.headers, {
     removeCdnCacheControl: removesCdnCacheControl(eng, route),

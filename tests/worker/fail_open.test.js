@@ -82,3 +82,55 @@ describe('fail open', () => {
     }
   });
 });
+
+// Passed through (a bypass): the origin's failure is answered as one, with
+// no retry (an unsafe request must not reach the origin twice) and nothing
+// counted against the engine.
+describe('pass-through when the origin fails', () => {
+  const TOKEN = 'fail-open-token';
+  let origin;
+  let worker;
+  before(async () => {
+    origin = await startOrigin({
+      // Reads the request, then drops the connection without an answer.
+      '/api': (req, res) => {
+        req.resume();
+        req.on('end', () => res.socket.destroy());
+      },
+      '/slow': (req, res) => setTimeout(() => respond.text('late')(req, res), 3000),
+    });
+    worker = await startWorker({
+      origin: origin.url,
+      manifest: { routes: [{ pattern: '/*', ttl: 60 }, { pattern: '/slow', ttl: 60, originTimeout: 1 }] },
+      bindings: { FRESHET_ADMIN_TOKEN: TOKEN },
+    });
+  });
+  after(async () => {
+    await worker?.dispose();
+    await origin?.close();
+  });
+
+  test('a POST the origin drops: 502 origin-unreachable, sent once, no engine error', async () => {
+    const r = await worker.fetch('/api', { method: 'POST', body: 'order=1' });
+    assert.equal(r.status, 502);
+    assert.equal(r.text, 'origin unreachable\n');
+    assert.equal(r.cacheStatus, 'freshet; fwd=bypass; detail="origin-unreachable"');
+    assert.equal(origin.hits('/api'), 1, 'never retried');
+    const stats = await worker.fetch('/__freshet/stats', { method: 'POST', headers: { authorization: `Bearer ${TOKEN}` }, body: '{}' });
+    assert.equal(JSON.parse(stats.text).isolate.engineErrors, 0);
+  });
+
+  test('a bypassed GET (Authorization) the origin drops: 502, not an internal error', async () => {
+    const r = await worker.fetch('/api', { headers: { authorization: 'Bearer user' } });
+    assert.equal(r.status, 502);
+    assert.match(r.cacheStatus, /^freshet; fwd=bypass; detail="origin-unreachable"/);
+  });
+
+  test('a bypassed request is bounded by its route\'s originTimeout: 504', async () => {
+    const started = Date.now();
+    const r = await worker.fetch('/slow', { method: 'POST', body: 'x' });
+    assert.equal(r.status, 504);
+    assert.equal(r.cacheStatus, 'freshet; fwd=bypass; detail="origin-timeout"');
+    assert.ok(Date.now() - started < 2500, `answered after ${Date.now() - started} ms`);
+  });
+});
