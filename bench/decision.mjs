@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import CachePolicy from 'http-cache-semantics';
 import { Engine, encodeRecord, requestRecord } from '../worker/engine.js';
 import { corpus, manifest, T1, T2 } from './lib/corpus.mjs';
-import { median, nsPer } from './lib/stats.mjs';
+import { median, medianCi95, nsPer } from './lib/stats.mjs';
 
 /** The worker's per-request work: encode once, request, store, lookup. */
 export function freshetDecider(module, routes = 10) {
@@ -55,6 +55,48 @@ export function boundaryFloor(module) {
     return sink;
   };
   return { run, cases: lists.length };
+}
+
+/**
+ * The engine's own work in a decision, without the JS side: the three
+ * calls of freshetDecider (fr_request, fr_store, fr_lookup) on inputs
+ * encoded once beforehand (each copied into linear memory with one set(),
+ * the request sent in full each time), nothing read from the results.
+ * freshet's time less this is what marshalling in worker/engine.js costs
+ * (building the lists, encodeInto, reading the results).
+ */
+export function engineAlone(module) {
+  const eng = new Engine(module, manifest(10));
+  const ex = eng.exports; // this engine's JS side is not used again (its input buffer is replaced)
+  const fields = new Set(eng.manifestInfo().requestFields);
+  const stored = new Set(eng.manifestInfo().responseFields);
+  const encoder = new TextEncoder();
+  const cases = corpus().map((c) => {
+    const list = [c.method, c.url, ...c.request.flat()];
+    const rd = eng.request(requestRecord(list));
+    const meta = eng.store(requestRecord(list), rd.route, c.status, c.response, T1 - 40, T1).meta || '1;t=1700000000040;a=0;l=60;w=0;e=0;f=0;r=0';
+    const request = encodeRecord(list, fields);
+    const kept = c.response.filter(([name]) => stored.has(name));
+    const response = `${1 + 2 * kept.length}\0${c.status}\0${kept.map(([n, v]) => `${n}\0${v}\0`).join('')}`;
+    return { route: rd.route, request: encoder.encode(request), store: encoder.encode(request + response), lookup: encoder.encode(`${request}1\0${meta}\0`) };
+  });
+  const cap = 1 << 16;
+  const view = new Uint8Array(ex.memory.buffer, ex.fr_input(cap), cap);
+  let sink = 0;
+  const run = (n) => {
+    for (let i = 0; i < n; i++) {
+      for (const c of cases) {
+        view.set(c.request);
+        sink += ex.fr_request(c.request.length);
+        view.set(c.store);
+        sink += ex.fr_store(c.store.length, c.route, T1 - 40, T1);
+        view.set(c.lookup);
+        sink += ex.fr_lookup(c.lookup.length, c.route, T2, 0, 0, 0);
+      }
+    }
+    return sink;
+  };
+  return { run, cases: cases.length };
 }
 
 // The JS equivalent: a cache key from the URL (normalised query), a policy
@@ -110,11 +152,14 @@ export function hcsDecider() {
 }
 
 /**
- * Alternating rounds: freshet, (freshet's other build,) http-cache-semantics,
- * freshet, ... each round `iters` passes over the corpus. Returns medians in
- * ns per decision. With `otherPath` (the other wasm build) its rounds
- * alternate with the first build's, so the two are compared over the same
- * stretch of a noisy machine (`otherNs`).
+ * Alternating rounds: freshet, (freshet's other build,) http-cache-semantics
+ * and the engine alone, in an order rotated round by round, each round
+ * `iters` passes over the corpus. Returns medians in ns per decision, and
+ * the ratios that are budgets as the median of each round's own ratio with
+ * a bootstrap 95% interval: on a shared machine the speed of a whole round
+ * drifts (+-30% from one process to the next), and a ratio within the round
+ * cancels most of that. With `otherPath` (the other wasm build) its rounds
+ * alternate with the first build's (`otherNs`, `otherRatio`).
  */
 export function decisionBench(wasmPath, { rounds = 9, iters = 200, otherPath = null } = {}) {
   const module = new WebAssembly.Module(readFileSync(wasmPath));
@@ -122,35 +167,42 @@ export function decisionBench(wasmPath, { rounds = 9, iters = 200, otherPath = n
   const other = otherPath === null ? null : freshetDecider(new WebAssembly.Module(readFileSync(otherPath)));
   const hcs = hcsDecider();
   const floor = boundaryFloor(module);
-  fr.run(iters); // warm up both JITs
-  other?.run(iters);
-  hcs.run(iters);
-  floor.run(iters);
-  const a = [];
-  const o = [];
-  const b = [];
-  const f = [];
-  const parts = { policy: [], evaluate: [], key: [] };
+  const alone = engineAlone(module);
+  const timed = {
+    freshet: (n) => fr.run(n),
+    ...(other === null ? {} : { other: (n) => other.run(n) }),
+    hcs: (n) => hcs.run(n),
+    alone: (n) => alone.run(n),
+    floor: (n) => floor.run(n),
+    policy: (n) => hcs.parts.policy(n),
+    evaluate: (n) => hcs.parts.evaluate(n, hcs.policies),
+    key: (n) => hcs.parts.key(n),
+  };
+  for (const f of Object.values(timed)) f(iters); // warm up the JITs
+  const names = Object.keys(timed);
+  const samples = Object.fromEntries(names.map((k) => [k, []]));
   for (let r = 0; r < rounds; r++) {
-    a.push(nsPer(fr.run, iters, iters * fr.cases));
-    if (other !== null) o.push(nsPer(other.run, iters, iters * other.cases));
-    b.push(nsPer(hcs.run, iters, iters * hcs.cases));
-    parts.policy.push(nsPer(hcs.parts.policy, iters, iters * hcs.cases));
-    parts.evaluate.push(nsPer((n) => hcs.parts.evaluate(n, hcs.policies), iters, iters * hcs.cases));
-    parts.key.push(nsPer(hcs.parts.key, iters, iters * hcs.cases));
-    f.push(nsPer(floor.run, iters, iters * floor.cases));
+    const order = [...names.slice(r % names.length), ...names.slice(0, r % names.length)];
+    for (const k of order) samples[k].push(nsPer(timed[k], iters, iters * fr.cases));
   }
+  const perRound = (a, b) => samples[a].map((x, i) => x / samples[b][i]);
+  const summary = (xs) => ({ median: median(xs), ci95: medianCi95(xs) });
   return {
     cases: fr.cases,
     rounds,
     iters,
-    freshetNs: median(a),
-    otherNs: other === null ? null : median(o),
-    hcsNs: median(b),
-    hcsPolicyNs: median(parts.policy),
-    hcsEvaluateNs: median(parts.evaluate),
-    hcsKeyNs: median(parts.key),
-    floorNs: median(f),
+    freshetNs: median(samples.freshet),
+    otherNs: other === null ? null : median(samples.other),
+    hcsNs: median(samples.hcs),
+    hcsPolicyNs: median(samples.policy),
+    hcsEvaluateNs: median(samples.evaluate),
+    hcsKeyNs: median(samples.key),
+    floorNs: median(samples.floor),
+    aloneNs: median(samples.alone),
+    /** http-cache-semantics' time over freshet's, round by round (> 1: freshet is faster). */
+    ratio: summary(perRound('hcs', 'freshet')),
+    /** The other build's time over the first's, round by round. */
+    otherRatio: other === null ? null : summary(perRound('other', 'freshet')),
   };
 }
 

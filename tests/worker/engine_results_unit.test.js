@@ -35,3 +35,23 @@ test(`store and lookup decisions read the same whether their reason is new or kn
   });
   assert.ok(checked > 0, 'some decisions carry numbers that a reused record would spoil');
 });
+
+test(`a store decision reads response fields named in any case from [name, value] pairs (${WASM_BUILD})`, () => {
+  const eng = new Engine(module, manifest(10));
+  const lower = (pairs) => pairs.map(([n, v]) => [n.toLowerCase(), v]);
+  const upper = (pairs) => pairs.map(([n, v]) => [n.toUpperCase(), v]);
+  const title = (pairs) => pairs.map(([n, v]) => [n.replace(/(^|-)[a-z]/g, (m) => m.toUpperCase()), v]);
+  let stored = 0;
+  for (const c of corpus()) {
+    const decide = (pairs) => {
+      const record = requestRecord(list(c));
+      const rd = eng.request(record);
+      return eng.store(record, rd.route, c.status, pairs, T1 - 40, T1);
+    };
+    const want = decide(lower(c.response));
+    assert.deepEqual(decide(upper(c.response)), want, `${c.url} upper case`);
+    assert.deepEqual(decide(title(c.response)), want, `${c.url} title case`);
+    if (want.lifetime > 0) stored++;
+  }
+  assert.ok(stored > 0, 'the corpus has answers whose fields set a lifetime');
+});

@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { Engine, headerList, requestRecord, requestRecordOf, varyFieldNames } from '../../worker/engine.js';
+import { Engine, FieldSet, encodeRecord, headerList, requestRecord, requestRecordOf, varyFieldNames } from '../../worker/engine.js';
 import { hasAnswerField } from '../../worker/serve.js';
 import { WASM_BUILD, wasmPath } from './helpers.js';
 import { corpus, manifest } from '../../bench/lib/corpus.mjs';
@@ -129,4 +129,32 @@ test('a request without a body is not asked for its framing fields, and is decid
   const withBody = eng.request(requestRecordOf('GET', 'https://example.com/a', fat.headers, undefined, false));
   assert.equal(fat.n.get, names.length);
   assert.notEqual(withBody.action, rd.action, 'a GET with a body is not looked up');
+});
+
+test('FieldSet: holds exactly its names; its first test never rules one of them out', () => {
+  const names = ['authorization', 'cache-control', 'content-length', 'if-none-match', 'pragma', 'a', 'x'.repeat(40), '0-digit'];
+  const set = new FieldSet(names);
+  assert.equal(set.size, names.length);
+  assert.deepEqual([...set], names);
+  for (const name of names) {
+    assert.equal(set.has(name), true, name);
+    assert.equal(set.mayHold(name), true, name);
+    assert.equal(set.mayHold(name.toUpperCase()), true, `${name} in upper case`);
+    assert.equal(set.has(name.toUpperCase()), name === name.toUpperCase(), 'has() is exact');
+  }
+  // Same slot (length, first character), not in the set: the Set decides.
+  for (const other of ['authorizatioN', 'cache-controls'.slice(0, 13).replace('l', 'x'), 'pragmb', 'b', '', 'x'.repeat(8)]) {
+    assert.equal(set.has(other), false, other);
+  }
+  // A browser's fields, none of them read: each ruled out.
+  for (const other of ['accept', 'cookie', 'host', 'referer', 'user-agent', 'sec-fetch-mode']) assert.equal(set.has(other), false, other);
+});
+
+test('encodeRecord: the same text with a FieldSet as with a Set of the same names', () => {
+  const eng = new Engine(module, manifest(10));
+  const names = eng.manifestInfo().requestFields;
+  for (const c of corpus()) {
+    const list = [c.method, c.url, ...c.request.flat(), 'cache-control', 'no-cache', 'pragma', 'no-cache', ':key-part', 'x'];
+    assert.equal(encodeRecord(list, new FieldSet(names)), encodeRecord(list, new Set(names)));
+  }
 });
