@@ -4,7 +4,7 @@
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startOrigin, startWorker, WASM_BUILD } from './helpers.js';
+import { assertServed, herd, startOrigin, startWorker, stopAll, WASM_BUILD } from './helpers.js';
 
 describe(`bursts on a ttl 0 route (${WASM_BUILD} build)`, () => {
   let origin;
@@ -18,18 +18,12 @@ describe(`bursts on a ttl 0 route (${WASM_BUILD} build)`, () => {
     });
     worker = await startWorker({ origin: origin.url, manifest: { routes: [{ pattern: '/*', ttl: 0 }] } });
   });
-  after(async () => {
-    await worker?.dispose();
-    await origin?.close();
-  });
+  after(() => stopAll(worker, origin));
 
   test('20 concurrent requests: one origin fetch, everyone served', async () => {
-    const all = await Promise.all(Array.from({ length: 20 }, () => worker.fetch('/live', { settle: false })));
+    const all = await herd(worker, '/live', 20);
     assert.equal(origin.hits('/live'), 1);
-    for (const r of all) {
-      assert.equal(r.status, 200);
-      assert.equal(r.text, 'live 1');
-    }
+    assertServed(all, 'live 1');
     const collapsed = all.filter((r) => /collapsed/.test(r.cacheStatus));
     assert.equal(collapsed.length, 19, all.map((r) => r.cacheStatus).join('\n'));
     assert.equal(collapsed[0].xcache, 'HIT');

@@ -7,7 +7,7 @@
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startOrigin, startWorker, WASM_BUILD } from './helpers.js';
+import { startOrigin, startWorker, stopAll, WASM_BUILD } from './helpers.js';
 
 const TOKEN = 'client-headers-token-0123456789';
 const routes = [
@@ -41,10 +41,7 @@ describe(`clientHeaders through the worker (${WASM_BUILD} build)`, () => {
     });
     worker = await startWorker({ origin: origin.url, manifest: lean, bindings: { FRESHET_ADMIN_TOKEN: TOKEN } });
   });
-  after(async () => {
-    await worker?.dispose();
-    await origin?.close();
-  });
+  after(() => stopAll(worker, origin));
 
   test('miss and hit: neither field, Age and Cache-Status as always, one origin fetch', async () => {
     const miss = await worker.fetch('/a');

@@ -4,7 +4,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createCoalescer } from '../../worker/coalesce.js';
-import { startOrigin, startWorker } from './helpers.js';
+import { assertServed, herd, startOrigin, startWorker, stopAll } from './helpers.js';
 
 function memoryCache() {
   const entries = new Map();
@@ -140,23 +140,17 @@ describe('coalescing in the worker (workerd)', () => {
     });
     worker = await startWorker({ origin: origin.url });
   });
-  after(async () => {
-    await worker?.dispose();
-    await origin?.close();
-  });
+  after(() => stopAll(worker, origin));
 
   test('50 concurrent misses for one key: one origin fetch, every client served', async () => {
-    const res = await Promise.all(Array.from({ length: 50 }, () => worker.fetch('/herd', { settle: false })));
+    const res = await herd(worker, '/herd', 50);
     assert.equal(origin.hits('/herd'), 1);
-    for (const r of res) {
-      assert.equal(r.status, 200);
-      assert.equal(r.text, 'part one of 1; part two');
-    }
+    assertServed(res, 'part one of 1; part two');
     assert.equal(res.filter((r) => r.xcache === 'MISS').length, 1);
   });
 
   test('responses the engine does not store are never shared', async () => {
-    const res = await Promise.all(Array.from({ length: 5 }, () => worker.fetch('/private', { settle: false })));
+    const res = await herd(worker, '/private', 5);
     assert.equal(origin.hits('/private'), 5);
     assert.deepEqual(new Set(res.map((r) => r.text)).size, 5);
   });
@@ -182,18 +176,12 @@ describe('coalescing an answer that is stale on arrival (workerd)', () => {
       manifest: { version: 1, defaults: { staleWhileRevalidate: 0, staleIfError: 0 }, routes: [{ pattern: '/*' }] },
     });
   });
-  after(async () => {
-    await worker?.dispose();
-    await origin?.close();
-  });
+  after(() => stopAll(worker, origin));
 
   test('30 concurrent misses: one origin fetch, every waiting request served its answer', async () => {
-    const res = await Promise.all(Array.from({ length: 30 }, () => worker.fetch('/aged', { settle: false })));
+    const res = await herd(worker, '/aged', 30);
     assert.equal(origin.hits('/aged'), 1);
-    for (const r of res) {
-      assert.equal(r.status, 200);
-      assert.equal(r.text, 'aged 1');
-    }
+    assertServed(res, 'aged 1');
     const leader = res.filter((r) => r.xcache === 'MISS');
     assert.equal(leader.length, 1);
     assert.match(leader[0].cacheStatus, /fwd=uri-miss; fwd-status=200; stored; ttl=0; detail="stale-on-arrival"/);
@@ -208,7 +196,7 @@ describe('coalescing an answer that is stale on arrival (workerd)', () => {
   });
 
   test('a later herd is coalesced again (the key is not hit-for-pass)', async () => {
-    const res = await Promise.all(Array.from({ length: 20 }, () => worker.fetch('/aged', { at: 2, settle: false })));
+    const res = await herd(worker, '/aged', 20, { at: 2 });
     assert.equal(origin.hits('/aged'), 3);
     assert.deepEqual(new Set(res.map((r) => r.text)), new Set(['aged 3']));
   });

@@ -1,6 +1,7 @@
 // Test helpers: a scripted origin on 127.0.0.1 that counts its hits, and the
 // real worker (worker/index.js + the built wasm) in workerd via Miniflare.
 
+import assert from 'node:assert/strict';
 import http from 'node:http';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -212,6 +213,28 @@ export const respond = {
     res.end(`${prefix} ${n}`);
   },
 };
+
+/**
+ * `n` concurrent requests for `pathname` at one worker (none waits for
+ * the others' background work): the responses, in order.
+ */
+export function herd(worker, pathname, n, init = {}) {
+  return Promise.all(Array.from({ length: n }, () => worker.fetch(pathname, { settle: false, ...init })));
+}
+
+/** Every response of `res` is a 200 with body `text`. */
+export function assertServed(res, text) {
+  assert.deepEqual(res.filter((r) => r.status !== 200 || r.text !== text).map((r) => `${r.status} ${r.text}`), [], `every answer 200 "${text}"`);
+}
+
+/** Stops what a test started (workers, origins, coordinators), in order; a missing one is skipped. */
+export async function stopAll(...things) {
+  for (const t of things) {
+    if (t === undefined || t === null) continue;
+    if (typeof t.dispose === 'function') await t.dispose();
+    else await t.close();
+  }
+}
 
 const pause = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 

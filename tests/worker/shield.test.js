@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Miniflare } from 'miniflare';
-import { ROOT, T0, startOrigin, startShield, wasmPath, workerModules, WASM_BUILD } from './helpers.js';
+import { assertServed, ROOT, T0, startOrigin, startShield, wasmPath, workerModules, WASM_BUILD } from './helpers.js';
 
 const TIMEOUT_MS = 300;
 const SLOW_MS = 400;
@@ -110,6 +110,10 @@ describe(`the shield: one origin fetch per key for the fleet (${WASM_BUILD} buil
     const res = await isolate.fetch(`https://example.com${pathname}`, { method, body, headers: { 'x-freshet-test-now': String(T0 + at * 1000), ...headers } });
     return { status: res.status, text: await res.text(), xcache: res.headers.get('x-cache'), cacheStatus: res.headers.get('cache-status') };
   };
+  // `n` concurrent GETs for `pathname` at `at` s, spread over every isolate of the fleet.
+  const fleetHerd = (pathname, n, at) => Promise.all(Array.from({ length: n }, (_, i) => get(isolates()[i % isolates().length], pathname, { at })));
+  // One GET for `pathname` at each isolate: the bodies.
+  const everyIsolate = async (pathname, at) => (await Promise.all(isolates().map((iso) => get(iso, pathname, { at })))).map((r) => r.text);
   const settleAll = () => Promise.all(isolates().map(async (i) => (await i.fetch('https://example.com/__settle', { headers: { 'x-freshet-test-settle': 'only' } })).arrayBuffer()));
 
   test('300 concurrent misses on a cold key in 3 locations x 2 isolates: one origin fetch, 300 correct bodies', async () => {
@@ -145,23 +149,19 @@ describe(`the shield: one origin fetch per key for the fleet (${WASM_BUILD} buil
     await Promise.all(isolates().map((iso) => get(iso, '/strict/a', { at: 1 }))); // every location has its own copy
     assert.equal(origin.hits('/strict/a'), 1);
     // At 70 s every copy (the shield's too) is expired and may not be served stale.
-    const all = await Promise.all(Array.from({ length: 300 }, (_, i) => get(isolates()[i % 6], '/strict/a', { at: 70 })));
+    assertServed(await fleetHerd('/strict/a', 300, 70), 'strict-a 2');
     assert.equal(origin.hits('/strict/a'), 2, 'one origin fetch for the fleet');
-    assert.deepEqual(all.filter((r) => r.status !== 200 || r.text !== 'strict-a 2').map((r) => `${r.status} ${r.text}`), []);
     await settleAll();
-    const later = await Promise.all(isolates().map((iso) => get(iso, '/strict/a', { at: 71 })));
-    assert.deepEqual(later.map((r) => r.text), Array(6).fill('strict-a 2'));
+    assert.deepEqual(await everyIsolate('/strict/a', 71), Array(6).fill('strict-a 2'));
     assert.equal(origin.hits('/strict/a'), 2);
   });
 
   test('an answer stale on arrival: 300 concurrent misses over the fleet, one origin fetch (docs/performance.md "Request coalescing")', async () => {
-    const all = await Promise.all(Array.from({ length: 300 }, (_, i) => get(isolates()[i % 6], '/strict/aged')));
+    assertServed(await fleetHerd('/strict/aged', 300, 0), 'aged 1');
     assert.equal(origin.hits('/strict/aged'), 1);
-    assert.deepEqual(all.filter((r) => r.status !== 200 || r.text !== 'aged 1').map((r) => `${r.status} ${r.text}`), []);
     await settleAll();
     // Expired everywhere: the next request fetches again, once for the fleet.
-    const next = await Promise.all(isolates().map((iso) => get(iso, '/strict/aged', { at: 1 })));
-    assert.deepEqual(next.map((r) => r.text), Array(6).fill('aged 2'));
+    assert.deepEqual(await everyIsolate('/strict/aged', 1), Array(6).fill('aged 2'));
     assert.equal(origin.hits('/strict/aged'), 2);
   });
 

@@ -8,7 +8,7 @@
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { respond, startOrigin, startWorker, WASM_BUILD } from './helpers.js';
+import { respond, startOrigin, startWorker, stopAll, WASM_BUILD } from './helpers.js';
 
 const manifest = {
   version: 1,
@@ -57,10 +57,7 @@ describe(`targeted cache fields (${WASM_BUILD} build)`, () => {
       },
     });
   });
-  after(async () => {
-    await worker?.dispose();
-    await origin?.close();
-  });
+  after(() => stopAll(worker, origin));
 
   test('by default CDN-Cache-Control is used and passed on; our own field and Surrogate-Control are removed', async () => {
     const a = await worker.fetch('/passed');
