@@ -420,6 +420,7 @@ const fr_result* fr_store(uint32_t len, int32_t route, double request_time_ms,
       r.flags |= FR_FLAG_IGNORED_FRESHET_CC;
     }
     if (d.ignored_targeted & freshet::kIgnoredCdnCacheControl) r.flags |= FR_FLAG_IGNORED_CDN_CC;
+    if (d.clock_behind) r.flags |= FR_FLAG_CLOCK_BEHIND;
     r.age = static_cast<double>(d.age);
     r.ttl = static_cast<double>(d.ttl);
     if (d.action == freshet::StoreAction::kStore) {

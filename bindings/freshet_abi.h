@@ -51,6 +51,9 @@ enum fr_flag {
   FR_FLAG_IGNORED_FRESHET_CC = 1u << 3,
   FR_FLAG_IGNORED_CDN_CC = 1u << 4,
   FR_FLAG_PURGE_SOFT = 1u << 5, /* invalidate: the route's "invalidates" are soft purges */
+  /* store: the answer's Date is behind this cache's clock by more than its Age
+     and round trip explain (kClockBehindReport s or more, src/decision.h) */
+  FR_FLAG_CLOCK_BEHIND = 1u << 6,
 };
 
 typedef struct fr_str {

@@ -38,7 +38,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   FUZZ_CHECK(life.seconds >= 0);
   const auto heuristic = freshet::heuristicLifetime(r, response_ms / 1000);
   FUZZ_CHECK(heuristic.seconds >= 0 && heuristic.seconds <= 86400);
-  const int64_t initial = freshet::correctedInitialAge(r, request_ms, response_ms);
+  const int64_t initial = freshet::correctedInitialAge(r, request_ms, response_ms, true);
   FUZZ_CHECK(initial >= 0);
   FUZZ_CHECK(freshet::currentAge(initial, response_ms, request_ms) >= initial);
   (void)freshet::isHeuristicallyCacheableStatus(status);

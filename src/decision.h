@@ -104,6 +104,12 @@ enum class StoreAction : uint32_t {
   kNoStore = 2,
 };
 
+// How far, in seconds, a response's Date may be behind this cache's clock
+// beyond its Age and round trip before a store decision says so
+// (StoreDecision::clock_behind). Date has one-second resolution, and an
+// origin may date its answer when it starts writing it.
+constexpr int64_t kClockBehindReport = 10;
+
 struct StoreDecision {
   StoreAction action = StoreAction::kNoStore;
   Reason reason = Reason::kNone;
@@ -118,6 +124,11 @@ struct StoreDecision {
   // Targeted fields present but ignored as invalid (RFC 9213 2.1):
   // kIgnoredFreshetCacheControl / kIgnoredCdnCacheControl bits.
   uint32_t ignored_targeted = 0;
+  // The response's Date is behind this cache's clock by more than its Age
+  // and round trip explain, by kClockBehindReport seconds or more: the
+  // origin's clock is likely behind (the age counts it unless the route
+  // says "ageFromDate": false).
+  bool clock_behind = false;
   int64_t age = 0;  // the stored copy's age on arrival (corrected_initial_age), seconds
   int64_t ttl = 0;  // lifetime - age: what is left of its freshness, seconds
   // Where the stored copy goes (the response's Vary against this request);

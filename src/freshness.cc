@@ -33,14 +33,22 @@ Lifetime heuristicLifetime(const ResponseFacts& r, UnixSeconds response_time) {
   return {std::min<int64_t>(since / 10, 86400), LifetimeSource::kHeuristic};
 }
 
-int64_t correctedInitialAge(const ResponseFacts& r, int64_t request_time_ms,
-                            int64_t response_time_ms) {
-  const int64_t response_time = floorSeconds(response_time_ms);
-  const int64_t apparent_age = r.date ? std::max<int64_t>(0, response_time - *r.date) : 0;
+int64_t apparentAge(const ResponseFacts& r, int64_t response_time_ms) {
+  return r.date ? std::max<int64_t>(0, floorSeconds(response_time_ms) - *r.date) : 0;
+}
+
+int64_t correctedAgeValue(const ResponseFacts& r, int64_t request_time_ms,
+                          int64_t response_time_ms) {
   const int64_t response_delay =
       std::max<int64_t>(0, floorSeconds(response_time_ms - request_time_ms));
-  const int64_t corrected_age_value = r.age + response_delay;
-  return std::max(apparent_age, corrected_age_value);
+  return r.age + response_delay;
+}
+
+int64_t correctedInitialAge(const ResponseFacts& r, int64_t request_time_ms,
+                            int64_t response_time_ms, bool use_date) {
+  const int64_t corrected_age_value = correctedAgeValue(r, request_time_ms, response_time_ms);
+  if (!use_date) return corrected_age_value;
+  return std::max(apparentAge(r, response_time_ms), corrected_age_value);
 }
 
 int64_t currentAge(int64_t corrected_initial_age, int64_t response_time_ms, int64_t now_ms) {

@@ -72,6 +72,7 @@ struct RouteRules {
   OriginHeaders origin_headers = OriginHeaders::kRespect;
   RequestDirectives request_directives = RequestDirectives::kIgnore;
   bool heuristic = true;                // RFC 9111 4.2.2 heuristic freshness
+  bool age_from_date = true;            // "ageFromDate": the apparent age counts (RFC 9111 4.2.3)
   std::optional<int64_t> min_ttl;       // floor on the origin's lifetime
   std::optional<int64_t> max_ttl;       // cap on the origin's lifetime
   std::optional<int64_t> negative_ttl;  // 404/410 without origin freshness

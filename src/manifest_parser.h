@@ -95,6 +95,7 @@ enum class RuleField : uint8_t {
   kOriginHeaders,
   kRequestDirectives,
   kHeuristic,
+  kAgeFromDate,
   kMinTtl,
   kMaxTtl,
   kNegativeTtl,

@@ -175,6 +175,7 @@ const std::vector<std::string_view>& ruleKeys() {
                                                      "originHeaders",
                                                      "requestDirectives",
                                                      "heuristic",
+                                                     "ageFromDate",
                                                      "minTtl",
                                                      "maxTtl",
                                                      "negativeTtl",
@@ -213,6 +214,9 @@ void parseRules(Parser& p, const RuleFields& f, const JsonPath& path, RouteRules
     }
   }
   if (const json* v = f[F::kHeuristic]) r.heuristic = p.boolean(*v, at("heuristic")).value_or(true);
+  if (const json* v = f[F::kAgeFromDate]) {
+    r.age_from_date = p.boolean(*v, at("ageFromDate")).value_or(true);
+  }
   if (const json* v = f[F::kMinTtl]) r.min_ttl = p.seconds(*v, at("minTtl"), false);
   if (const json* v = f[F::kMaxTtl]) r.max_ttl = p.seconds(*v, at("maxTtl"), true);
   if (const json* v = f[F::kNegativeTtl]) {

@@ -54,6 +54,7 @@ std::string describeRoute(const Route& route, uint32_t index) {
   w.key("forwardHeaders").string(r.forward_all_headers ? "all" : "keyed");
   w.key("generateEtag").boolean(r.generate_etag);
   w.key("heuristic").boolean(r.heuristic);
+  w.key("ageFromDate").boolean(r.age_from_date);
   w.key("index").number(index);
   w.key("invalidateSoft").boolean(r.invalidate_soft);
   w.key("invalidates").strings(r.invalidates);

@@ -141,7 +141,13 @@ StoreDecision Engine::decideStore(const RequestFacts& req, uint32_t route, int s
   EntryMeta& m = d.meta;
   m.response_time_ms = response_time_ms;
   m.fetch_ms = std::max<int64_t>(0, response_time_ms - fetchedTimeMs(headers, request_time_ms));
-  m.initial_age = correctedInitialAge(r, request_time_ms, response_time_ms);
+  m.initial_age = correctedInitialAge(r, request_time_ms, response_time_ms, rules.age_from_date);
+  // RFC 9111 4.2.3 takes the larger of the two ages because a cache on the
+  // way may not have sent Age; a Date far behind both is more often an
+  // origin clock that runs behind, which ages every copy on arrival.
+  d.clock_behind =
+      apparentAge(r, response_time_ms) - correctedAgeValue(r, request_time_ms, response_time_ms) >=
+      kClockBehindReport;
   // RFC 9111 1.2.2: an Age too large for delta-seconds is taken as 2^31,
   // older than any lifetime but "forever": stale on arrival. An invalid Age
   // was ignored (5.1).

@@ -204,7 +204,7 @@ function explain(opts, out) {
     out(`ttl:       ${secondsText(r.ttl)}   stale-while-revalidate: ${r.staleWhileRevalidate}s   stale-if-error: ${r.staleIfError}s`);
     out(`browser:   ${r.browserTtl === null ? "origin's Cache-Control" : `public, max-age=${r.browserTtl}`}`);
     out(`cdn:       CDN-Cache-Control ${r.cdnCacheControl === 'remove' ? 'used, removed before the client' : 'used and passed on (RFC 9213)'}`);
-    out(`origin:    headers ${r.originHeaders}; request directives ${r.requestDirectives}; heuristic ${r.heuristic ? 'on' : 'off'}` +
+    out(`origin:    headers ${r.originHeaders}; request directives ${r.requestDirectives}; heuristic ${r.heuristic ? 'on' : 'off'}${r.ageFromDate ? '' : '; age from Age only (not Date)'}` +
       `${r.minTtl !== null ? `; minTtl ${r.minTtl}s` : ''}${r.maxTtl !== null ? `; maxTtl ${secondsText(r.maxTtl)}` : ''}`);
     out(`storage:   ${r.storage.length ? r.storage.join(', ') : 'off'}${r.shield ? `; shield (misses and revalidations, waits ${r.shield.timeoutMs} ms for it)` : ''}` +
       `${r.generateEtag ? '; ETags generated where the origin sends no validator' : ''}; Set-Cookie: ${r.setCookie}`);

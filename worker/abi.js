@@ -24,7 +24,7 @@ export const LIFETIME_SOURCES = Object.freeze(['none', 's-maxage', 'max-age', 'e
 export const Tier = Object.freeze({ MEMORY: 1, CACHE: 2, GLOBAL: 4 });
 
 /** fr_flag bits. */
-export const Flag = Object.freeze({ USABLE_IF_ERROR: 1, DEBUG: 2, NEEDS_BODY: 4, IGNORED_FRESHET_CC: 8, IGNORED_CDN_CC: 16, PURGE_SOFT: 32 });
+export const Flag = Object.freeze({ USABLE_IF_ERROR: 1, DEBUG: 2, NEEDS_BODY: 4, IGNORED_FRESHET_CC: 8, IGNORED_CDN_CC: 16, PURGE_SOFT: 32, CLOCK_BEHIND: 64 });
 
 /** fr_option bits (fr_set_options). */
 export const Option = Object.freeze({ STORE_SET_COOKIE: 1 });

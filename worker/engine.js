@@ -698,6 +698,10 @@ export class Engine {
       omit: r.strs(Str.OMIT),
       // Targeted fields present but ignored as invalid (RFC 9213 2.1).
       ignored: ignoredTargeted(r.u32(Result.flags)),
+      // The answer's Date is behind this isolate's clock beyond its Age and
+      // round trip (the origin's clock likely runs behind; docs/manifest.md
+      // "ageFromDate").
+      clockBehind: (r.u32(Result.flags) & Flag.CLOCK_BEHIND) !== 0,
       vary: action === StoreAction.STORE ? varyOf(r) : null,
     };
     // Named last, as in lookup: reasonName may reuse the result record.

@@ -173,6 +173,13 @@ async function refreshWith(s, c, requestTime, answer) {
   for (const field of sd.ignored) {
     s.log.once(`ignored:${rd.route}:${field}`, { event: 'targeted-field-ignored', field, route: rd.routeName, key: rd.key, value: resp.headers.get(field) });
   }
+  // An origin clock behind ours ages every copy on arrival (RFC 9111 4.2.3
+  // apparent age): say so once per route, with both clocks, so an operator
+  // can fix the clock or set "ageFromDate": false (docs/manifest.md).
+  if (sd.clockBehind) {
+    s.stats.originClockBehind++;
+    s.log.once(`clock:${rd.route}`, { event: 'origin-clock-behind', route: rd.routeName, key: rd.key, date: resp.headers.get('date'), received: new Date(responseTime).toUTCString(), age: sd.age });
+  }
   // Every reader (client, tiers, coalesced followers) sees an error, not a
   // clean short body, when the origin does not send the whole body.
   const declared = declaredLength(resp.headers);

@@ -25,6 +25,7 @@
  * @property {number} cacheErrors failed cache lookups and stores
  * @property {number} incompleteBodies origin bodies that did not arrive whole
  * @property {number} damagedEntries stored copies dropped for a wrong body length
+ * @property {number} originClockBehind stored answers whose Date was behind by more than their Age and round trip explain
  * @property {number} globalTimeouts global tier calls past their bound (a read is then a miss)
  * @property {number} shieldFetches answers through the route's shield
  * @property {number} shieldFallbacks shield fetches that fell back to the origin
@@ -57,6 +58,7 @@ export function newStats() {
     cacheErrors: 0,
     incompleteBodies: 0,
     damagedEntries: 0,
+    originClockBehind: 0,
     globalTimeouts: 0,
     shieldFetches: 0,
     shieldFallbacks: 0,

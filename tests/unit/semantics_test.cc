@@ -155,6 +155,38 @@ TEST(StoreSemantics, AgeOverflowIsStaleOnArrival) {
   EXPECT_EQ(strict.reason, Reason::kInvalidAge);
 }
 
+TEST(StoreSemantics, AnOriginClockBehindAgesTheCopyUnlessTheRouteTakesTheAgeFromAgeAlone) {
+  // store() answers at 1700000000000 ms: Tue, 14 Nov 2023 22:13:20 GMT.
+  const char* hour_behind = "Tue, 14 Nov 2023 21:13:20 GMT";
+  const Engine e = rfcEngine();
+  // RFC 9111 4.2.3: apparent_age = response_time - date_value counts.
+  const auto rfc = store(e, 200, {{"cache-control", "max-age=600"}, {"date", hour_behind}});
+  EXPECT_EQ(rfc.meta.initial_age, 3600);
+  EXPECT_EQ(rfc.ttl, -3000);
+  EXPECT_TRUE(rfc.clock_behind);
+  // "ageFromDate": false: the age is Age plus the round trip only.
+  auto parsed = parseManifest(
+      R"({"defaults":{"bypassHeaders":[]},"routes":[{"pattern":"/*","ageFromDate":false}]})");
+  ASSERT_TRUE(parsed.manifest);
+  const Engine skewed(*parsed.manifest);
+  const auto own =
+      store(skewed, 200, {{"cache-control", "max-age=600"}, {"date", hour_behind}, {"age", "20"}});
+  EXPECT_EQ(own.meta.initial_age, 20);
+  EXPECT_EQ(own.ttl, 580);
+  EXPECT_TRUE(own.clock_behind) << "said either way";
+  // Not said: a Date within kClockBehindReport, one that Age explains, one
+  // ahead, none.
+  const auto said = [&e](std::vector<std::pair<const char*, const char*>> extra) {
+    extra.insert(extra.begin(), {"cache-control", "max-age=600"});
+    return store(e, 200, extra).clock_behind;
+  };
+  EXPECT_FALSE(said({{"date", "Tue, 14 Nov 2023 22:13:11 GMT"}}));
+  EXPECT_TRUE(said({{"date", "Tue, 14 Nov 2023 22:13:10 GMT"}}));
+  EXPECT_FALSE(said({{"date", hour_behind}, {"age", "3600"}}));
+  EXPECT_FALSE(said({{"date", "Tue, 14 Nov 2023 23:13:20 GMT"}}));
+  EXPECT_FALSE(said({}));
+}
+
 TEST(StoreSemantics, InvalidTargetedFieldsFallBackToCacheControl) {
   const Engine e = rfcEngine();
   // RFC 9213 2.1 + RFC 8941: an invalid Dictionary, or a directive of the
