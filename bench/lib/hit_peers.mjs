@@ -48,10 +48,11 @@ export function hitPeers(wasm, { contentLength = true, lean = false } = {}) {
 }
 
 // The fields a request carries that a plain freshet HIT reads (those
-// src/request_fields.cc names for MANIFEST but the two framing fields a
+// src/request_fields.cc names for MANIFEST, which honours no request
+// directives, but the two framing fields a
 // bodyless request skips, then the preconditions and Range serve.js
 // checks), and a copy as freshet stores it (entry_meta.js, integrity.js).
-const FLOOR_GETS = ['authorization', 'cache-control', 'if-modified-since', 'if-none-match', 'pragma'];
+const FLOOR_GETS = ['authorization', 'if-modified-since', 'if-none-match'];
 const FLOOR_HAS = ['if-match', 'if-unmodified-since', 'range'];
 const FLOOR_URL = 'https://example.com/__freshet/floor';
 const FLOOR_COPY = [

@@ -119,13 +119,25 @@ TEST(Manifest, RequestFieldsAreWhatTheRoutesRead) {
       R"({"defaults":{"bypassHeaders":["x-preview: 1"]},"routes":[{"pattern":"/a","key":{"headers":["accept-language"],"device":true}},{"pattern":"/b","bypassCookies":["session"]}]})");
   ASSERT_TRUE(r.manifest);
   const auto names = requestFieldNames(*r.manifest);
-  for (const char* n : {"cache-control", "pragma", "authorization", "if-none-match",
-                        "if-modified-since", "content-length", "transfer-encoding",
-                        "accept-language", "user-agent", "cookie", "x-preview"}) {
+  for (const char* n :
+       {"authorization", "if-none-match", "if-modified-since", "content-length",
+        "transfer-encoding", "accept-language", "user-agent", "cookie", "x-preview"}) {
     EXPECT_NE(std::find(names.begin(), names.end(), n), names.end()) << n;
   }
-  EXPECT_EQ(std::find(names.begin(), names.end(), "accept"), names.end());
+  // No route honours request directives: Cache-Control and Pragma are not read.
+  for (const char* n : {"accept", "cache-control", "pragma"}) {
+    EXPECT_EQ(std::find(names.begin(), names.end(), n), names.end()) << n;
+  }
   EXPECT_TRUE(std::is_sorted(names.begin(), names.end()));
+  // One route that does: both are read.
+  const auto honoring = parseManifest(
+      R"({"routes":[{"pattern":"/a"},{"pattern":"/b","requestDirectives":"honor"}]})");
+  ASSERT_TRUE(honoring.manifest);
+  const auto read = requestFieldNames(*honoring.manifest);
+  for (const char* n : {"cache-control", "pragma"}) {
+    EXPECT_NE(std::find(read.begin(), read.end(), n), read.end()) << n;
+  }
+  EXPECT_TRUE(std::is_sorted(read.begin(), read.end()));
 }
 
 TEST(Manifest, RoutesInheritDefaults) {
