@@ -23,6 +23,7 @@ const manifest = {
     { pattern: '/direct/*' },
     { pattern: '/strict/*', shield: true, staleWhileRevalidate: 0, staleIfError: 0 },
     { pattern: '/api/search', methods: ['POST'], shield: true },
+    { pattern: '/sie/*', shield: true, staleWhileRevalidate: 0, staleIfError: 600 },
   ],
 };
 
@@ -37,6 +38,7 @@ describe(`the shield: one origin fetch per key for the fleet (${WASM_BUILD} buil
   let shield;
   const fault = { mode: 'up' };
   let shieldCalls = 0;
+  let sieFailing = false; // /sie/*: the origin answers 503 while set
   const locations = []; // { mf, isolates: [fetcher, fetcher] }
   const isolates = () => locations.flatMap((l) => l.isolates);
 
@@ -50,6 +52,15 @@ describe(`the shield: one origin fetch per key for the fleet (${WASM_BUILD} buil
         res.writeHead(200, { 'content-type': 'text/plain', 'cache-control': 'public, max-age=60', age: '60' });
         res.end(`aged ${n}`);
       }),
+      '/sie/a': (req, res, n) => {
+        if (sieFailing) {
+          res.writeHead(503, { 'content-type': 'text/plain' });
+          res.end('origin down');
+          return;
+        }
+        res.writeHead(200, { 'content-type': 'text/plain', 'cache-control': 'public, max-age=10', etag: `"sie-${n}"` });
+        res.end(`sie ${n}`);
+      },
       '/down/a': page('down-a'),
       '/hang/a': page('hang-a'),
       '/503/a': page('503-a'),
@@ -163,6 +174,33 @@ describe(`the shield: one origin fetch per key for the fleet (${WASM_BUILD} buil
     // Expired everywhere: the next request fetches again, once for the fleet.
     assert.deepEqual(await everyIsolate('/strict/aged', 1), Array(6).fill('aged 2'));
     assert.equal(origin.hits('/strict/aged'), 2);
+  });
+
+  test('the origin failing inside stale-if-error: every location serves the stale copy, a location without one gets the shield\'s', async () => {
+    const [home, other] = [isolates()[0], isolates()[2]];
+    assert.equal((await get(home, '/sie/a')).text, 'sie 1');
+    await settleAll();
+    sieFailing = true;
+    try {
+      const fromShield = await get(other, '/sie/a', { at: 30 }); // no copy of its own
+      const own = await get(home, '/sie/a', { at: 30 }); // its own copy, expired
+      await settleAll();
+      assert.deepEqual([fromShield.status, fromShield.text, own.status, own.text], [200, 'sie 1', 200, 'sie 1'], `${fromShield.cacheStatus} | ${own.cacheStatus}`);
+    } finally {
+      sieFailing = false;
+    }
+    // The origin is back: the stale copies are not taken for fresh ones anywhere.
+    const back = await Promise.all([home, other, isolates()[4]].map((iso) => get(iso, '/sie/a', { at: 40 })));
+    assert.ok(back.every((r) => r.status === 200 && r.text === back[0].text && r.text !== 'sie 1'), back.map((r) => `${r.text} ${r.cacheStatus}`).join('\n'));
+    // Past the window a failure shows.
+    await settleAll();
+    sieFailing = true;
+    try {
+      const late = await get(other, '/sie/a', { at: 700 });
+      assert.equal(late.status, 503, late.cacheStatus);
+    } finally {
+      sieFailing = false;
+    }
   });
 
   test('Vary through the shield: concurrent variants are never crossed', async () => {
