@@ -131,6 +131,14 @@ describe('freshet CLI', () => {
     assert.match(pages.out, /storage: +cache; Set-Cookie: refuse$/m);
   });
 
+  test('explain: a route that takes the age from Age only', async (t) => {
+    const file = path.join(await tmp(t), 'm.json');
+    (await import('node:fs')).writeFileSync(file, JSON.stringify({ routes: [{ pattern: '/legacy/*', ageFromDate: false }, { pattern: '/*' }] }));
+    assert.match(cli('explain', file, 'https://e.com/legacy/x').out, /origin: .*; age from Age only \(not Date\)/);
+    assert.doesNotMatch(cli('explain', file, 'https://e.com/other').out, /age from Age only/);
+    assert.equal(JSON.parse(cli('explain', file, 'https://e.com/legacy/x', '--json').out).route.ageFromDate, false);
+  });
+
   test('explain: what a write invalidates', async (t) => {
     const { writeFileSync, mkdtempSync } = await import('node:fs');
     const { tmpdir } = await import('node:os');
